@@ -1,0 +1,50 @@
+package io.streampipeline.app;
+
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * The whole configuration, read once at start-up (conf/ JSON, then environment, then --flags) and validated
+ * by {@link ConfigLoader}. Durations are in milliseconds. A null address means "start the embedded one".
+ */
+public record PipelineConfig(
+    String kafkaBootstrapServers,
+    String clickstreamTopic,
+    String aggregatedTopic,
+    String dlqTopic,
+    String consumerGroup,
+    double producerEventsPerSecond,
+    int producerNumUsers,
+    int producerNumProducts,
+    double producerErrorRate,
+    long producerMaxEvents,
+    Long producerSeed,
+    int sinkBatchSize,
+    long sinkFlushIntervalMs,
+    long tumblingWindowMs,
+    long revenueWindowMs,
+    long sessionTimeoutMs,
+    long allowedLatenessMs,
+    long idleMs,
+    String postgresHost,
+    int postgresPort,
+    String postgresDatabase,
+    String postgresUser,
+    String postgresPassword,
+    int dashboardPort,
+    int metricsPort,
+    Set<Role> roles,
+    int pipelineInstances,
+    Path dataDir,
+    int embeddedKafkaPort,
+    int embeddedPostgresPort,
+    long maxInFlightEvents,
+    long benchEvents) {
+
+  /** PRODUCER_MAX_EVENTS unset: the generator never stops by itself. */
+  public static final long UNLIMITED = -1;
+
+  public boolean has(Role role) {
+    return roles.contains(role);
+  }
+}

@@ -1,0 +1,98 @@
+package io.streampipeline.infra;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A real PostgreSQL server (zonky's bundled binaries) run as a child process, with its data directory kept
+ * between runs. It creates the database, user and password {@code pipeline}. Blocking: call it before
+ * Vert.x starts or from a worker thread.
+ */
+public final class EmbeddedPostgres implements AutoCloseable {
+  public static final String NAME = "pipeline";
+
+  private final io.zonky.test.db.postgres.embedded.EmbeddedPostgres server;
+  private final int port;
+
+  private EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres server, int port) {
+    this.server = server;
+    this.port = port;
+  }
+
+  public static EmbeddedPostgres start(Path dataDir, int port) {
+    try {
+      Files.createDirectories(dataDir.getParent());
+      stopOrphan(dataDir);
+      var server = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+          .setDataDirectory(dataDir)
+          .setCleanDataDirectory(false)
+          .setPort(port)
+          .setPGStartupWait(Duration.ofSeconds(60))
+          .setServerConfig("max_connections", "200")
+          .setServerConfig("shared_buffers", "128MB")
+          .setServerConfig("listen_addresses", "127.0.0.1")
+          .start();
+      createDatabase(server);
+      return new EmbeddedPostgres(server, port);
+    } catch (IOException e) {
+      throw new UncheckedIOException("embedded PostgreSQL did not start in " + dataDir, e);
+    }
+  }
+
+  /** A server left running by a process that was killed still holds the data directory: stop it. */
+  private static void stopOrphan(Path dataDir) throws IOException {
+    Path pidFile = dataDir.resolve("postmaster.pid");
+    if (!Files.exists(pidFile)) {
+      return;
+    }
+    Optional<ProcessHandle> orphan = Files.readAllLines(pidFile).stream().findFirst()
+        .map(String::trim).filter(s -> s.matches("\\d+"))
+        .flatMap(pid -> ProcessHandle.of(Long.parseLong(pid)));
+    if (orphan.isPresent() && orphan.get().isAlive()) {
+      orphan.get().destroy();
+      try {
+        orphan.get().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception e) {
+        orphan.get().destroyForcibly();
+      }
+    }
+  }
+
+  private static void createDatabase(io.zonky.test.db.postgres.embedded.EmbeddedPostgres server) {
+    try (Connection conn = server.getPostgresDatabase().getConnection(); Statement st = conn.createStatement()) {
+      try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_roles WHERE rolname = '" + NAME + "'")) {
+        if (!rs.next()) {
+          st.execute("CREATE ROLE " + NAME + " LOGIN SUPERUSER PASSWORD '" + NAME + "'");
+        }
+      }
+      try (ResultSet rs = st.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + NAME + "'")) {
+        if (!rs.next()) {
+          st.execute("CREATE DATABASE " + NAME + " OWNER " + NAME);
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create the pipeline database in embedded PostgreSQL", e);
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,188 @@
+package io.streampipeline.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * The pipeline's own meters (DESIGN.md §1, metrics), all named {@code stream_pipeline_*}. Shared by every
+ * lane of a process: counters are thread-safe, and gauges read sums that the lanes add their deltas to.
+ */
+public final class PipelineMetrics {
+  private static final String PREFIX = "stream_pipeline_";
+
+  private final MeterRegistry registry;
+  private final Counter produced;
+  private final Counter dlq;
+  private final Counter written;
+  private final Counter late;
+  private final Counter bots;
+  private final Counter restores;
+  private final Counter fencedCommits;
+  private final DistributionSummary sinkBatchSize;
+  private final DistributionSummary checkpointBytes;
+  private final Timer checkpointDuration;
+  private final Timer endToEndLatency;
+  private final AtomicLong activeWindows = new AtomicLong();
+  private final AtomicLong activeSessions = new AtomicLong();
+  private final AtomicLong watermarkDelayMs = new AtomicLong();
+  private final Map<String, Counter> consumedByType = new ConcurrentHashMap<>();
+  private final Map<String, Counter> failedByStage = new ConcurrentHashMap<>();
+  private final Map<String, Counter> emittedByWindowType = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> lagByPartition = new ConcurrentHashMap<>();
+
+  public PipelineMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    produced = counter("events_produced", "Events the generator sent to Kafka");
+    dlq = counter("events_dlq", "Messages sent to the dead letter queue");
+    written = counter("events_written", "Events committed to PostgreSQL (new rows)");
+    late = counter("events_late", "Events stored but left out of windows because their window had closed");
+    bots = Counter.builder(PREFIX + "events_filtered").description("Events dropped by a filter")
+        .tag("reason", "bot").register(registry);
+    restores = counter("state_restores", "Partitions whose window state and offset were restored");
+    fencedCommits = counter("fenced_commits", "Checkpoints refused because another owner moved the offset");
+    sinkBatchSize = DistributionSummary.builder(PREFIX + "sink_batch_size")
+        .description("Events per PostgreSQL transaction").publishPercentileHistogram()
+        .minimumExpectedValue(1.0).maximumExpectedValue(100_000.0).register(registry);
+    checkpointBytes = DistributionSummary.builder(PREFIX + "checkpoint_state_bytes")
+        .description("Size of the window state snapshots of one checkpoint").baseUnit("bytes").register(registry);
+    checkpointDuration = Timer.builder(PREFIX + "checkpoint_duration")
+        .description("Time of one checkpoint transaction").publishPercentileHistogram().register(registry);
+    endToEndLatency = Timer.builder(PREFIX + "end_to_end_latency")
+        .description("Event timestamp to committed row").publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
+    Gauge.builder(PREFIX + "active_windows", activeWindows, AtomicLong::get)
+        .description("Open tumbling windows (all partitions and types)").register(registry);
+    Gauge.builder(PREFIX + "active_sessions", activeSessions, AtomicLong::get)
+        .description("Open user sessions").register(registry);
+    Gauge.builder(PREFIX + "watermark_delay_seconds", watermarkDelayMs, v -> v.get() / 1000.0)
+        .description("Wall clock minus the lowest partition watermark").register(registry);
+  }
+
+  private Counter counter(String name, String description) {
+    return Counter.builder(PREFIX + name).description(description).register(registry);
+  }
+
+  private Counter tagged(Map<String, Counter> cache, String name, String tag, String value,
+      String description) {
+    return cache.computeIfAbsent(value, (Function<String, Counter>) v -> Counter.builder(PREFIX + name)
+        .description(description).tag(tag, v).register(registry));
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  public void produced(long n) {
+    produced.increment(n);
+  }
+
+  public void consumed(String eventType) {
+    tagged(consumedByType, "events_consumed", "event_type", eventType, "Messages read from Kafka").increment();
+  }
+
+  public void failed(String stage) {
+    tagged(failedByStage, "events_failed", "stage", stage, "Messages that failed a stage").increment();
+  }
+
+  public void dlq(long n) {
+    dlq.increment(n);
+  }
+
+  public void written(long n) {
+    written.increment(n);
+  }
+
+  public void late() {
+    late.increment();
+  }
+
+  public void bot() {
+    bots.increment();
+  }
+
+  public void restored() {
+    restores.increment();
+  }
+
+  public void fenced() {
+    fencedCommits.increment();
+  }
+
+  public void emitted(String windowType) {
+    tagged(emittedByWindowType, "aggregations_emitted", "window_type", windowType, "Closed windows emitted")
+        .increment();
+  }
+
+  public void sinkBatch(int events) {
+    sinkBatchSize.record(events);
+  }
+
+  public void checkpoint(Duration took, long stateBytes) {
+    checkpointDuration.record(took);
+    checkpointBytes.record(stateBytes);
+  }
+
+  public void endToEnd(long millis) {
+    endToEndLatency.record(Duration.ofMillis(Math.max(0, millis)));
+  }
+
+  public void addActiveWindows(long delta) {
+    activeWindows.addAndGet(delta);
+  }
+
+  public void addActiveSessions(long delta) {
+    activeSessions.addAndGet(delta);
+  }
+
+  public void watermarkDelay(long millis) {
+    watermarkDelayMs.set(millis);
+  }
+
+  public void consumerLag(int partition, long lag) {
+    lagByPartition.computeIfAbsent(String.valueOf(partition), p -> {
+      AtomicLong value = new AtomicLong();
+      Gauge.builder(PREFIX + "consumer_lag", value, AtomicLong::get).description("Records behind the log end")
+          .tag("partition", p).register(registry);
+      return value;
+    }).set(lag);
+  }
+
+  /** Totals for /api/stats and the logs. */
+  public double totalWritten() {
+    return written.count();
+  }
+
+  public double totalDlq() {
+    return dlq.count();
+  }
+
+  public double totalProduced() {
+    return produced.count();
+  }
+
+  public double totalLate() {
+    return late.count();
+  }
+
+  public double totalBots() {
+    return bots.count();
+  }
+
+  public double totalConsumed() {
+    return consumedByType.values().stream().mapToDouble(Counter::count).sum();
+  }
+
+  public Map<String, Long> lagByPartition() {
+    Map<String, Long> copy = new java.util.TreeMap<>();
+    lagByPartition.forEach((p, v) -> copy.put(p, v.get()));
+    return copy;
+  }
+}
