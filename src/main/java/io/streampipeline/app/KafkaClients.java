@@ -1,0 +1,39 @@
+package io.streampipeline.app;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/** Client settings shared by every Kafka consumer and producer of the pipeline. */
+public final class KafkaClients {
+  private KafkaClients() {
+  }
+
+  /** Manual commits only: offsets are committed after the rows they cover are durable in PostgreSQL. */
+  public static Map<String, String> consumer(String bootstrapServers, String group, String clientId) {
+    Map<String, String> props = new HashMap<>();
+    props.put("bootstrap.servers", bootstrapServers);
+    props.put("group.id", group);
+    props.put("client.id", clientId);
+    props.put("enable.auto.commit", "false");
+    props.put("auto.offset.reset", "earliest");
+    props.put("key.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+    props.put("value.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+    props.put("max.poll.records", "2000");
+    props.put("fetch.min.bytes", "1");
+    props.put("max.partition.fetch.bytes", "4194304");
+    return props;
+  }
+
+  public static Map<String, String> producer(String bootstrapServers, String clientId) {
+    Map<String, String> props = new HashMap<>();
+    props.put("bootstrap.servers", bootstrapServers);
+    props.put("client.id", clientId);
+    props.put("acks", "all");
+    props.put("enable.idempotence", "true");
+    props.put("linger.ms", "5");
+    props.put("batch.size", "262144");
+    props.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
+    props.put("value.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");
+    return props;
+  }
+}

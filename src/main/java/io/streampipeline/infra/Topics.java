@@ -1,0 +1,56 @@
+package io.streampipeline.infra;
+
+import io.streampipeline.app.PipelineConfig;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/** Creates the pipeline's topics when they are missing (DESIGN.md §1: 6, 3 and 1 partitions). Blocking. */
+public final class Topics {
+  public static final int EVENT_PARTITIONS = 6;
+  public static final int AGGREGATED_PARTITIONS = 3;
+  public static final int DLQ_PARTITIONS = 1;
+
+  private Topics() {
+  }
+
+  public static void ensure(String bootstrapServers, PipelineConfig config) {
+    ensure(bootstrapServers, Map.of(config.clickstreamTopic(), EVENT_PARTITIONS,
+        config.aggregatedTopic(), AGGREGATED_PARTITIONS, config.dlqTopic(), DLQ_PARTITIONS));
+  }
+
+  public static void ensure(String bootstrapServers, Map<String, Integer> partitionsByTopic) {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "60000");
+    try (Admin admin = Admin.create(props)) {
+      Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+      List<NewTopic> missing = partitionsByTopic.entrySet().stream()
+          .filter(t -> !existing.contains(t.getKey()))
+          .map(t -> new NewTopic(t.getKey(), t.getValue(), (short) 1))
+          .toList();
+      if (!missing.isEmpty()) {
+        try {
+          admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          // Another process may have created them in between: that is fine.
+          if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+            throw e;
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topics", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot create Kafka topics at " + bootstrapServers + ": " + e, e);
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package io.streampipeline.sink;
+
+import io.streampipeline.bus.DeadLetter;
+import io.streampipeline.bus.LaneMessage.OffsetRange;
+import io.streampipeline.event.EnrichedEvent;
+import io.streampipeline.window.WindowResult;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Everything one checkpoint transaction writes: the events and dead letters read since the previous
+ * barrier, the windows closed meanwhile, the window state snapshots and the offsets. {@code generations}
+ * records, per partition, which ownership of the partition the data belongs to.
+ */
+record CheckpointJob(long id, List<EnrichedEvent> events, List<DeadLetter> deadLetters,
+    List<WindowResult> windows, Map<Integer, byte[]> snapshots, Map<Integer, OffsetRange> offsets,
+    Map<Integer, Integer> generations) {
+
+  /** The same checkpoint without these partitions' share: what is left still commits on its own. */
+  CheckpointJob without(Set<Integer> partitions) {
+    if (partitions.isEmpty()) {
+      return this;
+    }
+    Map<Integer, byte[]> keptSnapshots = new HashMap<>(snapshots);
+    Map<Integer, OffsetRange> keptOffsets = new HashMap<>(offsets);
+    keptSnapshots.keySet().removeAll(partitions);
+    keptOffsets.keySet().removeAll(partitions);
+    return new CheckpointJob(id,
+        events.stream().filter(e -> !partitions.contains(e.partition())).toList(),
+        deadLetters.stream().filter(d -> !partitions.contains(d.partition())).toList(),
+        windows.stream().filter(w -> !partitions.contains(w.partition())).toList(),
+        keptSnapshots, keptOffsets, generations);
+  }
+
+  /** Nothing to write: no rows, no state, and no offset moves. */
+  boolean isEmpty() {
+    return events.isEmpty() && deadLetters.isEmpty() && windows.isEmpty()
+        && snapshots.values().stream().allMatch(s -> s == null)
+        && offsets.values().stream().allMatch(r -> r.previous() == r.next());
+  }
+
+  long stateBytes() {
+    return snapshots.values().stream().mapToLong(s -> s == null ? 0 : s.length).sum();
+  }
+}

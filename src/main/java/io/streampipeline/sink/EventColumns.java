@@ -1,0 +1,64 @@
+package io.streampipeline.sink;
+
+import io.streampipeline.event.ClickstreamEvent;
+import io.streampipeline.event.EnrichedEvent;
+import io.vertx.sqlclient.Tuple;
+import java.util.List;
+
+/** The events of one statement as 19 column arrays, in the order of {@link SinkSql#INSERT_EVENTS}. */
+final class EventColumns {
+  private EventColumns() {
+  }
+
+  static Tuple of(List<EnrichedEvent> events) {
+    int n = events.size();
+    String[] ids = new String[n];
+    String[] types = new String[n];
+    Long[] timestamps = new Long[n];
+    String[] users = new String[n];
+    String[] sessions = new String[n];
+    String[] products = new String[n];
+    String[] categories = new String[n];
+    Long[] prices = new Long[n];
+    Integer[] quantities = new Integer[n];
+    Long[] revenues = new Long[n];
+    String[] queries = new String[n];
+    String[] urls = new String[n];
+    String[] referrers = new String[n];
+    String[] agents = new String[n];
+    String[] ips = new String[n];
+    String[] countries = new String[n];
+    String[] cities = new String[n];
+    Short[] hours = new Short[n];
+    Boolean[] mobile = new Boolean[n];
+    for (int i = 0; i < n; i++) {
+      EnrichedEvent row = events.get(i);
+      ClickstreamEvent e = row.event();
+      ids[i] = e.eventId();
+      types[i] = e.eventType().wireName();
+      timestamps[i] = e.timestamp();
+      users[i] = e.userId();
+      sessions[i] = e.sessionId();
+      products[i] = e.productId();
+      categories[i] = e.productCategory();
+      prices[i] = e.priceCents();
+      quantities[i] = e.quantity();
+      revenues[i] = row.revenueCents();
+      queries[i] = e.searchQuery();
+      urls[i] = e.pageUrl();
+      referrers[i] = e.referrer();
+      agents[i] = e.userAgent();
+      ips[i] = e.ipAddress();
+      countries[i] = e.geoCountry();
+      cities[i] = e.geoCity();
+      hours[i] = (short) row.eventHour();
+      mobile[i] = row.mobile();
+    }
+    return Tuple.tuple()
+        .addArrayOfString(ids).addArrayOfString(types).addArrayOfLong(timestamps).addArrayOfString(users)
+        .addArrayOfString(sessions).addArrayOfString(products).addArrayOfString(categories).addArrayOfLong(prices)
+        .addArrayOfInteger(quantities).addArrayOfLong(revenues).addArrayOfString(queries).addArrayOfString(urls)
+        .addArrayOfString(referrers).addArrayOfString(agents).addArrayOfString(ips).addArrayOfString(countries)
+        .addArrayOfString(cities).addArrayOfShort(hours).addArrayOfBoolean(mobile);
+  }
+}

@@ -1,0 +1,150 @@
+package io.streampipeline.window;
+
+import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.bus.Addresses;
+import io.streampipeline.bus.LaneMessage;
+import io.streampipeline.bus.LaneMessage.Barrier;
+import io.streampipeline.bus.LaneMessage.Checkpoint;
+import io.streampipeline.bus.LaneMessage.EventBatch;
+import io.streampipeline.bus.LaneMessage.IdleAdvance;
+import io.streampipeline.bus.LaneMessage.PartitionsRestored;
+import io.streampipeline.bus.LaneMessage.PartitionsRevoked;
+import io.streampipeline.event.EnrichedEvent;
+import io.streampipeline.metrics.PipelineMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One lane's window manager: keeps the event-time windows and sessions of each partition the lane owns
+ * ({@link PartitionWindows}), closes what the watermark has passed on a 1 s tick, and at each barrier adds
+ * to the checkpoint the state of the partitions that changed and the windows closed since the last one.
+ * Events pass through to the sink unchanged: late ones are stored too, only left out of windows.
+ */
+public final class WindowVerticle extends VerticleBase {
+  private static final long TICK_MS = 1000;
+
+  private final int lane;
+  private final WindowSettings settings;
+  private final PipelineMetrics metrics;
+  private final Map<Integer, PartitionWindows> partitions = new HashMap<>();
+  private final Set<Integer> changed = new HashSet<>();
+  private final List<WindowResult> closed = new ArrayList<>();
+  private MessageConsumer<LaneMessage> inbox;
+  private long reportedWindows;
+  private long reportedSessions;
+
+  public WindowVerticle(int lane, PipelineConfig config, PipelineMetrics metrics) {
+    this.lane = lane;
+    this.settings = WindowSettings.from(config);
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Future<?> start() {
+    inbox = vertx.eventBus().consumer(Addresses.laneWindow(lane), msg -> onMessage(msg.body()));
+    vertx.setPeriodic(TICK_MS, id -> closeReady());
+    return inbox.completion();
+  }
+
+  private void onMessage(LaneMessage message) {
+    if (message instanceof EventBatch batch) {
+      add(batch.events());
+      forward(batch);
+    } else if (message instanceof Barrier barrier) {
+      forward(checkpoint(barrier));
+    } else if (message instanceof PartitionsRestored restored) {
+      restored.snapshots().forEach(this::restore);
+      forward(restored);
+    } else if (message instanceof PartitionsRevoked revoked) {
+      revoked.partitions().forEach(this::drop);
+      forward(revoked);
+    } else if (message instanceof IdleAdvance idle) {
+      PartitionWindows state = partitions.get(idle.partition());
+      if (state != null) {
+        state.advanceIdle(idle.wallClockMs());
+        changed.add(idle.partition());
+      }
+    }
+  }
+
+  private void add(List<EnrichedEvent> events) {
+    for (EnrichedEvent event : events) {
+      PartitionWindows state = partitions.get(event.partition());
+      if (state == null) {
+        continue;
+      }
+      if (!state.add(event)) {
+        metrics.late();
+      }
+      changed.add(event.partition());
+    }
+  }
+
+  private Checkpoint checkpoint(Barrier barrier) {
+    Map<Integer, byte[]> snapshots = new HashMap<>();
+    List<WindowResult> windows = new ArrayList<>();
+    for (int p : barrier.offsets().keySet()) {
+      PartitionWindows state = partitions.get(p);
+      if (state != null && changed.remove(p)) {
+        snapshots.put(p, state.snapshot());
+      }
+    }
+    closed.removeIf(w -> barrier.offsets().containsKey(w.partition()) && windows.add(w));
+    return new Checkpoint(barrier.id(), barrier.offsets(), snapshots, windows);
+  }
+
+  private void restore(int partition, byte[] snapshot) {
+    drop(partition);
+    partitions.put(partition, snapshot == null ? new PartitionWindows(partition, settings)
+        : PartitionWindows.restore(partition, settings, snapshot));
+  }
+
+  private void drop(int partition) {
+    partitions.remove(partition);
+    changed.remove(partition);
+    closed.removeIf(w -> w.partition() == partition);
+  }
+
+  private void closeReady() {
+    long now = System.currentTimeMillis();
+    long windows = 0;
+    long sessions = 0;
+    long lowestWatermark = Long.MAX_VALUE;
+    for (Map.Entry<Integer, PartitionWindows> entry : partitions.entrySet()) {
+      PartitionWindows state = entry.getValue();
+      List<WindowResult> ready = state.closeReady(now);
+      if (!ready.isEmpty()) {
+        closed.addAll(ready);
+        changed.add(entry.getKey());
+      }
+      windows += state.openWindows();
+      sessions += state.openSessions();
+      lowestWatermark = Math.min(lowestWatermark, state.watermark());
+    }
+    metrics.addActiveWindows(windows - reportedWindows);
+    metrics.addActiveSessions(sessions - reportedSessions);
+    reportedWindows = windows;
+    reportedSessions = sessions;
+    if (lowestWatermark != Long.MAX_VALUE && lowestWatermark > 0) {
+      metrics.watermarkDelay(now - lowestWatermark);
+    }
+  }
+
+  private void forward(LaneMessage message) {
+    vertx.eventBus().send(Addresses.laneSink(lane), message);
+  }
+
+  @Override
+  public Future<?> stop() {
+    metrics.addActiveWindows(-reportedWindows);
+    metrics.addActiveSessions(-reportedSessions);
+    return Future.succeededFuture();
+  }
+}

@@ -1,0 +1,92 @@
+package io.streampipeline.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+  @Test
+  void defaultsAreTheContractOnes() {
+    PipelineConfig c = ConfigLoader.fromMap(Map.of());
+    assertNull(c.kafkaBootstrapServers());
+    assertNull(c.postgresHost());
+    assertEquals("clickstream.events", c.clickstreamTopic());
+    assertEquals("clickstream.aggregated", c.aggregatedTopic());
+    assertEquals("clickstream.dlq", c.dlqTopic());
+    assertEquals("stream-pipeline-consumers", c.consumerGroup());
+    assertEquals(100.0, c.producerEventsPerSecond());
+    assertEquals(1000, c.producerNumUsers());
+    assertEquals(500, c.producerNumProducts());
+    assertEquals(0.02, c.producerErrorRate());
+    assertEquals(500, c.sinkBatchSize());
+    assertEquals(5000, c.sinkFlushIntervalMs());
+    assertEquals(60_000, c.tumblingWindowMs());
+    assertEquals(300_000, c.revenueWindowMs());
+    assertEquals(1_800_000, c.sessionTimeoutMs());
+    assertEquals(10_000, c.allowedLatenessMs());
+    assertEquals(10_000, c.idleMs());
+    assertEquals(5432, c.postgresPort());
+    assertEquals(8000, c.dashboardPort());
+    assertEquals(9090, c.metricsPort());
+    assertEquals(Set.of(Role.GENERATOR, Role.PIPELINE, Role.DASHBOARD), c.roles());
+    assertEquals(1, c.pipelineInstances());
+    assertEquals(PipelineConfig.UNLIMITED, c.producerMaxEvents());
+    assertNull(c.producerSeed());
+    assertEquals(9092, c.embeddedKafkaPort());
+    assertEquals(5433, c.embeddedPostgresPort());
+  }
+
+  @Test
+  void fileThenEnvironmentThenFlags(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("pipeline.json");
+    Files.writeString(file, "{\"SINK_BATCH_SIZE\": 42, \"DASHBOARD_PORT\": 8100, \"ROLES\": \"generator\"}");
+    PipelineConfig c = ConfigLoader.load(Map.of("CONFIG_FILE", file.toString(), "DASHBOARD_PORT", "8200"),
+        new String[] {"--roles=pipeline,dashboard", "--pipeline-instances=3"});
+    assertEquals(42, c.sinkBatchSize());
+    assertEquals(8200, c.dashboardPort());
+    assertEquals(Set.of(Role.PIPELINE, Role.DASHBOARD), c.roles());
+    assertEquals(3, c.pipelineInstances());
+  }
+
+  @Test
+  void badValuesNameTheKeyInOneLine() {
+    assertBad(Map.of("PRODUCER_EVENTS_PER_SECOND", "fast"),
+        "Invalid configuration: PRODUCER_EVENTS_PER_SECOND='fast' is not a number");
+    assertBad(Map.of("PRODUCER_EVENTS_PER_SECOND", "-5"),
+        "Invalid configuration: PRODUCER_EVENTS_PER_SECOND='-5' must be between 0 and 10000000");
+    assertBad(Map.of("DASHBOARD_PORT", "70000"),
+        "Invalid configuration: DASHBOARD_PORT='70000' is out of range (1-65535)");
+    assertBad(Map.of("METRICS_PORT", "0"), "Invalid configuration: METRICS_PORT='0' is out of range (1-65535)");
+    assertBad(Map.of("SINK_BATCH_SIZE", "1.5"), "Invalid configuration: SINK_BATCH_SIZE='1.5' is not a whole number");
+    assertBad(Map.of("PRODUCER_ERROR_RATE", "2"),
+        "Invalid configuration: PRODUCER_ERROR_RATE='2' must be between 0 and 1");
+    assertBad(Map.of("ROLES", "pipeline,ui"), "Invalid configuration: ROLES='pipeline,ui' names an unknown role "
+        + "'ui' (known: generator, pipeline, dashboard, bench)");
+    assertBad(Map.of("POSTGRES_PORT", "five"), "Invalid configuration: POSTGRES_PORT='five' is not a port number");
+  }
+
+  @Test
+  void unreadableConfigFileIsNamed(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("broken.json");
+    Files.writeString(file, "{not json");
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(Map.of("CONFIG_FILE", file.toString()), new String[0]));
+    assertTrue(e.getMessage().startsWith("Invalid configuration: CONFIG_FILE='" + file + "' is not readable JSON"));
+    assertEquals(1, e.getMessage().lines().count());
+  }
+
+  private static void assertBad(Map<String, String> values, String message) {
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.fromMap(values));
+    assertEquals(message, e.getMessage());
+    assertEquals(1, e.getMessage().lines().count());
+  }
+}

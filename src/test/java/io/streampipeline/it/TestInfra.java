@@ -1,0 +1,185 @@
+package io.streampipeline.it;
+
+import io.streampipeline.infra.EmbeddedKafka;
+import io.streampipeline.infra.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.PostgreSQLContainer;
+import org.testcontainers.kafka.KafkaContainer;
+
+/**
+ * The one place that decides where the integration tests' Kafka and PostgreSQL come from, once per test
+ * JVM: addresses in the environment (TEST_KAFKA_BOOTSTRAP_SERVERS, TEST_POSTGRES_HOST/PORT/USER/PASSWORD),
+ * else Testcontainers when a Docker engine answers, else an in-process KRaft broker and an embedded
+ * PostgreSQL. All three are real servers; the same tests run on each. Tests isolate themselves with their
+ * own database and topic names.
+ */
+public final class TestInfra {
+  private static TestInfra instance;
+
+  public final String source;
+  public final String bootstrapServers;
+  public final String pgHost;
+  public final int pgPort;
+  public final String pgUser;
+  public final String pgPassword;
+  private final Path pgDataDir;
+  private EmbeddedPostgres embeddedPostgres;
+
+  private TestInfra(String source, String bootstrapServers, String pgHost, int pgPort, String pgUser,
+      String pgPassword, EmbeddedPostgres embeddedPostgres, Path pgDataDir) {
+    this.source = source;
+    this.bootstrapServers = bootstrapServers;
+    this.pgHost = pgHost;
+    this.pgPort = pgPort;
+    this.pgUser = pgUser;
+    this.pgPassword = pgPassword;
+    this.embeddedPostgres = embeddedPostgres;
+    this.pgDataDir = pgDataDir;
+  }
+
+  public static synchronized TestInfra get() {
+    if (instance == null) {
+      instance = create();
+      System.out.println("[TestInfra] Kafka and PostgreSQL from " + instance.source + ": " + instance.bootstrapServers
+          + ", " + instance.pgHost + ":" + instance.pgPort);
+    }
+    return instance;
+  }
+
+  private static TestInfra create() {
+    Map<String, String> env = System.getenv();
+    if (env.get("TEST_KAFKA_BOOTSTRAP_SERVERS") != null && env.get("TEST_POSTGRES_HOST") != null) {
+      return new TestInfra("environment", env.get("TEST_KAFKA_BOOTSTRAP_SERVERS"), env.get("TEST_POSTGRES_HOST"),
+          Integer.parseInt(env.getOrDefault("TEST_POSTGRES_PORT", "5432")),
+          env.getOrDefault("TEST_POSTGRES_USER", "postgres"), env.getOrDefault("TEST_POSTGRES_PASSWORD", "postgres"),
+          null, null);
+    }
+    if (dockerAvailable()) {
+      KafkaContainer kafka = new KafkaContainer("apache/kafka:3.9.1");
+      PostgreSQLContainer<?> postgres = new PostgreSQLContainer<>("postgres:16-alpine");
+      kafka.start();
+      postgres.start();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        kafka.stop();
+        postgres.stop();
+      }));
+      return new TestInfra("testcontainers", kafka.getBootstrapServers(), postgres.getHost(),
+          postgres.getFirstMappedPort(), postgres.getUsername(), postgres.getPassword(), null, null);
+    }
+    try {
+      Path root = Files.createTempDirectory("stream-pipeline-it");
+      EmbeddedKafka kafka = EmbeddedKafka.start(root.resolve("kafka"), freePort());
+      Path pgData = root.resolve("postgres");
+      EmbeddedPostgres postgres = EmbeddedPostgres.start(pgData, freePort());
+      TestInfra infra = new TestInfra("embedded (in-process KRaft broker, embedded PostgreSQL)",
+          kafka.bootstrapServers(), "127.0.0.1", postgres.port(), EmbeddedPostgres.NAME, EmbeddedPostgres.NAME,
+          postgres, pgData);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        kafka.close();
+        infra.closePostgres();
+      }));
+      return infra;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static boolean dockerAvailable() {
+    try {
+      return DockerClientFactory.instance().isDockerAvailable();
+    } catch (RuntimeException | Error e) {
+      return false;
+    }
+  }
+
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A fresh database for one test. */
+  public String createDatabase() {
+    String name = "it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    sql("postgres", "CREATE DATABASE " + name);
+    return name;
+  }
+
+  public Connection connect(String database) throws SQLException {
+    return DriverManager.getConnection("jdbc:postgresql://" + pgHost + ":" + pgPort + "/" + database, pgUser,
+        pgPassword);
+  }
+
+  public void sql(String database, String statement) {
+    try (Connection conn = connect(database); Statement st = conn.createStatement()) {
+      st.execute(statement);
+    } catch (SQLException e) {
+      throw new IllegalStateException(statement + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Refuses new connections to the database and ends the open ones: PostgreSQL is "down" for the pipeline. */
+  public void cutOff(String database) {
+    sql("postgres", "ALTER DATABASE " + database + " ALLOW_CONNECTIONS false");
+    sql("postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database + "'");
+  }
+
+  public void reconnect(String database) {
+    sql("postgres", "ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
+  }
+
+  /** Stops and starts the server itself where this process owns it; elsewhere ends every connection. */
+  public void restartPostgres() {
+    if (embeddedPostgres == null) {
+      sql("postgres", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid()");
+      return;
+    }
+    closePostgres();
+    embeddedPostgres = EmbeddedPostgres.start(pgDataDir, pgPort);
+  }
+
+  private synchronized void closePostgres() {
+    if (embeddedPostgres != null) {
+      embeddedPostgres.close();
+      embeddedPostgres = null;
+    }
+  }
+
+  /** Configuration keys for a pipeline that uses this infrastructure, its own database and topics. */
+  public Map<String, String> pipelineConfig(String database, String name) {
+    String id = name.toLowerCase(Locale.ROOT) + "-" + UUID.randomUUID().toString().substring(0, 8);
+    Map<String, String> config = new HashMap<>();
+    config.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
+    config.put("KAFKA_CLICKSTREAM_TOPIC", id + ".events");
+    config.put("KAFKA_AGGREGATED_TOPIC", id + ".aggregated");
+    config.put("KAFKA_DLQ_TOPIC", id + ".dlq");
+    config.put("KAFKA_CONSUMER_GROUP", id + "-group");
+    config.put("POSTGRES_HOST", pgHost);
+    config.put("POSTGRES_PORT", String.valueOf(pgPort));
+    config.put("POSTGRES_DATABASE", database);
+    config.put("POSTGRES_USER", pgUser);
+    config.put("POSTGRES_PASSWORD", pgPassword);
+    config.put("DASHBOARD_PORT", String.valueOf(freePort()));
+    config.put("METRICS_PORT", String.valueOf(freePort()));
+    config.put("ROLES", "pipeline");
+    config.put("SINK_FLUSH_INTERVAL_SECONDS", "0.5");
+    config.put("WINDOW_IDLE_SECONDS", "2");
+    return config;
+  }
+}
