@@ -1,0 +1,518 @@
+package io.streampipeline.generator;
+
+import static io.streampipeline.generator.ShopData.BOT_AGENTS;
+import static io.streampipeline.generator.ShopData.CATEGORIES;
+import static io.streampipeline.generator.ShopData.CITIES;
+import static io.streampipeline.generator.ShopData.COUNTRY_SPELLINGS;
+
+import io.streampipeline.event.ClickstreamCodec;
+import io.streampipeline.event.ClickstreamEvent;
+import io.streampipeline.event.DecodeException;
+import io.streampipeline.event.EventType;
+import io.streampipeline.generator.GeneratedMessage.Kind;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.UUID;
+
+/**
+ * Makes a realistic, reproducible stream of clickstream Kafka messages, each labelled with what the pipeline
+ * must do with it ({@link Kind}).
+ *
+ * <p><b>Determinism.</b> The same constructor arguments and the same sequence of timestamps passed to
+ * {@link #next} give byte-identical messages (event and session ids come from the seeded generator too).
+ * The product catalogue does not depend on the seed: every seed shops in the same store.
+ *
+ * <p><b>Population.</b> {@code numUsers} users {@code user_000000…}; each has a stable user agent, IPv4
+ * address, country and city. About 1% of the users are bots (at least one when there are two or more users),
+ * and they send {@link #BOT_SHARE} of the messages; among humans a fifth of the users (the regulars) send
+ * about half of the traffic. {@code numProducts} products {@code prod_00000…}, each with one of ten
+ * categories and a fixed price in cents; popularity is skewed towards low ids.
+ *
+ * <p><b>Mix.</b> A message is bad with probability {@code errorRate}: {@link Kind#INVALID} (decodes, breaks a
+ * rule: negative purchase price, purchase quantity 0, empty event_id, user_id, session_id or page_url,
+ * timestamp ≤ 0, user_id over 50 code points, NUL in page_url or geo_city — equally likely) or, for
+ * {@link #UNDECODABLE_SHARE} of the bad ones, {@link Kind#UNDECODABLE} (truncated single-object message,
+ * bytes that are not Avro, single-object header with an unknown fingerprint). Otherwise it is {@link Kind#BOT}
+ * or {@link Kind#VALID}. Human events: page_view 50%, search 15%, add_to_cart 15%, wishlist 7%,
+ * remove_from_cart 6%, purchase 7%; bots: page_view 80%, search 20%. Remove and purchase take a product
+ * from the user's cart when it has one. Messages are single-object encoded, except {@link #SCHEMALESS_SHARE}
+ * of the VALID ones, which are schemaless bodies. The key is always the user the message is about.
+ *
+ * <p><b>Sessions.</b> A user keeps its session_id while the event-time gap to its previous event is at most
+ * {@code sessionTimeoutMs}; after a longer gap the next event starts a new session. Only VALID and BOT
+ * messages move a user's state (session, cart, last page): the pipeline never sees the bad ones in its
+ * sessions, so neither does the generator.
+ *
+ * <p>Not thread-safe. Memory grows with the users and products that have appeared.
+ */
+public final class EventFactory {
+  /** Share of all messages sent by bot users (when there is a bot). */
+  public static final double BOT_SHARE = 0.01;
+  /** Share of VALID messages sent as schemaless Avro bodies instead of single-object encoding. */
+  public static final double SCHEMALESS_SHARE = 0.05;
+  /** Share of the bad messages that are undecodable; the rest are invalid. */
+  public static final double UNDECODABLE_SHARE = 0.3;
+
+  private static final long CATALOGUE_SEED = 0x5EED_CA7A_109EL;
+  private static final long USER_SALT = 0x05E2_5A17_0000_0001L;
+  private static final long GOLDEN_GAMMA = 0x9E37_79B9_7F4A_7C15L;
+  private static final int CART_CAPACITY = 8;
+  private static final int MAX_GARBAGE_BYTES = 200;
+  private static final int HEADER_LENGTH = ClickstreamCodec.v1Header().length;
+  private static final Fault[] FAULTS = Fault.values();
+  private static final Garbage[] GARBAGE = Garbage.values();
+  private static final String SEARCH_BLANK_URL = ShopData.SITE + "/search?q=";
+
+  /** Schema-valid faults that the rules must catch. */
+  private enum Fault {
+    NEGATIVE_PRICE, ZERO_QUANTITY, EMPTY_EVENT_ID, EMPTY_USER_ID, EMPTY_SESSION_ID, EMPTY_PAGE_URL,
+    NON_POSITIVE_TIMESTAMP, LONG_USER_ID, NUL_IN_PAGE_URL, NUL_IN_GEO_CITY
+  }
+
+  private enum Garbage {
+    TRUNCATED, NOT_AVRO, UNKNOWN_FINGERPRINT
+  }
+
+  private final long seed;
+  private final int numProducts;
+  private final long sessionTimeoutMs;
+  private final double errorRate;
+  private final SplittableRandom random;
+  private final int botCount;
+  /** Bots sit at the end of each block of {@code botStride} user indices, so they are spread over all ids. */
+  private final int botStride;
+  private final int humanCount;
+  private final LazyTable<User> users;
+  private final LazyTable<Product> products;
+  private final ClickstreamCodec codec = new ClickstreamCodec();
+  private final Draft draft = new Draft();
+
+  public EventFactory(long seed, int numUsers, int numProducts, long sessionTimeoutMs, double errorRate) {
+    if (numUsers < 1 || numProducts < 1) {
+      throw new IllegalArgumentException("need at least one user and one product, got " + numUsers + " and "
+          + numProducts);
+    }
+    if (sessionTimeoutMs <= 0) {
+      throw new IllegalArgumentException("sessionTimeoutMs must be positive, was " + sessionTimeoutMs);
+    }
+    if (!(errorRate >= 0 && errorRate <= 1)) {
+      throw new IllegalArgumentException("errorRate must be within [0, 1], was " + errorRate);
+    }
+    this.seed = seed;
+    this.numProducts = numProducts;
+    this.sessionTimeoutMs = sessionTimeoutMs;
+    this.errorRate = errorRate;
+    this.random = new SplittableRandom(seed);
+    this.botCount = numUsers >= 2 ? Math.max(1, numUsers / 100) : 0;
+    this.botStride = botCount == 0 ? numUsers : numUsers / botCount;
+    this.humanCount = numUsers - botCount;
+    this.users = new LazyTable<>(numUsers, this::newUser);
+    this.products = new LazyTable<>(numProducts, EventFactory::newProduct);
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  /**
+   * The next message, for an event that happens at {@code timestampMs} (epoch ms, positive; non-decreasing
+   * per user for sessions to behave as described). The caller supplies event time so that the same factory
+   * serves live traffic and a replay that spans hours.
+   */
+  public GeneratedMessage next(long timestampMs) {
+    User user = pickUser();
+    if (errorRate > 0 && random.nextDouble() < errorRate) {
+      return random.nextDouble() < UNDECODABLE_SHARE ? undecodable(user, timestampMs) : invalid(user, timestampMs);
+    }
+    fill(user, timestampMs, eventType(user), true);
+    ClickstreamEvent event = draft.toEvent();
+    if (user.bot) {
+      return new GeneratedMessage(user.id, codec.encode(event), Kind.BOT, event);
+    }
+    byte[] value = random.nextDouble() < SCHEMALESS_SHARE ? codec.encodeSchemaless(event) : codec.encode(event);
+    return new GeneratedMessage(user.id, value, Kind.VALID, event);
+  }
+
+  private User pickUser() {
+    int index;
+    if (botCount > 0 && random.nextDouble() < BOT_SHARE) {
+      index = random.nextInt(botCount) * botStride + botStride - 1;
+    } else {
+      int k = random.nextInt(humanCount);
+      if (random.nextBoolean()) {
+        // Regulars: half of the human traffic comes from the first fifth of the users.
+        k /= 5;
+      }
+      index = humanIndex(k);
+    }
+    return users.get(index);
+  }
+
+  /** The k-th human user's index: humans fill each bot block but its last slot, then the tail. */
+  private int humanIndex(int k) {
+    if (botCount == 0) {
+      return k;
+    }
+    int perBlock = botStride - 1;
+    int inBlocks = botCount * perBlock;
+    return k < inBlocks ? (k / perBlock) * botStride + k % perBlock : botCount * botStride + (k - inBlocks);
+  }
+
+  private boolean isBotIndex(int index) {
+    return botCount > 0 && index < botCount * botStride && index % botStride == botStride - 1;
+  }
+
+  private EventType eventType(User user) {
+    int p = random.nextInt(100);
+    if (user.bot) {
+      return p < 80 ? EventType.PAGE_VIEW : EventType.SEARCH;
+    }
+    if (p < 50) {
+      return EventType.PAGE_VIEW;
+    } else if (p < 65) {
+      return EventType.SEARCH;
+    } else if (p < 80) {
+      return EventType.ADD_TO_CART;
+    } else if (p < 87) {
+      return EventType.WISHLIST;
+    } else if (p < 93) {
+      return EventType.REMOVE_FROM_CART;
+    }
+    return EventType.PURCHASE;
+  }
+
+  /**
+   * Fills {@link #draft} with a valid event of {@code type} for {@code user}; with {@code commit} the user's
+   * session, cart and last page move on, without it (a message the pipeline will reject) they stay.
+   */
+  private void fill(User user, long ts, EventType type, boolean commit) {
+    boolean newSession = user.sessionId == null || ts - user.lastSeenMs > sessionTimeoutMs;
+    String sessionId = newSession ? uuid() : user.sessionId;
+    Draft d = draft;
+    d.eventId = uuid();
+    d.eventType = type;
+    d.timestamp = ts;
+    d.userId = user.id;
+    d.sessionId = sessionId;
+    d.productId = null;
+    d.productCategory = null;
+    d.priceCents = null;
+    d.quantity = null;
+    d.searchQuery = null;
+    d.userAgent = user.userAgent;
+    d.ipAddress = user.ipAddress;
+    Product product = null;
+    switch (type) {
+      case PAGE_VIEW -> product = pageView(d);
+      case SEARCH -> search(d);
+      case ADD_TO_CART -> {
+        product = products.get(viewedOrPopular(user));
+        productEvent(d, product, product.url);
+        d.quantity = random.nextInt(10) == 0 ? 2 : 1;
+        if (commit) {
+          user.addToCart(product.index);
+        }
+      }
+      case WISHLIST -> {
+        product = products.get(viewedOrPopular(user));
+        productEvent(d, product, product.url);
+      }
+      case REMOVE_FROM_CART -> {
+        int slot = user.cartSize > 0 ? random.nextInt(user.cartSize) : -1;
+        product = products.get(slot >= 0 ? user.cart[slot] : popularProduct());
+        productEvent(d, product, ShopData.CART_URL);
+        if (commit && slot >= 0) {
+          user.removeFromCart(slot);
+        }
+      }
+      case PURCHASE -> {
+        // Mostly checking out the cart; an empty cart is a "buy now" of the product last looked at.
+        int slot = user.cartSize > 0 ? random.nextInt(user.cartSize) : -1;
+        product = products.get(slot >= 0 ? user.cart[slot] : viewedOrPopular(user));
+        productEvent(d, product, ShopData.CHECKOUT_URL);
+        int q = random.nextInt(10);
+        d.quantity = q < 7 ? 1 : q < 9 ? 2 : 3;
+        if (commit && slot >= 0) {
+          user.removeFromCart(slot);
+        }
+      }
+      default -> throw new IllegalStateException("unhandled event type " + type);
+    }
+    if (user.bot) {
+      d.referrer = null;
+    } else if (newSession) {
+      d.referrer = ShopData.EXTERNAL_REFERRERS[random.nextInt(ShopData.EXTERNAL_REFERRERS.length)];
+    } else {
+      d.referrer = user.lastPageUrl;
+    }
+    int spelling = random.nextInt(100);
+    String[] countrySpellings = COUNTRY_SPELLINGS[user.country];
+    if (spelling < 92) {
+      d.geoCountry = countrySpellings[0];
+      d.geoCity = user.city;
+    } else if (spelling < 98) {
+      // A sloppy client: lower-case or padded, for normalization to repair.
+      d.geoCountry = countrySpellings[1 + spelling % 3];
+      d.geoCity = user.city;
+    } else {
+      // Geo lookup failed: no country (normalized to UNKNOWN) and no city.
+      d.geoCountry = "";
+      d.geoCity = null;
+    }
+    if (commit) {
+      user.sessionId = sessionId;
+      user.lastSeenMs = newSession ? ts : Math.max(user.lastSeenMs, ts);
+      user.lastPageUrl = d.pageUrl;
+      if (product != null) {
+        user.lastProduct = product.index;
+      }
+    }
+  }
+
+  private Product pageView(Draft d) {
+    int page = random.nextInt(100);
+    if (page < 60) {
+      Product product = products.get(popularProduct());
+      d.productId = product.id;
+      d.productCategory = CATEGORIES[product.category];
+      d.pageUrl = product.url;
+      return product;
+    }
+    if (page < 75) {
+      d.pageUrl = ShopData.HOME_URL;
+    } else if (page < 90) {
+      int category = random.nextInt(CATEGORIES.length);
+      d.productCategory = CATEGORIES[category];
+      d.pageUrl = ShopData.CATEGORY_URLS[category];
+    } else if (page < 95) {
+      d.pageUrl = ShopData.CART_URL;
+    } else {
+      d.pageUrl = ShopData.DEALS_URL;
+    }
+    return null;
+  }
+
+  private void search(Draft d) {
+    if (random.nextInt(100) == 0) {
+      d.searchQuery = ShopData.BLANK_QUERY;
+      d.pageUrl = SEARCH_BLANK_URL;
+      return;
+    }
+    int term = random.nextInt(ShopData.SEARCH_SPELLINGS.length);
+    d.searchQuery = ShopData.SEARCH_SPELLINGS[term][ShopData.pick(ShopData.SEARCH_SPELLING_CUMULATIVE, random)];
+    d.pageUrl = ShopData.SEARCH_URLS[term];
+  }
+
+  private static void productEvent(Draft d, Product product, String pageUrl) {
+    d.productId = product.id;
+    d.productCategory = CATEGORIES[product.category];
+    d.priceCents = product.priceCents;
+    d.pageUrl = pageUrl;
+  }
+
+  /** Popularity falls with the id: the density of u² puts half of the views on the first quarter. */
+  private int popularProduct() {
+    double u = random.nextDouble();
+    return (int) (u * u * numProducts);
+  }
+
+  private int viewedOrPopular(User user) {
+    return user.lastProduct >= 0 && random.nextInt(10) < 7 ? user.lastProduct : popularProduct();
+  }
+
+  private GeneratedMessage invalid(User user, long ts) {
+    Fault fault = FAULTS[random.nextInt(FAULTS.length)];
+    boolean purchaseFault = fault == Fault.NEGATIVE_PRICE || fault == Fault.ZERO_QUANTITY;
+    fill(user, ts, purchaseFault ? EventType.PURCHASE : eventType(user), false);
+    Draft d = draft;
+    switch (fault) {
+      case NEGATIVE_PRICE -> d.priceCents = -d.priceCents;
+      case ZERO_QUANTITY -> d.quantity = 0;
+      case EMPTY_EVENT_ID -> d.eventId = "";
+      case EMPTY_USER_ID -> d.userId = "";
+      case EMPTY_SESSION_ID -> d.sessionId = "";
+      case EMPTY_PAGE_URL -> d.pageUrl = "";
+      // Unset (0) or a sign bug.
+      case NON_POSITIVE_TIMESTAMP -> d.timestamp = random.nextBoolean() ? 0L : -Math.max(1L, ts);
+      case LONG_USER_ID -> d.userId = user.id + ':' + hexToken(48);
+      case NUL_IN_PAGE_URL -> d.pageUrl = d.pageUrl + '\0';
+      case NUL_IN_GEO_CITY -> d.geoCity = (d.geoCity == null ? CITIES[user.country][0] : d.geoCity) + '\0';
+      default -> throw new IllegalStateException("unhandled fault " + fault);
+    }
+    ClickstreamEvent event = d.toEvent();
+    return new GeneratedMessage(user.id, codec.encode(event), Kind.INVALID, event);
+  }
+
+  private GeneratedMessage undecodable(User user, long ts) {
+    Garbage garbage = GARBAGE[random.nextInt(GARBAGE.length)];
+    fill(user, ts, eventType(user), false);
+    ClickstreamEvent event = draft.toEvent();
+    byte[] value = switch (garbage) {
+      case TRUNCATED -> {
+        byte[] full = codec.encode(event);
+        // At least the header, at most one byte short: a prefix of a body can never decode.
+        yield Arrays.copyOf(full, HEADER_LENGTH + random.nextInt(full.length - HEADER_LENGTH));
+      }
+      case NOT_AVRO -> random.nextBoolean() ? json(event) : randomBytes();
+      case UNKNOWN_FINGERPRINT -> {
+        // As from a producer with a writer schema this build has never seen.
+        long fingerprint = random.nextLong();
+        if (fingerprint == ClickstreamCodec.V1_FINGERPRINT) {
+          fingerprint = ~fingerprint;
+        }
+        byte[] header = ClickstreamCodec.singleObjectHeader(fingerprint);
+        byte[] body = codec.encodeSchemaless(event);
+        byte[] message = Arrays.copyOf(header, header.length + body.length);
+        System.arraycopy(body, 0, message, header.length, body.length);
+        yield message;
+      }
+    };
+    return new GeneratedMessage(user.id, value, Kind.UNDECODABLE, null);
+  }
+
+  /**
+   * What a producer with a JSON serializer sends. Its first byte, '{', read as an Avro string length is
+   * negative, so it can never decode.
+   */
+  private static byte[] json(ClickstreamEvent e) {
+    String text = "{\"event_id\":\"" + e.eventId() + "\",\"event_type\":\"" + e.eventType().wireName()
+        + "\",\"timestamp\":" + e.timestamp() + ",\"user_id\":\"" + e.userId() + "\",\"session_id\":\""
+        + e.sessionId() + "\",\"page_url\":\"" + e.pageUrl() + "\"}";
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Random bytes that do not start like single-object encoding. A short random array could happen to be a
+   * complete schemaless body, so it is checked and drawn again: the label must be true.
+   */
+  private byte[] randomBytes() {
+    while (true) {
+      byte[] bytes = new byte[1 + random.nextInt(MAX_GARBAGE_BYTES)];
+      for (int i = 0; i < bytes.length; i += 8) {
+        long bits = random.nextLong();
+        for (int j = i; j < Math.min(i + 8, bytes.length); j++, bits >>>= 8) {
+          bytes[j] = (byte) bits;
+        }
+      }
+      if (bytes.length >= 2 && bytes[0] == (byte) 0xC3 && bytes[1] == 0x01) {
+        bytes[1] = 0x02;
+      }
+      try {
+        codec.decode(bytes);
+      } catch (DecodeException expected) {
+        return bytes;
+      }
+    }
+  }
+
+  private String hexToken(int length) {
+    StringBuilder token = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      token.append(Character.forDigit(random.nextInt(16), 16));
+    }
+    return token.toString();
+  }
+
+  /** A version-4 UUID from the seeded generator (UUID.randomUUID() would break determinism). */
+  private String uuid() {
+    long msb = (random.nextLong() & 0xFFFF_FFFF_FFFF_0FFFL) | 0x0000_0000_0000_4000L;
+    long lsb = (random.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
+    return new UUID(msb, lsb).toString();
+  }
+
+  private User newUser(int index) {
+    SplittableRandom r = new SplittableRandom(mix64(mix64(seed ^ USER_SALT) + GOLDEN_GAMMA * (index + 1L)));
+    boolean bot = isBotIndex(index);
+    String agent = bot ? BOT_AGENTS[r.nextInt(BOT_AGENTS.length)]
+        : ShopData.HUMAN_AGENTS[ShopData.pick(ShopData.HUMAN_AGENT_CUMULATIVE, r)];
+    int country = ShopData.pick(ShopData.COUNTRY_CUMULATIVE, r);
+    String[] cities = CITIES[country];
+    String city = r.nextInt(100) < 5 ? null : cities[r.nextInt(cities.length)];
+    String ip = ShopData.PUBLIC_FIRST_OCTETS[r.nextInt(ShopData.PUBLIC_FIRST_OCTETS.length)] + "."
+        + r.nextInt(256) + "." + r.nextInt(256) + "." + (1 + r.nextInt(254));
+    return new User(ShopData.paddedId("user_", index, 6), bot, agent, ip, country, city);
+  }
+
+  private static Product newProduct(int index) {
+    SplittableRandom r = new SplittableRandom(mix64(CATALOGUE_SEED + GOLDEN_GAMMA * (index + 1L)));
+    int category = r.nextInt(CATEGORIES.length);
+    int min = ShopData.CATEGORY_MIN_PRICE[category];
+    int units = min + r.nextInt(ShopData.CATEGORY_MAX_PRICE[category] - min + 1);
+    String id = ShopData.paddedId("prod_", index, 5);
+    return new Product(index, id, category, units * 100L - 1, ShopData.PRODUCT_URL_PREFIX + id);
+  }
+
+  /** Stafford's mix13: turns related seeds (index 1, 2, 3…) into unrelated ones. */
+  private static long mix64(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
+    return z ^ (z >>> 31);
+  }
+
+  /** priceCents is boxed once here rather than on every event that carries it. */
+  private record Product(int index, String id, int category, Long priceCents, String url) {
+  }
+
+  private static final class User {
+    final String id;
+    final boolean bot;
+    final String userAgent;
+    final String ipAddress;
+    final int country;
+    final String city;
+    String sessionId;
+    long lastSeenMs;
+    String lastPageUrl;
+    int lastProduct = -1;
+    /** Product indices, oldest first; a full cart forgets its oldest item. */
+    final int[] cart = new int[CART_CAPACITY];
+    int cartSize;
+
+    User(String id, boolean bot, String userAgent, String ipAddress, int country, String city) {
+      this.id = id;
+      this.bot = bot;
+      this.userAgent = userAgent;
+      this.ipAddress = ipAddress;
+      this.country = country;
+      this.city = city;
+    }
+
+    void addToCart(int product) {
+      if (cartSize == CART_CAPACITY) {
+        removeFromCart(0);
+      }
+      cart[cartSize++] = product;
+    }
+
+    void removeFromCart(int slot) {
+      System.arraycopy(cart, slot + 1, cart, slot, cartSize - slot - 1);
+      cartSize--;
+    }
+  }
+
+  /** The event being built; reused so that a fault can replace one field before the record is made. */
+  private static final class Draft {
+    String eventId;
+    EventType eventType;
+    long timestamp;
+    String userId;
+    String sessionId;
+    String productId;
+    String productCategory;
+    Long priceCents;
+    Integer quantity;
+    String searchQuery;
+    String pageUrl;
+    String referrer;
+    String userAgent;
+    String ipAddress;
+    String geoCountry;
+    String geoCity;
+
+    ClickstreamEvent toEvent() {
+      return new ClickstreamEvent(eventId, eventType, timestamp, userId, sessionId, productId, productCategory,
+          priceCents, quantity, searchQuery, pageUrl, referrer, userAgent, ipAddress, geoCountry, geoCity);
+    }
+  }
+}
