@@ -1,0 +1,153 @@
+package io.streampipeline.window;
+
+import io.streampipeline.event.ClickstreamCodec;
+import io.streampipeline.event.DecodeException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+
+/**
+ * AggregatedMetrics on the clickstream.aggregated topic, in Avro single-object encoding (0xC3 0x01, the
+ * writer's 8-byte fingerprint, the body).
+ *
+ * <p>{@link #encode} writes aggregated.v2.avsc: v1 unchanged plus, appended with defaults,
+ * source_partition, user_id, session_id (sessions only) and the counts of the top lists. {@link #decode}
+ * reads a v1 or v2 writer, resolved against v2, so v1 records get the defaults (partition -1, no user or
+ * session, no counts).
+ *
+ * <p>The decoded result carries only what the message holds: {@code productIds}/{@code productCounts} (and
+ * the category pair) are the top lists with their counts when the writer sent counts (v2), and empty when
+ * it did not (v1); the full tallies never travel on the topic.
+ */
+public final class AggregatedCodec {
+  public static final Schema V1 = ClickstreamCodec.loadSchema("avro/aggregated.v1.avsc");
+  public static final Schema V2 = ClickstreamCodec.loadSchema("avro/aggregated.v2.avsc");
+  public static final long V1_FINGERPRINT = SchemaNormalization.parsingFingerprint64(V1);
+  public static final long V2_FINGERPRINT = SchemaNormalization.parsingFingerprint64(V2);
+
+  private static final Schema WINDOW_TYPE = V2.getField("window_type").schema();
+
+  private final BinaryMessageEncoder<GenericRecord> encoder = new BinaryMessageEncoder<>(GenericData.get(), V2);
+  private final BinaryMessageDecoder<GenericRecord> decoder = new BinaryMessageDecoder<>(GenericData.get(), V2);
+
+  public AggregatedCodec() {
+    decoder.addSchema(V1);
+  }
+
+  /** The result as an AggregatedMetrics v2 single-object message. */
+  public byte[] encode(WindowResult r) {
+    GenericRecord record = new GenericData.Record(V2);
+    record.put("window_id", r.windowId());
+    record.put("window_type", new GenericData.EnumSymbol(WINDOW_TYPE, r.type().wireName()));
+    record.put("window_start", r.windowStart());
+    record.put("window_end", r.windowEnd());
+    record.put("event_count", r.eventCount());
+    record.put("unique_users", r.uniqueUsers());
+    record.put("page_views", r.pageViews());
+    record.put("add_to_carts", r.addToCarts());
+    record.put("purchases", r.purchases());
+    record.put("total_revenue_cents", r.totalRevenueCents());
+    record.put("top_products", r.topProducts());
+    record.put("top_categories", r.topCategories());
+    record.put("emitted_at", r.emittedAt());
+    record.put("source_partition", r.partition());
+    record.put("user_id", r.userId());
+    record.put("session_id", r.sessionId());
+    record.put("top_product_counts", topCounts(r.productCounts(), r.topProducts().size()));
+    record.put("top_category_counts", topCounts(r.categoryCounts(), r.topCategories().size()));
+    try {
+      ByteBuffer buffer = encoder.encode(record);
+      return Arrays.copyOfRange(buffer.array(), buffer.arrayOffset() + buffer.position(),
+          buffer.arrayOffset() + buffer.limit());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot encode window " + r.windowId(), e);
+    }
+  }
+
+  /**
+   * Reads an AggregatedMetrics message written with the v1 or v2 schema.
+   *
+   * @throws DecodeException when the message is not single-object encoded, names an unknown writer schema,
+   *     or its body is malformed
+   */
+  public WindowResult decode(byte[] message) throws DecodeException {
+    GenericRecord record;
+    try {
+      record = decoder.decode(message);
+    } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException e) {
+      throw new DecodeException("undecodable AggregatedMetrics: " + e.getClass().getSimpleName()
+          + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+    }
+    List<String> topProducts = strings(record.get("top_products"));
+    List<String> topCategories = strings(record.get("top_categories"));
+    long[] productCounts = longs(record.get("top_product_counts"));
+    long[] categoryCounts = longs(record.get("top_category_counts"));
+    boolean productsCounted = productCounts.length == topProducts.size();
+    boolean categoriesCounted = categoryCounts.length == topCategories.size();
+    return new WindowResult(
+        record.get("window_id").toString(),
+        WindowType.fromWireName(record.get("window_type").toString()),
+        (Long) record.get("window_start"),
+        (Long) record.get("window_end"),
+        (Integer) record.get("source_partition"),
+        text(record.get("user_id")),
+        text(record.get("session_id")),
+        (Long) record.get("event_count"),
+        (Long) record.get("unique_users"),
+        (Long) record.get("page_views"),
+        (Long) record.get("add_to_carts"),
+        (Long) record.get("purchases"),
+        (Long) record.get("total_revenue_cents"),
+        topProducts,
+        topCategories,
+        productsCounted ? topProducts.toArray(String[]::new) : new String[0],
+        productsCounted ? productCounts : new long[0],
+        categoriesCounted ? topCategories.toArray(String[]::new) : new String[0],
+        categoriesCounted ? categoryCounts : new long[0],
+        (Long) record.get("emitted_at"));
+  }
+
+  /** The fingerprint as DESIGN.md writes it: hex of the little-endian bytes as sent. */
+  public static String fingerprintHex(long fingerprint) {
+    return ClickstreamCodec.fingerprintHex(fingerprint);
+  }
+
+  private static List<Long> topCounts(long[] counts, int n) {
+    List<Long> top = new ArrayList<>(n);
+    for (int i = 0; i < Math.min(n, counts.length); i++) {
+      top.add(counts[i]);
+    }
+    return top;
+  }
+
+  private static String text(Object value) {
+    return value == null ? null : value.toString();
+  }
+
+  private static List<String> strings(Object array) {
+    List<?> items = (List<?>) array;
+    List<String> out = new ArrayList<>(items.size());
+    for (Object item : items) {
+      out.add(item.toString());
+    }
+    return List.copyOf(out);
+  }
+
+  private static long[] longs(Object array) {
+    List<?> items = (List<?>) array;
+    long[] out = new long[items.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (Long) items.get(i);
+    }
+    return out;
+  }
+}

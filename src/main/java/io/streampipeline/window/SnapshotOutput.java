@@ -1,0 +1,78 @@
+package io.streampipeline.window;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Writes the primitives of the window snapshot format: unsigned LEB128 varints, zigzag varints for values
+ * that may be negative, fixed 8-byte little-endian longs, and strings through an inline dictionary (the
+ * first occurrence is written out, later ones by number) since the same user, product and category ids
+ * recur across windows and sessions.
+ */
+final class SnapshotOutput {
+  private byte[] buf = new byte[4096];
+  private int pos;
+  private final Map<String, Integer> seen = new HashMap<>();
+
+  byte[] toByteArray() {
+    return Arrays.copyOf(buf, pos);
+  }
+
+  void writeByte(int b) {
+    ensure(1);
+    buf[pos++] = (byte) b;
+  }
+
+  void writeVarLong(long value) {
+    if (value < 0) {
+      throw new IllegalArgumentException("negative varint " + value);
+    }
+    ensure(10);
+    while ((value & ~0x7FL) != 0) {
+      buf[pos++] = (byte) ((value & 0x7F) | 0x80);
+      value >>>= 7;
+    }
+    buf[pos++] = (byte) value;
+  }
+
+  void writeZigZag(long value) {
+    long n = (value << 1) ^ (value >> 63);
+    ensure(10);
+    while ((n & ~0x7FL) != 0) {
+      buf[pos++] = (byte) ((n & 0x7F) | 0x80);
+      n >>>= 7;
+    }
+    buf[pos++] = (byte) n;
+  }
+
+  void writeFixedLong(long value) {
+    ensure(8);
+    for (int i = 0; i < 8; i++) {
+      buf[pos++] = (byte) (value >>> (8 * i));
+    }
+  }
+
+  /** 0 followed by the UTF-8 length and bytes for a new string; n + 1 for the n-th string written before. */
+  void writeString(String s) {
+    Integer ref = seen.get(s);
+    if (ref != null) {
+      writeVarLong(ref + 1L);
+      return;
+    }
+    seen.put(s, seen.size());
+    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+    writeVarLong(0);
+    writeVarLong(bytes.length);
+    ensure(bytes.length);
+    System.arraycopy(bytes, 0, buf, pos, bytes.length);
+    pos += bytes.length;
+  }
+
+  private void ensure(int extra) {
+    if (pos + extra > buf.length) {
+      buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + extra));
+    }
+  }
+}

@@ -1,0 +1,129 @@
+package io.streampipeline.window;
+
+import static io.streampipeline.window.TestEvents.T0;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.streampipeline.event.ClickstreamCodec;
+import io.streampipeline.event.DecodeException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.junit.jupiter.api.Test;
+
+class AggregatedCodecTest {
+  private final AggregatedCodec codec = new AggregatedCodec();
+
+  @Test
+  void theV1SchemaKeepsItsFingerprint() {
+    assertEquals("cc689e0d239d7522", AggregatedCodec.fingerprintHex(AggregatedCodec.V1_FINGERPRINT));
+    assertEquals("cc689e0d239d7522", ClickstreamCodec.fingerprintHex(
+        SchemaNormalization.parsingFingerprint64(ClickstreamCodec.loadSchema("avro/aggregated.v1.avsc"))));
+    System.out.println("aggregated v2 fingerprint " + AggregatedCodec.fingerprintHex(AggregatedCodec.V2_FINGERPRINT));
+  }
+
+  @Test
+  void v2IsV1WithFieldsAppendedWithDefaults() {
+    List<Schema.Field> v1 = AggregatedCodec.V1.getFields();
+    List<Schema.Field> v2 = AggregatedCodec.V2.getFields();
+    assertEquals(v1.size() + 5, v2.size());
+    for (int i = 0; i < v1.size(); i++) {
+      assertEquals(v1.get(i).name(), v2.get(i).name());
+      assertEquals(v1.get(i).schema(), v2.get(i).schema());
+    }
+    assertEquals(List.of("source_partition", "user_id", "session_id", "top_product_counts", "top_category_counts"),
+        v2.subList(v1.size(), v2.size()).stream().map(Schema.Field::name).toList());
+    v2.subList(v1.size(), v2.size()).forEach(f -> assertEquals(true, f.hasDefaultValue(), f.name()));
+    assertEquals(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE, SchemaCompatibility
+        .checkReaderWriterCompatibility(AggregatedCodec.V2, AggregatedCodec.V1).getType());
+    assertEquals(SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE, SchemaCompatibility
+        .checkReaderWriterCompatibility(AggregatedCodec.V1, AggregatedCodec.V2).getType());
+  }
+
+  @Test
+  void aTumblingWindowRoundTripsAsSingleObjectV2() throws DecodeException {
+    WindowResult window = new WindowResult(WindowIds.tumbling(WindowType.REVENUE_PER_5MIN, T0, 2),
+        WindowType.REVENUE_PER_5MIN, T0, T0 + 300_000, 2, null, null, 40, 12, 20, 8, 3, 12_345,
+        List.of("p1", "p2"), List.of("books"), new String[] {"p1", "p2"}, new long[] {5, 4},
+        new String[] {"books"}, new long[] {9}, T0 + 301_000);
+    byte[] message = codec.encode(window);
+    assertEquals((byte) 0xC3, message[0]);
+    assertEquals((byte) 0x01, message[1]);
+    assertArrayEquals(ClickstreamCodec.singleObjectHeader(AggregatedCodec.V2_FINGERPRINT),
+        Arrays.copyOf(message, 10));
+    assertEquals(TestEvents.describe(window), TestEvents.describe(codec.decode(message)));
+  }
+
+  @Test
+  void aSessionRoundTripsWithOnlyItsTopListsAndTheirCounts() throws DecodeException {
+    String[] products = {"p01", "p02", "p03", "p04", "p05", "p06", "p07", "p08", "p09", "p10", "p11", "p12"};
+    long[] counts = {12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1};
+    WindowResult session = new WindowResult(WindowIds.session(T0, 1, "user-1", "sess-1"),
+        WindowType.SESSION_SUMMARY, T0, T0 + 90_000, 1, "user-1", "sess-1", 78, 1, 70, 5, 3, 999,
+        List.of(Arrays.copyOf(products, 10)), List.of(), products, counts, new String[0], new long[0], 5);
+    WindowResult decoded = codec.decode(codec.encode(session));
+    assertEquals("user-1", decoded.userId());
+    assertEquals("sess-1", decoded.sessionId());
+    assertEquals(1, decoded.partition());
+    assertEquals(session.topProducts(), decoded.topProducts());
+    assertArrayEquals(Arrays.copyOf(products, 10), decoded.productIds());
+    assertArrayEquals(Arrays.copyOf(counts, 10), decoded.productCounts());
+    assertEquals(78, decoded.eventCount());
+  }
+
+  @Test
+  void aV1RecordDecodesWithTheNewFieldsDefaulted() throws Exception {
+    GenericRecord v1 = new GenericData.Record(AggregatedCodec.V1);
+    v1.put("window_id", "6b1f4a52-0000-3000-8000-000000000000");
+    v1.put("window_type", new GenericData.EnumSymbol(AggregatedCodec.V1.getField("window_type").schema(),
+        "events_per_minute"));
+    v1.put("window_start", T0);
+    v1.put("window_end", T0 + 60_000);
+    v1.put("event_count", 7L);
+    v1.put("unique_users", 3L);
+    v1.put("page_views", 4L);
+    v1.put("add_to_carts", 2L);
+    v1.put("purchases", 1L);
+    v1.put("total_revenue_cents", 1_500L);
+    v1.put("top_products", List.of("p9", "p1"));
+    v1.put("top_categories", List.of("toys"));
+    v1.put("emitted_at", T0 + 61_000);
+    ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), AggregatedCodec.V1).encode(v1);
+    byte[] message = Arrays.copyOf(encoded.array(), encoded.limit());
+    assertArrayEquals(ClickstreamCodec.singleObjectHeader(AggregatedCodec.V1_FINGERPRINT),
+        Arrays.copyOf(message, 10));
+
+    WindowResult r = codec.decode(message);
+    assertEquals("6b1f4a52-0000-3000-8000-000000000000", r.windowId());
+    assertEquals(WindowType.EVENTS_PER_MINUTE, r.type());
+    assertEquals(List.of(T0, T0 + 60_000, 7L, 3L, 4L, 2L, 1L, 1_500L, T0 + 61_000), List.of(r.windowStart(),
+        r.windowEnd(), r.eventCount(), r.uniqueUsers(), r.pageViews(), r.addToCarts(), r.purchases(),
+        r.totalRevenueCents(), r.emittedAt()));
+    assertEquals(List.of("p9", "p1"), r.topProducts());
+    assertEquals(List.of("toys"), r.topCategories());
+    assertEquals(-1, r.partition());
+    assertNull(r.userId());
+    assertNull(r.sessionId());
+    assertEquals(0, r.productIds().length);
+    assertEquals(0, r.productCounts().length);
+  }
+
+  @Test
+  void whatIsNotAnAggregatedMetricsMessageIsADecodeException() {
+    byte[] unknownWriter = ClickstreamCodec.v1Header();
+    assertThrows(DecodeException.class, () -> codec.decode(Arrays.copyOf(unknownWriter, 30)));
+    assertThrows(DecodeException.class, () -> codec.decode(new byte[] {1, 2, 3}));
+    assertThrows(DecodeException.class, () -> codec.decode(new byte[0]));
+    byte[] truncated = codec.encode(new WindowResult("id", WindowType.EVENTS_PER_MINUTE, 0, 1, 0, null, null, 0,
+        0, 0, 0, 0, 0, List.of(), List.of(), new String[0], new long[0], new String[0], new long[0], 0));
+    assertThrows(DecodeException.class, () -> codec.decode(Arrays.copyOf(truncated, truncated.length - 2)));
+  }
+}
