@@ -99,7 +99,7 @@ public final class Application {
   }
 
   private Future<Void> applySchema() {
-    Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
+    Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("schema"))
         .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
     return Schema.apply(pool).eventually(pool::close);
   }

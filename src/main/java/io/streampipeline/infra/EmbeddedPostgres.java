@@ -34,6 +34,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
       var server = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
           .setDataDirectory(dataDir)
           .setCleanDataDirectory(false)
+          // We stop it ourselves, after the pipeline has drained into it.
+          .setRegisterShutdownHook(false)
           .setPort(port)
           .setPGStartupWait(Duration.ofSeconds(60))
           .setServerConfig("max_connections", "200")

@@ -106,7 +106,7 @@ public final class IngestVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     processor = new RecordProcessor(topic, metrics);
-    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
+    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("ingest-lane-" + lane))
         .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
     results = vertx.eventBus().consumer(Addresses.laneIngest(lane), msg -> onCheckpointResult(msg.body()));
     consumer = KafkaConsumer.create(vertx, KafkaClients.consumer(endpoints.kafkaBootstrapServers(),
@@ -263,6 +263,7 @@ public final class IngestVerticle extends VerticleBase {
     inFlight += accepted;
     if (inFlight > config.maxInFlightEvents() && !flowPaused) {
       flowPaused = true;
+      metrics.lanePaused(true);
       log.info("lane {}: pausing the consumer, {} events not yet committed", lane, inFlight);
       consumer.pause(topicPartitions(owned));
     }
@@ -330,6 +331,7 @@ public final class IngestVerticle extends VerticleBase {
     }
     if (flowPaused && inFlight <= config.maxInFlightEvents() / 2 && !stopping) {
       flowPaused = false;
+      metrics.lanePaused(false);
       log.info("lane {}: resuming the consumer", lane);
       consumer.resume(topicPartitions(owned.stream().filter(p -> !restoring.contains(p))
           .collect(Collectors.toSet())));

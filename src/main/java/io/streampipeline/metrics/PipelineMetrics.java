@@ -33,6 +33,7 @@ public final class PipelineMetrics {
   private final AtomicLong activeWindows = new AtomicLong();
   private final AtomicLong activeSessions = new AtomicLong();
   private final AtomicLong watermarkDelayMs = new AtomicLong();
+  private final AtomicLong pausedLanes = new AtomicLong();
   private final Map<String, Counter> consumedByType = new ConcurrentHashMap<>();
   private final Map<String, Counter> failedByStage = new ConcurrentHashMap<>();
   private final Map<String, Counter> emittedByWindowType = new ConcurrentHashMap<>();
@@ -64,6 +65,8 @@ public final class PipelineMetrics {
         .description("Open user sessions").register(registry);
     Gauge.builder(PREFIX + "watermark_delay_seconds", watermarkDelayMs, v -> v.get() / 1000.0)
         .description("Wall clock minus the lowest partition watermark").register(registry);
+    Gauge.builder(PREFIX + "consumer_paused_lanes", pausedLanes, AtomicLong::get)
+        .description("Lanes whose consumer is paused because too much is not yet committed").register(registry);
   }
 
   private Counter counter(String name, String description) {
@@ -140,6 +143,14 @@ public final class PipelineMetrics {
 
   public void addActiveSessions(long delta) {
     activeSessions.addAndGet(delta);
+  }
+
+  public void lanePaused(boolean paused) {
+    pausedLanes.addAndGet(paused ? 1 : -1);
+  }
+
+  public long pausedLanes() {
+    return pausedLanes.get();
   }
 
   public void watermarkDelay(long millis) {

@@ -59,7 +59,7 @@ public final class OutboxPublisherVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
+    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("outbox"))
         .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
     producer = KafkaProducer.create(vertx, KafkaClients.producer(endpoints.kafkaBootstrapServers(),
         "stream-pipeline-outbox-" + ProcessHandle.current().pid()));

@@ -89,7 +89,7 @@ public final class SinkVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
+    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("sink-lane-" + lane))
         .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
     inbox = vertx.eventBus().consumer(Addresses.laneSink(lane), msg -> onMessage(msg.body()));
     vertx.setPeriodic(10_000, id -> logStats());

@@ -1,0 +1,160 @@
+package io.streampipeline.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streampipeline.app.Application;
+import io.streampipeline.app.ConfigLoader;
+import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.event.ClickstreamEvent;
+import io.streampipeline.event.EventType;
+import io.streampipeline.generator.GeneratedMessage;
+import io.streampipeline.generator.GeneratedMessage.Kind;
+import io.streampipeline.infra.Topics;
+import io.streampipeline.ingest.EventRules;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Generated traffic with a fixed seed, bad input included, through real Kafka and PostgreSQL: the table
+ * holds exactly the valid non-bot events, normalized and enriched; the DLQ table and topic hold exactly
+ * the bad ones, each with its reason.
+ */
+class PipelineEndToEndIT {
+  private static final Pattern EDGE_SPACE = Pattern.compile("^[\\s\\p{Z}]+|[\\s\\p{Z}]+$",
+      Pattern.UNICODE_CHARACTER_CLASS);
+  private static final long T0 = Instant.parse("2026-11-20T08:00:00Z").toEpochMilli();
+
+  @Test
+  void storesExactlyTheValidEventsAndDeadLettersTheRest() {
+    TestInfra infra = TestInfra.get();
+    String database = infra.createDatabase();
+    PipelineConfig config = ConfigLoader.fromMap(infra.pipelineConfig(database, "e2e"));
+    Topics.ensure(infra.bootstrapServers, config);
+    List<GeneratedMessage> messages = TestData.generate(20261125L, 6000, 0.05, T0, 250);
+    List<TestData.Sent> sent = TestData.send(infra.bootstrapServers, config.clickstreamTopic(), messages);
+    Map<Kind, Long> kinds = TestData.kinds(messages);
+    assertTrue(kinds.getOrDefault(Kind.BOT, 0L) > 0 && kinds.getOrDefault(Kind.INVALID, 0L) > 0
+        && kinds.getOrDefault(Kind.UNDECODABLE, 0L) > 0, "every kind of input is present: " + kinds);
+
+    Map<String, TestData.Sent> valid = sent.stream().filter(s -> s.message().kind() == Kind.VALID)
+        .collect(Collectors.toMap(s -> s.message().event().eventId(), s -> s));
+    Map<String, TestData.Sent> bad = sent.stream()
+        .filter(s -> s.message().kind() == Kind.INVALID || s.message().kind() == Kind.UNDECODABLE)
+        .collect(Collectors.toMap(s -> s.partition() + ":" + s.offset(), s -> s));
+
+    Application app = new Application(config).start();
+    try {
+      Db db = new Db(infra, database);
+      Await.until(Duration.ofSeconds(120), "all events and dead letters committed",
+          () -> db.count("SELECT count(*) FROM clickstream_events") + "/"
+              + db.count("SELECT count(*) FROM dead_letter_events"),
+          counts -> counts.equals(valid.size() + "/" + bad.size()));
+
+      Set<String> storedIds = db.rows("SELECT event_id FROM clickstream_events").stream()
+          .map(r -> (String) r.get("event_id")).collect(Collectors.toSet());
+      assertEquals(valid.keySet(), storedIds, "exactly the valid, non-bot events are stored");
+
+      assertStoredFieldByField(db, valid);
+      assertDeadLetterTable(db, bad);
+      assertDeadLetterTopic(infra, config, bad);
+      assertEquals(kinds.get(Kind.BOT).doubleValue(), app.metrics().totalBots(), "bots counted, not stored");
+      assertEquals((double) messages.size(), app.metrics().totalConsumed());
+    } finally {
+      app.stop();
+    }
+  }
+
+  private static void assertStoredFieldByField(Db db, Map<String, TestData.Sent> valid) {
+    List<Map<String, Object>> rows = db.rows("SELECT * FROM clickstream_events ORDER BY event_id LIMIT 300");
+    assertEquals(300, rows.size());
+    for (Map<String, Object> row : rows) {
+      ClickstreamEvent e = valid.get((String) row.get("event_id")).message().event();
+      String id = e.eventId();
+      assertEquals(e.eventType().wireName(), row.get("event_type"), id);
+      assertEquals(e.timestamp(), row.get("event_timestamp_ms"), id);
+      assertEquals(e.userId(), row.get("user_id"), id);
+      assertEquals(e.sessionId(), row.get("session_id"), id);
+      assertEquals(e.productId(), row.get("product_id"), id);
+      assertEquals(e.productCategory(), row.get("product_category"), id);
+      assertEquals(e.priceCents(), row.get("price_cents"), id);
+      assertEquals(e.quantity(), row.get("quantity"), id);
+      assertEquals(e.pageUrl(), row.get("page_url"), id);
+      assertEquals(e.referrer(), row.get("referrer"), id);
+      assertEquals(e.userAgent(), row.get("user_agent"), id);
+      assertEquals(e.ipAddress(), row.get("ip_address"), id);
+      assertEquals(e.geoCity(), row.get("geo_city"), id);
+      String country = EDGE_SPACE.matcher(e.geoCountry()).replaceAll("").toUpperCase(Locale.ROOT);
+      assertEquals(country.isEmpty() ? "UNKNOWN" : country, row.get("geo_country"), id);
+      String query = e.searchQuery() == null ? null
+          : EDGE_SPACE.matcher(e.searchQuery()).replaceAll("").toLowerCase(Locale.ROOT);
+      assertEquals(query == null || query.isEmpty() ? null : query, row.get("search_query"), id);
+      long revenue = e.eventType() == EventType.PURCHASE ? e.priceCents() * e.quantity() : 0;
+      assertEquals(revenue, row.get("revenue_cents"), id);
+      assertEquals(Instant.ofEpochMilli(e.timestamp()).atZone(ZoneOffset.UTC).getHour(),
+          ((Number) row.get("event_hour")).intValue(), id);
+      String agent = e.userAgent().toLowerCase(Locale.ROOT);
+      boolean mobile = agent.contains("mobile") || agent.contains("iphone") || agent.contains("android")
+          || agent.contains("ipad");
+      assertEquals(mobile, row.get("is_mobile"), id);
+      assertNotNull(row.get("ingested_at"));
+    }
+  }
+
+  private static void assertDeadLetterTable(Db db, Map<String, TestData.Sent> bad) {
+    List<Map<String, Object>> rows = db.rows("SELECT * FROM dead_letter_events");
+    Map<String, Map<String, Object>> byPosition = new HashMap<>();
+    rows.forEach(r -> byPosition.put(r.get("source_partition") + ":" + r.get("source_offset"), r));
+    assertEquals(bad.keySet(), byPosition.keySet(), "exactly the bad messages are dead-lettered");
+    bad.forEach((position, s) -> {
+      Map<String, Object> row = byPosition.get(position);
+      String reason = (String) row.get("error_reason");
+      if (s.message().kind() == Kind.INVALID) {
+        assertEquals(EventRules.invalidReason(s.message().event()), reason, position);
+      } else {
+        assertFalse(reason.isBlank(), position);
+      }
+      assertEquals(s.message().value().length, payloadBytes(row).length, position + " payload kept whole");
+    });
+  }
+
+  private static byte[] payloadBytes(Map<String, Object> row) {
+    String payload = (String) row.get("original_payload");
+    return "base64".equals(row.get("payload_encoding")) ? Base64.getDecoder().decode(payload)
+        : payload.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void assertDeadLetterTopic(TestInfra infra, PipelineConfig config, Map<String, TestData.Sent> bad) {
+    List<ConsumerRecord<String, byte[]>> records = Await.until(Duration.ofSeconds(60), "DLQ topic filled",
+        () -> TestData.readAll(infra.bootstrapServers, config.dlqTopic(), bad.size(), Duration.ofSeconds(5)),
+        r -> r.stream().map(ConsumerRecord::key).collect(Collectors.toSet()).size() >= bad.size());
+    Set<String> keys = records.stream().map(ConsumerRecord::key).collect(Collectors.toSet());
+    Set<String> expectedKeys = bad.keySet().stream().map(p -> config.clickstreamTopic() + ":" + p)
+        .collect(Collectors.toSet());
+    assertEquals(expectedKeys, keys, "the DLQ topic holds exactly the bad messages (at least once)");
+    for (ConsumerRecord<String, byte[]> record : records) {
+      JsonObject envelope = new JsonObject(new String(record.value(), StandardCharsets.UTF_8));
+      for (String field : List.of("original_payload", "payload_encoding", "error_reason", "source_topic",
+          "source_partition", "source_offset", "failed_at", "failed_at_iso")) {
+        assertTrue(envelope.containsKey(field), field + " in " + envelope);
+      }
+      assertEquals(record.key(), envelope.getString("source_topic") + ":" + envelope.getInteger("source_partition")
+          + ":" + envelope.getLong("source_offset"));
+    }
+  }
+}
