@@ -1,0 +1,134 @@
+package io.streampipeline.dashboard;
+
+import io.streampipeline.dashboard.DashboardState.HourTotals;
+import io.streampipeline.dashboard.GlobalWindow.Ranked;
+import io.streampipeline.window.WindowType;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * The JSON of /api/stats, also pushed to browsers on {@code dashboard.stats} every second. Keys are
+ * snake_case like the SQL columns; times are epoch milliseconds; a figure not known yet is null.
+ *
+ * <pre>
+ * {"generated_at", "window_seconds": {"events_per_minute", "revenue_per_5min"},
+ *  "totals": {"events_stored", "dead_letters", "counted_at",
+ *             "last_hour": {"events", "page_views", "add_to_carts", "purchases", "revenue_cents"}},
+ *  "rates": {"events_in_per_second", "events_processed_per_second", "dead_letters_per_minute",
+ *            "dead_letter_ratio", "late_events_per_minute"},
+ *  "unique_users": {"events_per_minute", "revenue_per_5min"},
+ *  "funnel": {"page_views", "add_to_carts", "purchases", "cart_rate", "purchase_rate"},
+ *  "latest": {"events_per_minute": window|null, "revenue_per_5min": window|null},
+ *  "series": {"events_per_minute": [window...], "revenue_per_5min": [window...]},
+ *  "top": {"products": [{"id", "count"}], "categories": [{"id", "count"}]},
+ *  "lag": {"group", "total", "partitions": {"0": n, ...}}}
+ * </pre>
+ *
+ * A window is {"window_type", "window_start", "window_end", "event_count", "unique_users", "page_views",
+ * "add_to_carts", "purchases", "total_revenue_cents", "partitions"}, plus "top_products" and
+ * "top_categories" in "latest".
+ */
+final class StatsJson {
+  private StatsJson() {
+  }
+
+  /** What the dashboard knows right now. {@code latePerSecond} is null when no lane runs in this process. */
+  record Inputs(long now, long eventsWindowMs, long revenueWindowMs, DashboardState state, KafkaProgress kafka,
+      StoreCounters store, Double latePerSecond) {
+  }
+
+  static JsonObject build(Inputs in) {
+    DashboardState state = in.state();
+    HourTotals hour = state.lastHour();
+    GlobalWindow latestEvents = state.latest(WindowType.EVENTS_PER_MINUTE);
+    GlobalWindow latestRevenue = state.latest(WindowType.REVENUE_PER_5MIN);
+    return new JsonObject()
+        .put("generated_at", in.now())
+        .put("window_seconds", new JsonObject()
+            .put("events_per_minute", in.eventsWindowMs() / 1000.0)
+            .put("revenue_per_5min", in.revenueWindowMs() / 1000.0))
+        .put("totals", new JsonObject()
+            .put("events_stored", in.store().events())
+            .put("dead_letters", in.store().deadLetters())
+            .put("counted_at", in.store().countedAt() == 0 ? null : in.store().countedAt())
+            .put("last_hour", new JsonObject()
+                .put("events", hour.events())
+                .put("page_views", hour.pageViews())
+                .put("add_to_carts", hour.addToCarts())
+                .put("purchases", hour.purchases())
+                .put("revenue_cents", hour.revenueCents())))
+        .put("rates", rates(in))
+        .put("unique_users", new JsonObject()
+            .put("events_per_minute", latestEvents == null ? null : latestEvents.uniqueUsers())
+            .put("revenue_per_5min", latestRevenue == null ? null : latestRevenue.uniqueUsers()))
+        .put("funnel", new JsonObject()
+            .put("page_views", hour.pageViews())
+            .put("add_to_carts", hour.addToCarts())
+            .put("purchases", hour.purchases())
+            .put("cart_rate", ratio(hour.addToCarts(), hour.pageViews()))
+            .put("purchase_rate", ratio(hour.purchases(), hour.addToCarts())))
+        .put("latest", new JsonObject()
+            .put("events_per_minute", latestEvents == null ? null : window(latestEvents, true))
+            .put("revenue_per_5min", latestRevenue == null ? null : window(latestRevenue, true)))
+        .put("series", new JsonObject()
+            .put("events_per_minute", series(state.series(WindowType.EVENTS_PER_MINUTE)))
+            .put("revenue_per_5min", series(state.series(WindowType.REVENUE_PER_5MIN))))
+        .put("top", new JsonObject()
+            .put("products", ranked(state.topProducts()))
+            .put("categories", ranked(state.topCategories())))
+        .put("lag", lag(in.kafka()));
+  }
+
+  private static JsonObject rates(Inputs in) {
+    Double processed = in.kafka().processedPerSecond();
+    Double deadLetters = in.store().deadLettersPerSecond();
+    return new JsonObject()
+        .put("events_in_per_second", in.kafka().arrivingPerSecond())
+        .put("events_processed_per_second", processed)
+        .put("dead_letters_per_minute", deadLetters == null ? null : deadLetters * 60)
+        .put("dead_letter_ratio", deadLetters == null || processed == null || processed <= 0 ? null
+            : Math.min(1.0, deadLetters / processed))
+        .put("late_events_per_minute", in.latePerSecond() == null ? null : in.latePerSecond() * 60);
+  }
+
+  private static JsonObject lag(KafkaProgress kafka) {
+    JsonObject partitions = new JsonObject();
+    kafka.lag().forEach((p, lag) -> partitions.put(String.valueOf(p), lag));
+    return new JsonObject().put("group", kafka.group()).put("total", kafka.totalLag()).put("partitions", partitions);
+  }
+
+  static JsonObject window(GlobalWindow w, boolean withTops) {
+    JsonObject json = new JsonObject()
+        .put("window_type", w.type().wireName())
+        .put("window_start", w.windowStart())
+        .put("window_end", w.windowEnd())
+        .put("event_count", w.eventCount())
+        .put("unique_users", w.uniqueUsers())
+        .put("page_views", w.pageViews())
+        .put("add_to_carts", w.addToCarts())
+        .put("purchases", w.purchases())
+        .put("total_revenue_cents", w.totalRevenueCents())
+        .put("partitions", w.partitions());
+    if (withTops) {
+      json.put("top_products", ranked(w.topProducts())).put("top_categories", ranked(w.topCategories()));
+    }
+    return json;
+  }
+
+  private static JsonArray series(List<GlobalWindow> windows) {
+    JsonArray array = new JsonArray();
+    windows.forEach(w -> array.add(window(w, false)));
+    return array;
+  }
+
+  private static JsonArray ranked(List<Ranked> items) {
+    JsonArray array = new JsonArray();
+    items.forEach(r -> array.add(new JsonObject().put("id", r.id()).put("count", r.count())));
+    return array;
+  }
+
+  private static Double ratio(long part, long whole) {
+    return whole == 0 ? null : (double) part / whole;
+  }
+}
