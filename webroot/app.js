@@ -18,6 +18,9 @@
   const compactMoney = new Intl.NumberFormat('en-US', {
     style: 'currency', currency: 'USD', notation: 'compact', maximumFractionDigits: 1,
   });
+  const compactMoney2 = new Intl.NumberFormat('en-US', {
+    style: 'currency', currency: 'USD', notation: 'compact', maximumFractionDigits: 2,
+  });
   const pctFmt = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 });
   const timeFmt = new Intl.DateTimeFormat(undefined, {
     hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
@@ -29,6 +32,13 @@
   const dec = (v) => (known(v) ? decFmt.format(v) : '–');
   const money = (cents) => (known(cents) ? moneyFmt.format(cents / 100) : '–');
   const pct = (v) => (known(v) ? pctFmt.format(v) : '–');
+  // Large sums in a tile: whole dollars up to $100,000, then "$6.43M".
+  const bigMoney = (cents) => {
+    if (!known(cents)) {
+      return '–';
+    }
+    return cents < 10000000 ? wholeMoney.format(cents / 100) : compactMoney2.format(cents / 100);
+  };
 
   function setText(id, value) {
     const node = $(id);
@@ -182,7 +192,8 @@
     setText('users-revenue-window', `${windowLabel(ws.revenue_per_5min)} window`);
     setText('stored', int(s.totals.events_stored));
     setText('events-hour', int(hour.events));
-    setText('revenue-hour', known(hour.revenue_cents) ? wholeMoney.format(hour.revenue_cents / 100) : '–');
+    setText('revenue-hour', bigMoney(hour.revenue_cents));
+    $('revenue-hour').title = money(hour.revenue_cents);
     setText('purchases-hour', int(hour.purchases));
     setText('dlq', int(s.totals.dead_letters));
     setText('dlq-rate', dec(rates.dead_letters_per_minute));
@@ -211,6 +222,7 @@
       ['purchases', f.purchases, known(f.purchase_rate) ? `${pct(f.purchase_rate)} of add-to-carts` : ''],
     ];
     const top = Math.max(1, f.page_views || 0);
+    setText('conversion', f.page_views ? pct(f.purchases / f.page_views) : '–');
     for (const [step, count, rate] of steps) {
       const row = document.querySelector(`#funnel li[data-step="${step}"]`);
       row.querySelector('.count').textContent = int(count);

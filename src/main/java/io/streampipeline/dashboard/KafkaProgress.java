@@ -26,6 +26,8 @@ final class KafkaProgress {
   private final String group;
   private final RateMeter arriving = new RateMeter(10_000);
   private final RateMeter done = new RateMeter(15_000);
+  /** Over the span of the dead-letter rate, so their ratio compares the same stretch of time. */
+  private final RateMeter doneLastMinute = new RateMeter(StoreCounters.DEAD_LETTER_SPAN_MS);
   private List<TopicPartition> partitions = List.of();
   private long partitionsAt;
   private Map<Integer, Long> lag = Map.of();
@@ -81,6 +83,7 @@ final class KafkaProgress {
     lag = lags;
     arriving.record(nowMs, endSum);
     done.record(nowMs, committedSum);
+    doneLastMinute.record(nowMs, committedSum);
   }
 
   /** Lag per partition number, as of the last successful poll. */
@@ -98,6 +101,10 @@ final class KafkaProgress {
 
   Double processedPerSecond() {
     return done.perSecond();
+  }
+
+  Double processedPerSecondLastMinute() {
+    return doneLastMinute.perSecond();
   }
 
   String group() {

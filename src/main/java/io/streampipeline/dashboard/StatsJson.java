@@ -81,14 +81,14 @@ final class StatsJson {
   }
 
   private static JsonObject rates(Inputs in) {
-    Double processed = in.kafka().processedPerSecond();
     Double deadLetters = in.store().deadLettersPerSecond();
+    Double processedLastMinute = in.kafka().processedPerSecondLastMinute();
     return new JsonObject()
         .put("events_in_per_second", in.kafka().arrivingPerSecond())
-        .put("events_processed_per_second", processed)
+        .put("events_processed_per_second", in.kafka().processedPerSecond())
         .put("dead_letters_per_minute", deadLetters == null ? null : deadLetters * 60)
-        .put("dead_letter_ratio", deadLetters == null || processed == null || processed <= 0 ? null
-            : Math.min(1.0, deadLetters / processed))
+        .put("dead_letter_ratio", deadLetters == null || processedLastMinute == null || processedLastMinute <= 0
+            ? null : Math.min(1.0, deadLetters / processedLastMinute))
         .put("late_events_per_minute", in.latePerSecond() == null ? null : in.latePerSecond() * 60);
   }
 

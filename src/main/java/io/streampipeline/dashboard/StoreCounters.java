@@ -12,11 +12,12 @@ import io.vertx.sqlclient.Row;
  */
 final class StoreCounters {
   static final long MIN_INTERVAL_MS = 2_000;
+  static final long DEAD_LETTER_SPAN_MS = 60_000;
   private static final String COUNT = "SELECT (SELECT count(*) FROM clickstream_events) AS events, "
       + "(SELECT count(*) FROM dead_letter_events) AS dead_letters";
 
   private final Pool pool;
-  private final RateMeter deadLetterRate = new RateMeter(60_000);
+  private final RateMeter deadLetterRate = new RateMeter(DEAD_LETTER_SPAN_MS);
   private Long events;
   private Long deadLetters;
   private long countedAt;
