@@ -26,6 +26,26 @@ public final class Topics {
         config.aggregatedTopic(), AGGREGATED_PARTITIONS, config.dlqTopic(), DLQ_PARTITIONS));
   }
 
+  /**
+   * A producer that writes to a partition whose leader the broker does not know yet gets retriable errors
+   * that can upset idempotent sequence numbers; waiting here keeps the first writes clean.
+   */
+  private static void awaitLeaders(Admin admin, Set<String> topics)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      boolean ready = admin.describeTopics(topics).allTopicNames().get(60, TimeUnit.SECONDS).values().stream()
+          .flatMap(d -> d.partitions().stream()).allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+      if (ready) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("partitions of " + topics + " have no leader after 60 s");
+      }
+      Thread.sleep(100);
+    }
+  }
+
   public static void ensure(String bootstrapServers, Map<String, Integer> partitionsByTopic) {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -46,6 +66,7 @@ public final class Topics {
           }
         }
       }
+      awaitLeaders(admin, partitionsByTopic.keySet());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
