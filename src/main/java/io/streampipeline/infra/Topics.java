@@ -1,6 +1,7 @@
 package io.streampipeline.infra;
 
 import io.streampipeline.app.PipelineConfig;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -11,6 +12,9 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 
 /** Creates the pipeline's topics when they are missing (DESIGN.md §1: 6, 3 and 1 partitions). Blocking. */
 public final class Topics {
@@ -34,15 +38,19 @@ public final class Topics {
       throws InterruptedException, ExecutionException, TimeoutException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
-      boolean ready = admin.describeTopics(topics).allTopicNames().get(60, TimeUnit.SECONDS).values().stream()
-          .flatMap(d -> d.partitions().stream()).allMatch(p -> p.leader() != null && !p.leader().isEmpty());
-      if (ready) {
+      try {
+        // ListOffsets is answered by the partition leader's log, so success means the partitions are writable.
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        admin.describeTopics(topics).allTopicNames().get(60, TimeUnit.SECONDS).forEach((name, d) ->
+            d.partitions().forEach(p -> partitions.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+        admin.listOffsets(partitions).all().get(60, TimeUnit.SECONDS);
         return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
       }
-      if (System.nanoTime() > deadline) {
-        throw new TimeoutException("partitions of " + topics + " have no leader after 60 s");
-      }
-      Thread.sleep(100);
     }
   }
 
