@@ -46,8 +46,10 @@ class WindowExactnessIT {
           () -> db.count("SELECT coalesce(sum(event_count), 0) FROM aggregated_metrics "
               + "WHERE window_type = 'events_per_minute'") + "/"
               + db.count("SELECT coalesce(sum(event_count), 0) FROM aggregated_metrics "
+              + "WHERE window_type = 'revenue_per_5min'") + "/"
+              + db.count("SELECT coalesce(sum(event_count), 0) FROM aggregated_metrics "
               + "WHERE window_type = 'session_summary'"),
-          sums -> sums.equals(valid + "/" + valid));
+          sums -> sums.equals(valid + "/" + valid + "/" + valid));
       int windows = WindowChecks.assertTumblingExact(db, config.tumblingWindowMs(), config.revenueWindowMs());
       int sessions = WindowChecks.assertSessionsExact(db, config.sessionTimeoutMs());
       System.out.println("[WindowExactnessIT] lanes=" + lanes + ": " + windows + " tumbling windows and " + sessions
