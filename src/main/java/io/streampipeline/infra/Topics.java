@@ -1,6 +1,7 @@
 package io.streampipeline.infra;
 
 import io.streampipeline.app.PipelineConfig;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -11,6 +12,9 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 
 /** Creates the pipeline's topics when they are missing (DESIGN.md §1: 6, 3 and 1 partitions). Blocking. */
 public final class Topics {
@@ -24,6 +28,30 @@ public final class Topics {
   public static void ensure(String bootstrapServers, PipelineConfig config) {
     ensure(bootstrapServers, Map.of(config.clickstreamTopic(), EVENT_PARTITIONS,
         config.aggregatedTopic(), AGGREGATED_PARTITIONS, config.dlqTopic(), DLQ_PARTITIONS));
+  }
+
+  /**
+   * A producer that writes to a partition whose leader the broker does not know yet gets retriable errors
+   * that can upset idempotent sequence numbers; waiting here keeps the first writes clean.
+   */
+  private static void awaitLeaders(Admin admin, Set<String> topics)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        // ListOffsets is answered by the partition leader's log, so success means the partitions are writable.
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        admin.describeTopics(topics).allTopicNames().get(60, TimeUnit.SECONDS).forEach((name, d) ->
+            d.partitions().forEach(p -> partitions.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+        admin.listOffsets(partitions).all().get(60, TimeUnit.SECONDS);
+        return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
   }
 
   public static void ensure(String bootstrapServers, Map<String, Integer> partitionsByTopic) {
@@ -46,6 +74,7 @@ public final class Topics {
           }
         }
       }
+      awaitLeaders(admin, partitionsByTopic.keySet());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);

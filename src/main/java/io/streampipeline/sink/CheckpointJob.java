@@ -34,6 +34,10 @@ record CheckpointJob(long id, List<EnrichedEvent> events, List<DeadLetter> deadL
         keptSnapshots, keptOffsets, generations);
   }
 
+  CheckpointJob withEvents(List<EnrichedEvent> accepted) {
+    return new CheckpointJob(id, accepted, deadLetters, windows, snapshots, offsets, generations);
+  }
+
   /** Nothing to write: no rows, no state, and no offset moves. */
   boolean isEmpty() {
     return events.isEmpty() && deadLetters.isEmpty() && windows.isEmpty()

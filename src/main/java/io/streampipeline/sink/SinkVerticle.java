@@ -157,49 +157,51 @@ public final class SinkVerticle extends VerticleBase {
         .map(Map.Entry::getKey).collect(Collectors.toSet());
   }
 
-  private Future<Outcome> attempt(CheckpointJob original, int failures, boolean splitBadRows) {
+  private Future<Outcome> attempt(CheckpointJob original, int failures, boolean isolateBadRows) {
     Set<Integer> stale = stale(original);
-    CheckpointJob job = original.without(stale);
-    if (job.isEmpty()) {
+    CheckpointJob fresh = original.without(stale);
+    if (fresh.isEmpty()) {
       return Future.succeededFuture(new Outcome(stale, 0));
     }
     List<DeadLetter> rejected = new ArrayList<>();
-    return pool.withTransaction(conn -> write(conn, job, rejected, splitBadRows))
-        .map(written -> {
-          committed(job, rejected, written);
-          return new Outcome(stale, written);
-        })
+    Future<CheckpointJob> ready = isolateBadRows
+        ? acceptedRows(fresh.events(), rejected).map(fresh::withEvents) : Future.succeededFuture(fresh);
+    return ready
+        .compose(job -> pool.withTransaction(conn -> write(conn, job, rejected))
+            .map(written -> {
+              committed(job, rejected, written);
+              return new Outcome(stale, written);
+            }))
         .recover(err -> {
           if (err instanceof FencedException fenced) {
             metrics.fenced();
             newOwnership(fenced.partitions());
-            return attempt(job, failures, splitBadRows).map(o -> new Outcome(union(union(stale, fenced.partitions()),
-                o.fenced()), o.written()));
+            return attempt(fresh, failures, isolateBadRows)
+                .map(o -> new Outcome(union(union(stale, fenced.partitions()), o.fenced()), o.written()));
           }
-          if (isDataError(err) && !splitBadRows) {
+          if (isDataError(err) && !isolateBadRows) {
             log.warn("lane {}: PostgreSQL rejected checkpoint {} for its data ({}); isolating the bad rows", lane,
-                job.id(), err.getMessage());
-            return attempt(job, failures, true).map(o -> new Outcome(union(stale, o.fenced()), o.written()));
+                fresh.id(), err.getMessage());
+            return attempt(fresh, failures, true).map(o -> new Outcome(union(stale, o.fenced()), o.written()));
           }
           long backoff = Math.min(MAX_BACKOFF_MS, 100L << Math.min(failures, 10));
           if (failures == 0 || failures % 10 == 0) {
-            log.warn("lane {}: checkpoint {} failed ({}); retrying in {} ms, attempt {}", lane, job.id(),
+            log.warn("lane {}: checkpoint {} failed ({}); retrying in {} ms, attempt {}", lane, fresh.id(),
                 err.toString(), backoff, failures + 1);
           }
           Promise<Void> wait = Promise.promise();
           vertx.setTimer(backoff, id -> wait.complete());
-          return wait.future().compose(v -> attempt(job, failures + 1, splitBadRows))
+          return wait.future().compose(v -> attempt(fresh, failures + 1, isolateBadRows))
               .map(o -> new Outcome(union(stale, o.fenced()), o.written()));
         });
   }
 
-  private Future<Long> write(SqlConnection conn, CheckpointJob job, List<DeadLetter> rejected, boolean split) {
-    Future<Long> events = split ? insertIsolatingBadRows(conn, job.events(), rejected)
-        : insertEvents(conn, job.events());
-    return events.compose(written -> insertDeadLetters(conn, concat(job.deadLetters(), rejected))
-        .compose(v -> upsertWindows(conn, job.windows()))
-        .compose(v -> advanceOffsets(conn, job))
-        .map(written));
+  private Future<Long> write(SqlConnection conn, CheckpointJob job, List<DeadLetter> rejected) {
+    return insertEvents(conn, job.events())
+        .compose(written -> insertDeadLetters(conn, concat(job.deadLetters(), rejected))
+            .compose(v -> upsertWindows(conn, job.windows()))
+            .compose(v -> advanceOffsets(conn, job))
+            .map(written));
   }
 
   private Future<Long> insertEvents(SqlConnection conn, List<EnrichedEvent> events) {
@@ -210,36 +212,51 @@ public final class SinkVerticle extends VerticleBase {
         .map(rows -> (long) rows.rowCount());
   }
 
-  /** Binary search for the rows PostgreSQL refuses, each attempt under its own savepoint. */
-  private Future<Long> insertIsolatingBadRows(SqlConnection conn, List<EnrichedEvent> events,
-      List<DeadLetter> rejected) {
+  /**
+   * Binary search for the rows PostgreSQL refuses. Each probe inserts a subset in a transaction that is always
+   * rolled back (the SQL client rolls a transaction back on the first failed statement, so savepoints cannot
+   * keep one open); refused rows become dead letters, the others are returned.
+   */
+  private Future<List<EnrichedEvent>> acceptedRows(List<EnrichedEvent> events, List<DeadLetter> rejected) {
     if (events.isEmpty()) {
-      return Future.succeededFuture(0L);
+      return Future.succeededFuture(List.of());
     }
-    return conn.query("SAVEPOINT rows").execute()
-        .compose(v -> insertEvents(conn, events))
-        .recover(err -> {
-          if (!isDataError(err)) {
-            return Future.failedFuture(err);
-          }
-          return conn.query("ROLLBACK TO SAVEPOINT rows").execute().compose(v -> {
-            if (events.size() == 1) {
-              rejected.add(rejectedRow(events.get(0), err));
-              return Future.succeededFuture(0L);
-            }
-            int mid = events.size() / 2;
-            return insertIsolatingBadRows(conn, events.subList(0, mid), rejected)
-                .compose(left -> insertIsolatingBadRows(conn, events.subList(mid, events.size()), rejected)
-                    .map(right -> left + right));
-          });
-        });
+    return probe(events).compose(refusal -> {
+      if (refusal == null) {
+        return Future.succeededFuture(events);
+      }
+      if (events.size() == 1) {
+        rejected.add(rejectedRow(events.get(0), refusal));
+        return Future.succeededFuture(List.of());
+      }
+      int mid = events.size() / 2;
+      return acceptedRows(events.subList(0, mid), rejected)
+          .compose(left -> acceptedRows(events.subList(mid, events.size()), rejected).map(right -> concat(left, right)));
+    });
+  }
+
+  /** @return null when PostgreSQL accepts all these rows, else its refusal */
+  private Future<Throwable> probe(List<EnrichedEvent> events) {
+    return pool.withTransaction(conn -> insertEvents(conn, events)
+            .compose(n -> Future.<Void>failedFuture(ProbeRolledBack.INSTANCE)))
+        .map(v -> (Throwable) null)
+        .recover(err -> err == ProbeRolledBack.INSTANCE ? Future.succeededFuture(null)
+            : isDataError(err) ? Future.succeededFuture(err) : Future.failedFuture(err));
+  }
+
+  /** Ends a probe transaction so that it rolls back. */
+  private static final class ProbeRolledBack extends RuntimeException {
+    static final ProbeRolledBack INSTANCE = new ProbeRolledBack();
+
+    private ProbeRolledBack() {
+      super("probe", null, false, false);
+    }
   }
 
   private DeadLetter rejectedRow(EnrichedEvent row, Throwable err) {
     String reason = "rejected by PostgreSQL: " + (err instanceof PgException pg ? pg.getErrorMessage()
         : err.getMessage());
-    log.warn("lane {}: event {} at {}:{} rejected by PostgreSQL: {}", lane, row.event().eventId(),
-        row.partition(), row.offset(), reason);
+    log.warn("lane {}: event {} at {}:{} {}", lane, row.event().eventId(), row.partition(), row.offset(), reason);
     return new DeadLetter(config.clickstreamTopic(), row.partition(), row.offset(), reason,
         codec.encode(row.event()), System.currentTimeMillis());
   }

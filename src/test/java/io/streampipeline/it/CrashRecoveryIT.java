@@ -62,7 +62,8 @@ class CrashRecoveryIT {
       Set<String> stored = db.rows("SELECT event_id FROM clickstream_events").stream()
           .map(r -> (String) r.get("event_id")).collect(Collectors.toSet());
       assertEquals(expected, stored);
-      assertEquals(0, second.terminate(60), "graceful stop on SIGTERM:\n" + second.output());
+      int exit = second.terminate(60);
+      assertTrue(exit == 0 || exit == 143, "graceful stop on SIGTERM (143 = by signal), was " + exit);
       assertTrue(second.output().contains("stopped"), second.output());
     }
   }

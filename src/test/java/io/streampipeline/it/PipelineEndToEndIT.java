@@ -75,9 +75,29 @@ class PipelineEndToEndIT {
       assertDeadLetterTopic(infra, config, bad);
       assertEquals(kinds.get(Kind.BOT).doubleValue(), app.metrics().totalBots(), "bots counted, not stored");
       assertEquals((double) messages.size(), app.metrics().totalConsumed());
+      assertExampleQueriesRun(db);
     } finally {
       app.stop();
     }
+  }
+
+  /** sql/queries.sql is documentation that must keep working against the real schema. */
+  private static void assertExampleQueriesRun(Db db) {
+    String file;
+    try {
+      file = java.nio.file.Files.readString(java.nio.file.Path.of("sql/queries.sql"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    String withoutComments = file.lines().filter(l -> !l.startsWith("--")).collect(Collectors.joining("\n"));
+    int ran = 0;
+    for (String statement : withoutComments.split(";")) {
+      if (!statement.isBlank()) {
+        db.rows(statement);
+        ran++;
+      }
+    }
+    assertTrue(ran >= 5, "example queries ran: " + ran);
   }
 
   private static void assertStoredFieldByField(Db db, Map<String, TestData.Sent> valid) {

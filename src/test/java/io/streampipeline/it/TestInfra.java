@@ -114,10 +114,11 @@ public final class TestInfra {
     }
   }
 
-  /** A fresh database for one test. */
+  /** A fresh database for one test, with the pipeline's schema (the pipeline applies it again: idempotent). */
   public String createDatabase() {
     String name = "it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     sql("postgres", "CREATE DATABASE " + name);
+    sql(name, io.streampipeline.infra.Schema.initSql());
     return name;
   }
 

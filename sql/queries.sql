@@ -1,0 +1,44 @@
+-- Example analytics over the pipeline's tables (psql -h 127.0.0.1 -p 5433 -U pipeline pipeline).
+
+-- Events and revenue per type over the last hour of event time.
+SELECT event_type, count(*) AS events, sum(revenue_cents) / 100.0 AS revenue
+FROM clickstream_events
+WHERE event_timestamp_ms >= (SELECT max(event_timestamp_ms) FROM clickstream_events) - 3600 * 1000
+GROUP BY event_type ORDER BY events DESC;
+
+-- Global figures of the last 10 closed minutes (partials of all partitions summed).
+SELECT to_timestamp(window_start / 1000.0) AS minute, event_count, unique_users, page_views, add_to_carts,
+       purchases, total_revenue_cents, top_products
+FROM aggregated_metrics_global
+WHERE window_type = 'events_per_minute'
+ORDER BY window_start DESC LIMIT 10;
+
+-- Conversion funnel per 5-minute window.
+SELECT to_timestamp(window_start / 1000.0) AS window, page_views, add_to_carts, purchases,
+       round(100.0 * purchases / nullif(page_views, 0), 2) AS purchase_per_view_pct
+FROM aggregated_metrics_global
+WHERE window_type = 'revenue_per_5min'
+ORDER BY window_start DESC LIMIT 12;
+
+-- The longest sessions that closed recently.
+SELECT user_id, session_id, (window_end - window_start) / 1000 AS seconds, event_count, total_revenue_cents
+FROM aggregated_metrics
+WHERE window_type = 'session_summary'
+ORDER BY window_end DESC, seconds DESC LIMIT 20;
+
+-- Mobile versus desktop by country.
+SELECT geo_country, is_mobile, count(*) AS events, count(DISTINCT user_id) AS users
+FROM clickstream_events GROUP BY geo_country, is_mobile ORDER BY events DESC LIMIT 20;
+
+-- Top search queries.
+SELECT search_query, count(*) FROM clickstream_events
+WHERE event_type = 'search' AND search_query IS NOT NULL
+GROUP BY search_query ORDER BY count(*) DESC LIMIT 20;
+
+-- The dead letter queue: why messages were refused.
+SELECT error_reason, count(*), min(failed_at_iso) AS first, max(failed_at_iso) AS last
+FROM dead_letter_events GROUP BY error_reason ORDER BY count(*) DESC;
+
+-- Where each partition stands, and how big its window state is.
+SELECT consumer_group, topic, partition, next_offset, length(state_snapshot) AS state_bytes, updated_at
+FROM pipeline_checkpoints ORDER BY consumer_group, topic, partition;

@@ -1,0 +1,144 @@
+package io.streampipeline.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.streampipeline.app.Application;
+import io.streampipeline.app.ConfigLoader;
+import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.infra.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Exactly once under failure, with live traffic and small windows so that many windows and sessions close
+ * during the run: the jar killed with SIGKILL again and again, processes joining and leaving the group, and
+ * PostgreSQL restarted. Afterwards every valid event is stored once, every bad one dead-lettered once, and
+ * every closed window and session equals SQL over the stored events, one row per window_id.
+ */
+class ExactlyOnceIT {
+
+  private static Map<String, String> liveSettings(TestInfra infra, String database, String name) {
+    Map<String, String> settings = infra.pipelineConfig(database, name);
+    settings.put("WINDOW_TUMBLING_WINDOW_SECONDS", "5");
+    settings.put("WINDOW_REVENUE_WINDOW_SECONDS", "10");
+    settings.put("WINDOW_SESSION_TIMEOUT_SECONDS", "5");
+    settings.put("WINDOW_ALLOWED_LATENESS_SECONDS", "1");
+    settings.put("WINDOW_IDLE_SECONDS", "2");
+    return settings;
+  }
+
+  private static void assertExact(Db db, PipelineConfig config, LiveTraffic traffic) {
+    Set<String> valid = traffic.validEventIds();
+    long bad = traffic.badCount();
+    Await.until(Duration.ofSeconds(120), "every event stored and dead letter written",
+        () -> db.count("SELECT count(*) FROM clickstream_events") + "/"
+            + db.count("SELECT count(*) FROM dead_letter_events"),
+        counts -> counts.equals(valid.size() + "/" + bad));
+    Set<String> stored = db.rows("SELECT event_id FROM clickstream_events").stream()
+        .map(r -> (String) r.get("event_id")).collect(Collectors.toSet());
+    assertEquals(valid, stored, "exactly the valid events, once each");
+    Await.until(Duration.ofSeconds(60), "every window and session closed",
+        () -> db.count("SELECT coalesce(sum(event_count), 0) FROM aggregated_metrics "
+            + "WHERE window_type = 'events_per_minute'") + "/"
+            + db.count("SELECT coalesce(sum(event_count), 0) FROM aggregated_metrics "
+            + "WHERE window_type = 'revenue_per_5min'") + "/"
+            + db.count("SELECT coalesce(sum(event_count), 0) FROM aggregated_metrics "
+            + "WHERE window_type = 'session_summary'"),
+        sums -> sums.equals(valid.size() + "/" + valid.size() + "/" + valid.size()));
+    int windows = WindowChecks.assertTumblingExact(db, config.tumblingWindowMs(), config.revenueWindowMs());
+    int sessions = WindowChecks.assertSessionsExact(db, config.sessionTimeoutMs());
+    System.out.println("[ExactlyOnceIT] " + valid.size() + " events, " + windows + " windows, " + sessions
+        + " sessions exact");
+  }
+
+  private static long rows(Db db) {
+    return db.count("SELECT count(*) FROM clickstream_events");
+  }
+
+  @Test
+  void crashLoopWithKillNine() throws Exception {
+    TestInfra infra = TestInfra.get();
+    String database = infra.createDatabase();
+    Map<String, String> env = liveSettings(infra, database, "crashloop");
+    PipelineConfig config = ConfigLoader.fromMap(env);
+    Topics.ensure(infra.bootstrapServers, config);
+    Db db = new Db(infra, database);
+    Random random = new Random(5);
+
+    try (LiveTraffic traffic = new LiveTraffic(infra.bootstrapServers, config.clickstreamTopic(), 99L, 600)) {
+      for (int kill = 1; kill <= 5; kill++) {
+        long before = rows(db);
+        try (PipelineProcess process = PipelineProcess.start(env)) {
+          Await.until(Duration.ofSeconds(90), "progress before kill " + kill, () -> rows(db), n -> n > before);
+          Await.sleep(random.nextInt(3000));
+          process.kill();
+        }
+      }
+      try (PipelineProcess last = PipelineProcess.start(env)) {
+        Await.until(Duration.ofSeconds(90), "progress after the last restart", () -> rows(db), n -> n > 0);
+        Await.sleep(3000);
+        traffic.stop();
+        assertExact(db, config, traffic);
+        last.terminate(60);
+      }
+    }
+  }
+
+  @Test
+  void processesJoinAndLeaveTheGroup() throws Exception {
+    TestInfra infra = TestInfra.get();
+    String database = infra.createDatabase();
+    Map<String, String> env = liveSettings(infra, database, "rebalance");
+    PipelineConfig config = ConfigLoader.fromMap(env);
+    Topics.ensure(infra.bootstrapServers, config);
+    Db db = new Db(infra, database);
+    List<PipelineProcess> processes = new ArrayList<>();
+
+    try (LiveTraffic traffic = new LiveTraffic(infra.bootstrapServers, config.clickstreamTopic(), 7L, 600)) {
+      for (int i = 0; i < 3; i++) {
+        long before = rows(db);
+        Map<String, String> processEnv = new java.util.HashMap<>(env);
+        processEnv.put("METRICS_PORT", String.valueOf(TestInfra.freePort()));
+        processes.add(PipelineProcess.start(processEnv));
+        Await.until(Duration.ofSeconds(90), "progress with " + (i + 1) + " processes", () -> rows(db),
+            n -> n > before + 1000);
+      }
+      long before = rows(db);
+      processes.remove(1).terminate(60);
+      Await.until(Duration.ofSeconds(90), "progress after one left", () -> rows(db), n -> n > before + 1000);
+      traffic.stop();
+      assertExact(db, config, traffic);
+    } finally {
+      for (PipelineProcess p : processes) {
+        p.close();
+      }
+    }
+  }
+
+  @Test
+  void postgresRestartMidRun() throws Exception {
+    TestInfra infra = TestInfra.get();
+    String database = infra.createDatabase();
+    PipelineConfig config = ConfigLoader.fromMap(liveSettings(infra, database, "pgrestart"));
+    Topics.ensure(infra.bootstrapServers, config);
+    Db db = new Db(infra, database);
+
+    Application app = new Application(config).start();
+    try (LiveTraffic traffic = new LiveTraffic(infra.bootstrapServers, config.clickstreamTopic(), 11L, 600)) {
+      Await.until(Duration.ofSeconds(60), "progress before the restart", () -> rows(db), n -> n > 2000);
+      infra.restartPostgres();
+      long after = rows(db);
+      Await.until(Duration.ofSeconds(60), "progress after the restart", () -> rows(db), n -> n > after + 2000);
+      traffic.stop();
+      assertExact(db, config, traffic);
+    } finally {
+      app.stop();
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package io.streampipeline.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streampipeline.app.Application;
+import io.streampipeline.app.ConfigLoader;
+import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.event.ClickstreamCodec;
+import io.streampipeline.event.ClickstreamEvent;
+import io.streampipeline.event.EventType;
+import io.streampipeline.infra.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Rows that pass the processing rules but that PostgreSQL refuses (here a CHECK constraint the operator
+ * added) are isolated by splitting the batch: they go to the DLQ with PostgreSQL's reason, the rest is
+ * written in the same checkpoint.
+ */
+class RejectedRowsIT {
+
+  @Test
+  void badRowsAreIsolatedAndDeadLetteredTheRestIsWritten() throws Exception {
+    TestInfra infra = TestInfra.get();
+    String database = infra.createDatabase();
+    Db db = new Db(infra, database);
+    db.execute("ALTER TABLE clickstream_events ADD CONSTRAINT no_poison CHECK (page_url <> 'https://poison/')");
+    Map<String, String> settings = infra.pipelineConfig(database, "rejected");
+    settings.put("SINK_BATCH_SIZE", "5000");
+    PipelineConfig config = ConfigLoader.fromMap(settings);
+    Topics.ensure(infra.bootstrapServers, config);
+    ClickstreamCodec codec = new ClickstreamCodec();
+    List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      String url = i % 500 == 17 ? "https://poison/" : "https://shop.example/p/" + i;
+      ClickstreamEvent e = new ClickstreamEvent(UUID.randomUUID().toString(), EventType.PAGE_VIEW,
+          1_790_000_000_000L + i, "user_" + (i % 7), UUID.randomUUID().toString(), null, null, null, null, null, url,
+          null, "Mozilla/5.0", "192.0.2.9", "SE", null);
+      records.add(new ProducerRecord<>(config.clickstreamTopic(), e.userId(), codec.encode(e)));
+    }
+    TestData.send(infra.bootstrapServers, config.clickstreamTopic(), records, null);
+
+    Application app = new Application(config).start();
+    try {
+      Await.until(Duration.ofSeconds(60), "good rows written and bad ones dead-lettered",
+          () -> db.count("SELECT count(*) FROM clickstream_events") + "/"
+              + db.count("SELECT count(*) FROM dead_letter_events"),
+          counts -> counts.equals("1996/4"));
+      for (Map<String, Object> row : db.rows("SELECT * FROM dead_letter_events")) {
+        assertTrue(((String) row.get("error_reason")).startsWith("rejected by PostgreSQL: "), row.toString());
+        assertTrue(((String) row.get("error_reason")).contains("no_poison"), row.toString());
+        byte[] payload = "base64".equals(row.get("payload_encoding"))
+            ? Base64.getDecoder().decode((String) row.get("original_payload"))
+            : ((String) row.get("original_payload")).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals("https://poison/", codec.decode(payload).pageUrl(), "the payload is the refused event");
+      }
+    } finally {
+      app.stop();
+    }
+  }
+}

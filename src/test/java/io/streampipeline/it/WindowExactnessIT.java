@@ -1,0 +1,73 @@
+package io.streampipeline.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streampipeline.app.Application;
+import io.streampipeline.app.ConfigLoader;
+import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.generator.GeneratedMessage;
+import io.streampipeline.generator.GeneratedMessage.Kind;
+import io.streampipeline.infra.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.LongSummaryStatistics;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A data set spanning more than 3 hours of event time, replayed from Kafka as fast as the pipeline goes:
+ * every events_per_minute and revenue_per_5min window (partials summed over partitions) and every session
+ * equals the same figures computed by SQL over clickstream_events, with one lane and with two.
+ */
+class WindowExactnessIT {
+  private static final long T0 = Instant.parse("2026-11-19T06:00:00Z").toEpochMilli();
+  private static final List<GeneratedMessage> MESSAGES = TestData.generate(31337L, 24_000, 0.02, T0, 500);
+
+  private Map<String, String> replay(int lanes) {
+    TestInfra infra = TestInfra.get();
+    String database = infra.createDatabase();
+    Map<String, String> settings = infra.pipelineConfig(database, "exact" + lanes);
+    settings.put("PIPELINE_INSTANCES", String.valueOf(lanes));
+    PipelineConfig config = ConfigLoader.fromMap(settings);
+    Topics.ensure(infra.bootstrapServers, config);
+    TestData.send(infra.bootstrapServers, config.clickstreamTopic(), MESSAGES);
+    long valid = MESSAGES.stream().filter(m -> m.kind() == Kind.VALID).count();
+    Db db = new Db(infra, database);
+
+    Application app = new Application(config).start();
+    try {
+      Await.until(Duration.ofSeconds(120), "all events stored",
+          () -> db.count("SELECT count(*) FROM clickstream_events"), n -> n == valid);
+      // The replay ends; after WINDOW_IDLE_SECONDS event time follows the wall clock and every window and
+      // session closes. Wait until the emitted windows account for every stored event.
+      Await.until(Duration.ofSeconds(60), "every window and session emitted",
+          () -> db.count("SELECT coalesce(sum(event_count), 0) FROM aggregated_metrics "
+              + "WHERE window_type = 'events_per_minute'") + "/"
+              + db.count("SELECT coalesce(sum(event_count), 0) FROM aggregated_metrics "
+              + "WHERE window_type = 'revenue_per_5min'") + "/"
+              + db.count("SELECT coalesce(sum(event_count), 0) FROM aggregated_metrics "
+              + "WHERE window_type = 'session_summary'"),
+          sums -> sums.equals(valid + "/" + valid + "/" + valid));
+      int windows = WindowChecks.assertTumblingExact(db, config.tumblingWindowMs(), config.revenueWindowMs());
+      int sessions = WindowChecks.assertSessionsExact(db, config.sessionTimeoutMs());
+      System.out.println("[WindowExactnessIT] lanes=" + lanes + ": " + windows + " tumbling windows and " + sessions
+          + " sessions equal SQL");
+      assertEquals(0.0, app.metrics().totalLate(), "an ordered replay has no late events");
+      return WindowChecks.emittedTumbling(db, "events_per_minute");
+    } finally {
+      app.stop();
+    }
+  }
+
+  @Test
+  void oneLaneAndTwoLanesEqualSqlAndEachOther() {
+    LongSummaryStatistics times = MESSAGES.stream().filter(m -> m.kind() == Kind.VALID)
+        .mapToLong(m -> m.event().timestamp()).summaryStatistics();
+    assertTrue(times.getMax() - times.getMin() >= Duration.ofHours(3).toMillis(), "spans at least 3 hours");
+    Map<String, String> oneLane = replay(1);
+    Map<String, String> twoLanes = replay(2);
+    assertEquals(oneLane, twoLanes, "two lanes give the same global figures as one");
+  }
+}

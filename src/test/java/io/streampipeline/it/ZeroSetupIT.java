@@ -1,0 +1,99 @@
+package io.streampipeline.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's first command: the jar with no Kafka or PostgreSQL address starts both embedded, generates,
+ * processes and stores; stopped with SIGTERM and started again on the same data directory, it continues.
+ */
+class ZeroSetupIT {
+
+  private static long count(int pgPort, String sql) throws Exception {
+    try (Connection conn = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/pipeline",
+        "pipeline", "pipeline"); ResultSet rs = conn.createStatement().executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static String scrape(int port) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+        + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  @Test
+  void runsWithNothingButAJdkAndContinuesAfterARestart() throws Exception {
+    Path dataDir = Files.createTempDirectory("zero-setup");
+    int pgPort = TestInfra.freePort();
+    int metricsPort = TestInfra.freePort();
+    Map<String, String> env = Map.of("DATA_DIR", dataDir.toString(),
+        "EMBEDDED_KAFKA_PORT", String.valueOf(TestInfra.freePort()),
+        "EMBEDDED_POSTGRES_PORT", String.valueOf(pgPort),
+        "DASHBOARD_PORT", String.valueOf(TestInfra.freePort()),
+        "METRICS_PORT", String.valueOf(metricsPort),
+        "PRODUCER_EVENTS_PER_SECOND", "1000",
+        "PRODUCER_MAX_EVENTS", "3000",
+        "SINK_FLUSH_INTERVAL_SECONDS", "1");
+    long stored;
+    try (PipelineProcess first = PipelineProcess.start(env)) {
+      stored = Await.until(Duration.ofSeconds(120), "generated events stored in the embedded PostgreSQL",
+          () -> {
+            try {
+              return count(pgPort, "SELECT count(*) FROM clickstream_events");
+            } catch (Exception e) {
+              return -1L;
+            }
+          }, n -> n >= 2800);
+      String log = first.output();
+      assertTrue(log.contains("Embedded Kafka broker (KRaft) listening on 127.0.0.1:"), log);
+      assertTrue(log.contains("Embedded PostgreSQL listening on 127.0.0.1:" + pgPort), log);
+      Await.until(Duration.ofSeconds(30), "all 3000 produced", () -> {
+        try {
+          return scrape(metricsPort);
+        } catch (Exception e) {
+          return "";
+        }
+      }, text -> text.contains("stream_pipeline_events_produced_total 3000.0"));
+      assertTrue(count(pgPort, "SELECT count(*) FROM dead_letter_events") > 0, "bad input dead-lettered");
+      Await.until(Duration.ofSeconds(30), "everything stored",
+          () -> {
+            try {
+              return count(pgPort, "SELECT count(*) FROM clickstream_events")
+                  + count(pgPort, "SELECT count(*) FROM dead_letter_events");
+            } catch (Exception e) {
+              return -1L;
+            }
+          }, n -> n >= 2900);
+      stored = count(pgPort, "SELECT count(*) FROM clickstream_events");
+      first.terminate(90);
+      assertTrue(first.output().contains("stopped"), first.output());
+    }
+    try (PipelineProcess second = PipelineProcess.start(Map.of("DATA_DIR", dataDir.toString(),
+        "EMBEDDED_KAFKA_PORT", String.valueOf(TestInfra.freePort()), "EMBEDDED_POSTGRES_PORT", String.valueOf(pgPort),
+        "DASHBOARD_PORT", String.valueOf(TestInfra.freePort()), "METRICS_PORT", String.valueOf(TestInfra.freePort()),
+        "ROLES", "pipeline"))) {
+      Await.until(Duration.ofSeconds(120), "the second run restored its checkpoints", second::output,
+          log -> log.contains("restored partitions at offsets"));
+      Await.sleep(3000);
+      assertEquals(stored, count(pgPort, "SELECT count(*) FROM clickstream_events"),
+          "nothing re-read or lost: the data and the offsets survived the restart");
+      assertTrue(!second.output().contains("=-1"), "every partition resumed from a stored offset:\n"
+          + second.output());
+      second.terminate(90);
+    }
+  }
+}
