@@ -26,8 +26,17 @@ import java.util.List;
  * </pre>
  *
  * A window is {"window_type", "window_start", "window_end", "event_count", "unique_users", "page_views",
- * "add_to_carts", "purchases", "total_revenue_cents", "partitions"}, plus "top_products" and
- * "top_categories" in "latest".
+ * "add_to_carts", "purchases", "total_revenue_cents", "partitions"} (the partials summed so far, as in the
+ * aggregated_metrics_global view), plus "top_products" and "top_categories" in "latest".
+ *
+ * <p>Where figures come from: events_stored and dead_letters are row counts in PostgreSQL as of counted_at;
+ * last_hour, funnel, unique_users, series and top come from the closed windows of the last hour
+ * ({@link DashboardState}: event figures from events_per_minute windows only, revenue_cents from
+ * revenue_per_5min windows); events_in_per_second is the growth of the events topic's log end offsets over
+ * about 10 s, events_processed_per_second that of the pipeline group's committed offsets over about 15 s;
+ * dead_letters_per_minute and dead_letter_ratio (dead letters per message processed) cover about the last
+ * minute; late_events_per_minute is null unless a lane runs in this process; lag is log end minus committed
+ * offset per partition of the events topic.
  */
 final class StatsJson {
   private StatsJson() {

@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.remote.http.ClientConfig;
 
 /**
  * Headless Chromium from the Debian packages (chromium, chromium-driver), driven through chromedriver, with a
@@ -45,7 +46,9 @@ final class Chromium implements AutoCloseable {
       ChromeDriverService service = new ChromeDriverService.Builder()
           .usingDriverExecutable(new File(chromedriver)).usingAnyFreePort().withTimeout(Duration.ofSeconds(30))
           .build();
-      ChromeDriver driver = new ChromeDriver(service, options);
+      // Bounds every driver call, so a stuck browser fails the test instead of hanging the build.
+      ClientConfig client = ClientConfig.defaultConfig().readTimeout(Duration.ofSeconds(60));
+      ChromeDriver driver = new ChromeDriver(service, options, client);
       driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30)).scriptTimeout(Duration.ofSeconds(20));
       return new Chromium(driver, profile);
     } catch (IOException e) {
