@@ -92,7 +92,9 @@ class PrometheusIT {
 
       List<JsonObject> rules = Await.until(Duration.ofSeconds(30), "every alert rule loaded and evaluated",
           () -> rules(api), r -> !r.isEmpty() && r.stream().allMatch(rule -> "ok".equals(rule.getString("health"))));
-      assertEquals(9, rules.size(), "the rules of alerts.yml");
+      long written = Files.readString(MONITORING.resolve("alerts.yml")).lines()
+          .filter(line -> line.strip().startsWith("- alert:")).count();
+      assertEquals(written, rules.size(), "every rule of alerts.yml");
       for (JsonObject rule : rules) {
         if (!List.of("StreamPipelineNoLanes", "StreamPipelineDown").contains(rule.getString("name"))) {
           continue;
