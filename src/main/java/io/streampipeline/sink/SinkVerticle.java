@@ -54,6 +54,8 @@ import org.slf4j.LoggerFactory;
 public final class SinkVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(SinkVerticle.class);
   private static final long MAX_BACKOFF_MS = 10_000;
+  /** Connections (and parallel transactions) per lane. */
+  private static final int CONNECTIONS = 2;
 
   private final int lane;
   private final PipelineConfig config;
@@ -89,7 +91,7 @@ public final class SinkVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("sink-lane-" + lane))
+    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(CONNECTIONS).setName("sink-lane-" + lane))
         .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
     inbox = vertx.eventBus().consumer(Addresses.laneSink(lane), msg -> onMessage(msg.body()));
     vertx.setPeriodic(10_000, id -> logStats());
@@ -140,12 +142,21 @@ public final class SinkVerticle extends VerticleBase {
     writing = true;
     CheckpointJob job = queue.poll();
     long started = System.nanoTime();
-    attempt(job, 0, false).onComplete((outcome, err) -> {
+    // One transaction per partition group, in parallel on separate connections: a PostgreSQL backend uses
+    // one core, and each partition's rows, state and offset still commit together.
+    List<Future<Outcome>> groups = job.partitionGroups(CONNECTIONS).stream()
+        .map(group -> attempt(group, 0, false)).toList();
+    Future.all(groups).onComplete(done -> {
       writing = false;
       // attempt() never fails: it retries until it commits or the partitions are gone.
-      long written = outcome.written();
+      Set<Integer> fenced = new HashSet<>();
+      long written = 0;
+      for (Future<Outcome> group : groups) {
+        fenced.addAll(group.result().fenced());
+        written += group.result().written();
+      }
       metrics.checkpoint(Duration.ofNanos(System.nanoTime() - started), job.stateBytes());
-      vertx.eventBus().send(Addresses.laneIngest(lane), new CheckpointResult(job.id(), outcome.fenced(), written));
+      vertx.eventBus().send(Addresses.laneIngest(lane), new CheckpointResult(job.id(), fenced, written));
       writeNext();
     });
   }
