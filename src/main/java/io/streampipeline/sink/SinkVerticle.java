@@ -14,6 +14,7 @@ import io.streampipeline.bus.LaneMessage.PartitionsRevoked;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.EnrichedEvent;
 import io.streampipeline.metrics.PipelineMetrics;
+import io.streampipeline.window.WindowJson;
 import io.streampipeline.window.WindowResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -387,6 +388,9 @@ public final class SinkVerticle extends VerticleBase {
     writtenSinceStats += written;
     deadLettersSinceStats += deadLetters;
     windowsSinceStats += job.windows().size();
+    for (WindowResult window : job.windows()) {
+      vertx.eventBus().publish(Addresses.WINDOWS_CLOSED, WindowJson.of(window));
+    }
     if (deadLetters > 0 || !job.windows().isEmpty()) {
       vertx.eventBus().publish(Addresses.OUTBOX_READY, null);
     }
