@@ -44,14 +44,7 @@ class WindowExactnessIT {
           () -> db.count("SELECT count(*) FROM clickstream_events"), n -> n == valid);
       // The replay ends; after WINDOW_IDLE_SECONDS event time follows the wall clock and every window and
       // session closes. Wait until the emitted windows account for every stored event.
-      Await.until(Duration.ofSeconds(60), "every window and session emitted",
-          () -> db.count("SELECT coalesce(sum(event_count), 0) FROM aggregated_metrics "
-              + "WHERE window_type = 'events_per_minute'") + "/"
-              + db.count("SELECT coalesce(sum(event_count), 0) FROM aggregated_metrics "
-              + "WHERE window_type = 'revenue_per_5min'") + "/"
-              + db.count("SELECT coalesce(sum(event_count), 0) FROM aggregated_metrics "
-              + "WHERE window_type = 'session_summary'"),
-          sums -> sums.equals(valid + "/" + valid + "/" + valid));
+      WindowChecks.awaitAllEmitted(db, valid);
       int windows = WindowChecks.assertTumblingExact(db, config.tumblingWindowMs(), config.revenueWindowMs());
       int sessions = WindowChecks.assertSessionsExact(db, config.sessionTimeoutMs());
       System.out.println("[WindowExactnessIT] lanes=" + lanes + ": " + windows + " tumbling windows and " + sessions
