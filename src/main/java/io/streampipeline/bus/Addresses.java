@@ -2,7 +2,7 @@ package io.streampipeline.bus;
 
 /** Event-bus addresses. A lane is one Kafka consumer with its own window and sink verticles. */
 public final class Addresses {
-  /** Closed windows, published for the dashboard (JSON, also bridged to browsers). */
+  /** Closed windows once committed, published as JSON (AggregatedMetrics field names) for local listeners. */
   public static final String WINDOWS_CLOSED = "pipeline.windows.closed";
   /** A checkpoint committed: the outbox publisher should look for rows to send. */
   public static final String OUTBOX_READY = "pipeline.outbox.ready";

@@ -25,13 +25,34 @@ record CheckpointJob(long id, List<EnrichedEvent> events, List<DeadLetter> deadL
     }
     Map<Integer, byte[]> keptSnapshots = new HashMap<>(snapshots);
     Map<Integer, OffsetRange> keptOffsets = new HashMap<>(offsets);
+    Map<Integer, Integer> keptGenerations = new HashMap<>(generations);
     keptSnapshots.keySet().removeAll(partitions);
     keptOffsets.keySet().removeAll(partitions);
+    keptGenerations.keySet().removeAll(partitions);
     return new CheckpointJob(id,
         events.stream().filter(e -> !partitions.contains(e.partition())).toList(),
         deadLetters.stream().filter(d -> !partitions.contains(d.partition())).toList(),
         windows.stream().filter(w -> !partitions.contains(w.partition())).toList(),
-        keptSnapshots, keptOffsets, generations);
+        keptSnapshots, keptOffsets, keptGenerations);
+  }
+
+  /**
+   * The job cut into up to {@code groups} jobs by partition number modulo {@code groups}, each complete for its
+   * partitions (events, dead letters, windows, state, offsets), so they can commit independently.
+   */
+  List<CheckpointJob> partitionGroups(int groups) {
+    Set<Integer> partitions = new java.util.TreeSet<>(generations.keySet());
+    partitions.addAll(offsets.keySet());
+    List<CheckpointJob> jobs = new java.util.ArrayList<>(groups);
+    for (int g = 0; g < groups; g++) {
+      int group = g;
+      Set<Integer> others = partitions.stream().filter(p -> Math.floorMod(p, groups) != group)
+          .collect(java.util.stream.Collectors.toSet());
+      if (others.size() < partitions.size() || (g == 0 && partitions.isEmpty())) {
+        jobs.add(without(others));
+      }
+    }
+    return jobs;
   }
 
   CheckpointJob withEvents(List<EnrichedEvent> accepted) {

@@ -14,6 +14,7 @@ import io.streampipeline.bus.LaneMessage.PartitionsRevoked;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.EnrichedEvent;
 import io.streampipeline.metrics.PipelineMetrics;
+import io.streampipeline.window.WindowJson;
 import io.streampipeline.window.WindowResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -54,6 +55,8 @@ import org.slf4j.LoggerFactory;
 public final class SinkVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(SinkVerticle.class);
   private static final long MAX_BACKOFF_MS = 10_000;
+  /** Connections (and parallel transactions) per lane. */
+  private static final int CONNECTIONS = 2;
 
   private final int lane;
   private final PipelineConfig config;
@@ -89,7 +92,7 @@ public final class SinkVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("sink-lane-" + lane))
+    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(CONNECTIONS).setName("sink-lane-" + lane))
         .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
     inbox = vertx.eventBus().consumer(Addresses.laneSink(lane), msg -> onMessage(msg.body()));
     vertx.setPeriodic(10_000, id -> logStats());
@@ -140,12 +143,21 @@ public final class SinkVerticle extends VerticleBase {
     writing = true;
     CheckpointJob job = queue.poll();
     long started = System.nanoTime();
-    attempt(job, 0, false).onComplete((outcome, err) -> {
+    // One transaction per partition group, in parallel on separate connections: a PostgreSQL backend uses
+    // one core, and each partition's rows, state and offset still commit together.
+    List<Future<Outcome>> groups = job.partitionGroups(CONNECTIONS).stream()
+        .map(group -> attempt(group, 0, false)).toList();
+    Future.all(groups).onComplete(done -> {
       writing = false;
       // attempt() never fails: it retries until it commits or the partitions are gone.
-      long written = outcome.written();
+      Set<Integer> fenced = new HashSet<>();
+      long written = 0;
+      for (Future<Outcome> group : groups) {
+        fenced.addAll(group.result().fenced());
+        written += group.result().written();
+      }
       metrics.checkpoint(Duration.ofNanos(System.nanoTime() - started), job.stateBytes());
-      vertx.eventBus().send(Addresses.laneIngest(lane), new CheckpointResult(job.id(), outcome.fenced(), written));
+      vertx.eventBus().send(Addresses.laneIngest(lane), new CheckpointResult(job.id(), fenced, written));
       writeNext();
     });
   }
@@ -376,6 +388,9 @@ public final class SinkVerticle extends VerticleBase {
     writtenSinceStats += written;
     deadLettersSinceStats += deadLetters;
     windowsSinceStats += job.windows().size();
+    for (WindowResult window : job.windows()) {
+      vertx.eventBus().publish(Addresses.WINDOWS_CLOSED, WindowJson.of(window));
+    }
     if (deadLetters > 0 || !job.windows().isEmpty()) {
       vertx.eventBus().publish(Addresses.OUTBOX_READY, null);
     }

@@ -14,12 +14,15 @@ import io.streampipeline.metrics.PipelineMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One lane's window manager: keeps the event-time windows and sessions of each partition the lane owns
@@ -28,6 +31,7 @@ import java.util.Set;
  * Events pass through to the sink unchanged: late ones are stored too, only left out of windows.
  */
 public final class WindowVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(WindowVerticle.class);
   private static final long TICK_MS = 1000;
 
   private final int lane;
@@ -36,6 +40,7 @@ public final class WindowVerticle extends VerticleBase {
   private final Map<Integer, PartitionWindows> partitions = new HashMap<>();
   private final Set<Integer> changed = new HashSet<>();
   private final List<WindowResult> closed = new ArrayList<>();
+  private final List<WindowResult> justClosed = new ArrayList<>();
   private MessageConsumer<LaneMessage> inbox;
   private long reportedWindows;
   private long reportedSessions;
@@ -123,11 +128,14 @@ public final class WindowVerticle extends VerticleBase {
       if (!ready.isEmpty()) {
         closed.addAll(ready);
         changed.add(entry.getKey());
+        justClosed.addAll(ready);
       }
       windows += state.openWindows();
       sessions += state.openSessions();
       lowestWatermark = Math.min(lowestWatermark, state.watermark());
     }
+    logClosedTumbling(justClosed);
+    justClosed.clear();
     metrics.addActiveWindows(windows - reportedWindows);
     metrics.addActiveSessions(sessions - reportedSessions);
     reportedWindows = windows;
@@ -135,6 +143,30 @@ public final class WindowVerticle extends VerticleBase {
     if (lowestWatermark != Long.MAX_VALUE && lowestWatermark > 0) {
       metrics.watermarkDelay(now - lowestWatermark);
     }
+  }
+
+  /** One line per closed tumbling window with this lane's figures (its partitions' partials summed). */
+  private void logClosedTumbling(List<WindowResult> results) {
+    Map<String, long[]> sums = new java.util.TreeMap<>();
+    Map<String, Set<Integer>> partitionsByWindow = new HashMap<>();
+    for (WindowResult w : results) {
+      if (w.type() == WindowType.SESSION_SUMMARY) {
+        continue;
+      }
+      String key = w.type().wireName() + " [" + Instant.ofEpochMilli(w.windowStart()) + ", "
+          + Instant.ofEpochMilli(w.windowEnd()) + ")";
+      long[] sum = sums.computeIfAbsent(key, k -> new long[6]);
+      sum[0] += w.eventCount();
+      sum[1] += w.uniqueUsers();
+      sum[2] += w.pageViews();
+      sum[3] += w.addToCarts();
+      sum[4] += w.purchases();
+      sum[5] += w.totalRevenueCents();
+      partitionsByWindow.computeIfAbsent(key, k -> new java.util.TreeSet<>()).add(w.partition());
+    }
+    sums.forEach((key, sum) -> log.info("lane {}: closed {} on partitions {}: {} events, {} users, {} views, "
+            + "{} carts, {} purchases, revenue {} cents", lane, key, partitionsByWindow.get(key), sum[0], sum[1],
+        sum[2], sum[3], sum[4], sum[5]));
   }
 
   private void forward(LaneMessage message) {

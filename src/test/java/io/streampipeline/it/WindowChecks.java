@@ -3,6 +3,7 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,6 +31,15 @@ public final class WindowChecks {
   /** Keyed figures of one window type, as the view shows them. */
   public static Map<String, String> emittedTumbling(Db db, String type) {
     return keyed(db.rows(String.format(VIEW, type)));
+  }
+
+  /** Waits until the emitted windows of each type account for every stored event (all closed and written). */
+  public static void awaitAllEmitted(Db db, long events) {
+    String sum = "SELECT coalesce(sum(event_count), 0) FROM aggregated_metrics WHERE window_type = ";
+    Await.until(Duration.ofSeconds(60), "every window and session emitted",
+        () -> db.count(sum + "'events_per_minute'") + "/" + db.count(sum + "'revenue_per_5min'") + "/"
+            + db.count(sum + "'session_summary'"),
+        sums -> sums.equals(events + "/" + events + "/" + events));
   }
 
   /** Every tumbling window equals SQL over the stored events; returns how many windows were compared. */
