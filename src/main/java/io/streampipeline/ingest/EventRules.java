@@ -110,18 +110,25 @@ public final class EventRules {
   }
 
   private static String firstWithNul(ClickstreamEvent e) {
-    String[][] fields = {
-        {"event_id", e.eventId()}, {"user_id", e.userId()}, {"session_id", e.sessionId()},
-        {"product_id", e.productId()}, {"product_category", e.productCategory()},
-        {"search_query", e.searchQuery()}, {"page_url", e.pageUrl()}, {"referrer", e.referrer()},
-        {"user_agent", e.userAgent()}, {"ip_address", e.ipAddress()}, {"geo_country", e.geoCountry()},
-        {"geo_city", e.geoCity()}};
-    for (String[] field : fields) {
-      if (field[1] != null && field[1].indexOf('\0') >= 0) {
-        return "NUL character in " + field[0];
-      }
-    }
-    return null;
+    // Field by field, in column order, without building an array per event (this runs for every event).
+    String field = hasNul(e.eventId()) ? "event_id"
+        : hasNul(e.userId()) ? "user_id"
+        : hasNul(e.sessionId()) ? "session_id"
+        : hasNul(e.productId()) ? "product_id"
+        : hasNul(e.productCategory()) ? "product_category"
+        : hasNul(e.searchQuery()) ? "search_query"
+        : hasNul(e.pageUrl()) ? "page_url"
+        : hasNul(e.referrer()) ? "referrer"
+        : hasNul(e.userAgent()) ? "user_agent"
+        : hasNul(e.ipAddress()) ? "ip_address"
+        : hasNul(e.geoCountry()) ? "geo_country"
+        : hasNul(e.geoCity()) ? "geo_city"
+        : null;
+    return field == null ? null : "NUL character in " + field;
+  }
+
+  private static boolean hasNul(String value) {
+    return value != null && value.indexOf('\0') >= 0;
   }
 
   public static boolean isBot(String userAgent) {
@@ -150,9 +157,14 @@ public final class EventRules {
 
   /** Step 5: revenue for purchases, the UTC hour, and whether the user agent is a mobile one. */
   public static EnrichedEvent enrich(ClickstreamEvent e, int partition, long offset) {
+    return enrich(e, isMobile(e.userAgent()), partition, offset);
+  }
+
+  /** Step 5 with the mobile flag already known (see {@link UserAgentClassifier}). */
+  public static EnrichedEvent enrich(ClickstreamEvent e, boolean mobile, int partition, long offset) {
     long revenue = e.eventType() == EventType.PURCHASE ? e.priceCents() * e.quantity() : 0L;
     int hour = (int) ((e.timestamp() / HOUR_MS) % 24);
-    return new EnrichedEvent(e, revenue, hour, isMobile(e.userAgent()), partition, offset);
+    return new EnrichedEvent(e, revenue, hour, mobile, partition, offset);
   }
 
   /** Strips what Python's str.strip() strips: Unicode white space, including no-break spaces. */
@@ -173,12 +185,10 @@ public final class EventRules {
   }
 
   private static boolean containsAnyIgnoreCase(String text, String[] markers) {
+    String lower = text.toLowerCase(Locale.ROOT);
     for (String marker : markers) {
-      int last = text.length() - marker.length();
-      for (int i = 0; i <= last; i++) {
-        if (text.regionMatches(true, i, marker, 0, marker.length())) {
-          return true;
-        }
+      if (lower.contains(marker)) {
+        return true;
       }
     }
     return false;

@@ -15,6 +15,7 @@ import java.util.List;
  */
 public final class RecordProcessor {
   private final ClickstreamCodec codec = new ClickstreamCodec();
+  private final UserAgentClassifier agents = new UserAgentClassifier();
   private final String topic;
   private final PipelineMetrics metrics;
 
@@ -33,23 +34,25 @@ public final class RecordProcessor {
     try {
       event = codec.decode(value);
     } catch (DecodeException e) {
-      metrics.consumed("undecodable");
+      metrics.consumedUndecodable();
       metrics.failed("decode");
       deadLetters.add(deadLetter(value, partition, offset, e.getMessage()));
       return;
     }
-    metrics.consumed(event.eventType().wireName());
+    metrics.consumed(event.eventType());
     String invalid = EventRules.invalidReason(event);
     if (invalid != null) {
       metrics.failed("validate");
       deadLetters.add(deadLetter(value, partition, offset, invalid));
       return;
     }
-    if (EventRules.isBot(event.userAgent())) {
+    int agent = agents.classify(event.userAgent());
+    if ((agent & UserAgentClassifier.BOT) != 0) {
       metrics.bot();
       return;
     }
-    stored.add(EventRules.enrich(EventRules.normalize(event), partition, offset));
+    boolean mobile = (agent & UserAgentClassifier.MOBILE) != 0;
+    stored.add(EventRules.enrich(EventRules.normalize(event), mobile, partition, offset));
   }
 
   private DeadLetter deadLetter(byte[] value, int partition, long offset, String reason) {

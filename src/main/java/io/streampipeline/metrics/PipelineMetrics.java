@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.streampipeline.event.EventType;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,7 +35,9 @@ public final class PipelineMetrics {
   private final AtomicLong activeSessions = new AtomicLong();
   private final AtomicLong watermarkDelayMs = new AtomicLong();
   private final AtomicLong pausedLanes = new AtomicLong();
-  private final Map<String, Counter> consumedByType = new ConcurrentHashMap<>();
+  /** Looked up per event: registered up front, indexed by type, so counting allocates nothing. */
+  private final Counter[] consumedByEventType;
+  private final Counter consumedUndecodable;
   private final Map<String, Counter> failedByStage = new ConcurrentHashMap<>();
   private final Map<String, Counter> emittedByWindowType = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> lagByPartition = new ConcurrentHashMap<>();
@@ -42,6 +45,11 @@ public final class PipelineMetrics {
   public PipelineMetrics(MeterRegistry registry) {
     this.registry = registry;
     produced = counter("events_produced", "Events the generator sent to Kafka");
+    consumedByEventType = new Counter[EventType.values().length];
+    for (EventType type : EventType.values()) {
+      consumedByEventType[type.ordinal()] = consumedCounter(type.wireName());
+    }
+    consumedUndecodable = consumedCounter("undecodable");
     dlq = counter("events_dlq", "Messages sent to the dead letter queue");
     written = counter("events_written", "Events committed to PostgreSQL (new rows)");
     late = counter("events_late", "Events stored but left out of windows because their window had closed");
@@ -69,6 +77,11 @@ public final class PipelineMetrics {
         .description("Lanes whose consumer is paused because too much is not yet committed").register(registry);
   }
 
+  private Counter consumedCounter(String eventType) {
+    return Counter.builder(PREFIX + "events_consumed").description("Messages read from Kafka")
+        .tag("event_type", eventType).register(registry);
+  }
+
   private Counter counter(String name, String description) {
     return Counter.builder(PREFIX + name).description(description).register(registry);
   }
@@ -87,8 +100,12 @@ public final class PipelineMetrics {
     produced.increment(n);
   }
 
-  public void consumed(String eventType) {
-    tagged(consumedByType, "events_consumed", "event_type", eventType, "Messages read from Kafka").increment();
+  public void consumed(EventType type) {
+    consumedByEventType[type.ordinal()].increment();
+  }
+
+  public void consumedUndecodable() {
+    consumedUndecodable.increment();
   }
 
   public void failed(String stage) {
@@ -188,7 +205,11 @@ public final class PipelineMetrics {
   }
 
   public double totalConsumed() {
-    return consumedByType.values().stream().mapToDouble(Counter::count).sum();
+    double total = consumedUndecodable.count();
+    for (Counter c : consumedByEventType) {
+      total += c.count();
+    }
+    return total;
   }
 
   public Map<String, Long> lagByPartition() {
