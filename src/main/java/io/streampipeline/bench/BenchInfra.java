@@ -74,6 +74,11 @@ final class BenchInfra implements AutoCloseable {
         EmbeddedPostgres.NAME, EmbeddedPostgres.NAME);
   }
 
+  /** The embedded server's postmaster, for CPU accounting; -1 for an external server. */
+  long postmasterPid() {
+    return postgres == null ? -1 : CpuAccount.postmasterPid(dataDir.resolve("postgres"));
+  }
+
   boolean embeddedPostgres() {
     return postgres != null;
   }

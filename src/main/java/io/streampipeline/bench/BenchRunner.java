@@ -119,17 +119,21 @@ public final class BenchRunner {
       Application app;
       Process second = null;
       try (ResourceSampler sampler = new ResourceSampler()) {
-        FirstPoll firstPoll = new FirstPoll();
         sampler.reset();
         long launched = System.nanoTime();
         if (options.processes() == 2) {
           second = startSecondProcess(pipelineKeys);
           sampler.watchProcess(second.pid());
         }
+        CpuAccount cpu = CpuAccount.snapshot(infra.postmasterPid(), second == null ? -1 : second.pid());
         app = new Application(pipeline).start();
+        // Lanes are deployed last and join the group after start() returns, so the first poll comes later.
+        FirstPoll firstPoll = new FirstPoll(app.metrics()::totalConsumed);
         try (Connection db = infra.connect(database)) {
           replay = awaitReplay(db, pipeline, preload, launched, firstPoll);
           firstPoll.stop();
+          result.put("cpu_seconds", CpuAccount.since(cpu));
+          result.put("sink", sinkFigures(app, replay));
           replay = replay.withMemory(sampler);
           verify(db, preload, replay);
           if (replay.complete()) {
@@ -264,6 +268,7 @@ public final class BenchRunner {
         }
         if (lastRowAt > 0 && windows >= preload.expectedWindows() && unpublished == 0) {
           long first = firstPoll.atNanos() > 0 ? firstPoll.atNanos() : launched;
+          result.put("first_poll_seen", firstPoll.exact());
           return new ReplayMeasurement(true, (first - launched) / 1e9, (lastRowAt - first) / 1e9,
               (now - first) / 1e9, (now - lastRowAt) / 1e9, offsets, windows, 0, 0, 0, 0);
         }
@@ -278,6 +283,38 @@ public final class BenchRunner {
     log.error("bench: gave up after {} s: {} of {} records committed, {} of {} window rows",
         options.timeoutSeconds(), offsets, preload.events(), windows, preload.expectedWindows());
     return new ReplayMeasurement(false, 0, 0, 0, 0, offsets, windows, 0, 0, 0, 0);
+  }
+
+  /**
+   * The sink's own meters over the replay: checkpoints (transactions), their total time (busy close to the
+   * replay time means one lane's sink, which runs one transaction at a time, is the limit) and the window
+   * state written with them.
+   */
+  private static JsonObject sinkFigures(Application app, ReplayMeasurement replay) {
+    io.micrometer.core.instrument.MeterRegistry registry = app.metrics().registry();
+    JsonObject sink = new JsonObject();
+    io.micrometer.core.instrument.Timer checkpoints = registry.find("stream_pipeline_checkpoint_duration").timer();
+    if (checkpoints != null) {
+      double busy = checkpoints.totalTime(TimeUnit.MILLISECONDS) / 1000.0;
+      sink.put("checkpoints", checkpoints.count()).put("checkpoint_seconds_total", round3(busy))
+          .put("checkpoint_ms_mean", round3(checkpoints.mean(TimeUnit.MILLISECONDS)))
+          .put("checkpoint_ms_max", round3(checkpoints.max(TimeUnit.MILLISECONDS)));
+      if (replay.complete()) {
+        sink.put("busy_fraction_of_replay", round3(busy / replay.seconds()));
+      }
+    }
+    io.micrometer.core.instrument.DistributionSummary state =
+        registry.find("stream_pipeline_checkpoint_state_bytes").summary();
+    if (state != null) {
+      sink.put("state_mb_written", round3(state.totalAmount() / (1 << 20)))
+          .put("state_kb_per_checkpoint_mean", Math.round(state.mean() / 1024));
+    }
+    io.micrometer.core.instrument.DistributionSummary batch = registry.find("stream_pipeline_sink_batch_size").summary();
+    if (batch != null) {
+      sink.put("events_per_checkpoint_mean", Math.round(batch.mean()))
+          .put("events_per_checkpoint_max", Math.round(batch.max()));
+    }
+    return sink;
   }
 
   /** Untimed: the tables hold exactly what the pre-load said they must. */
@@ -459,6 +496,23 @@ public final class BenchRunner {
         + " MB after GC (max " + result.getValue("max_heap_mb") + " MB)");
     row(table, "peak RSS", (replay.rssBytes() >> 20) + " MB (this JVM, embedded Kafka included)"
         + (options.processes() == 2 ? "; second process " + (replay.otherRssBytes() >> 20) + " MB" : ""));
+    JsonObject sink = result.getJsonObject("sink");
+    if (sink != null && sink.containsKey("checkpoints")) {
+      row(table, "checkpoints", sink.getValue("checkpoints") + " transactions, mean " + sink.getValue(
+          "checkpoint_ms_mean") + " ms, " + sink.getValue("events_per_checkpoint_mean") + " events and "
+          + sink.getValue("state_kb_per_checkpoint_mean") + " KB of window state each; sink busy "
+          + Math.round(100 * sink.getDouble("busy_fraction_of_replay", 0.0)) + "% of the replay");
+    }
+    JsonObject cpu = result.getJsonObject("cpu_seconds");
+    if (cpu != null) {
+      row(table, "CPU seconds", "pipeline JVM " + cpu.getValue("jvm") + " (event loops "
+          + cpu.getJsonObject("jvm_by_thread").getValue("vertx_event_loops") + ", broker "
+          + cpu.getJsonObject("jvm_by_thread").getValue("kafka_broker") + ", GC/JIT "
+          + cpu.getJsonObject("jvm_by_thread").getValue("gc_jit_and_other_native") + "), PostgreSQL " + cpu.getValue("postgres")
+          + (cpu.containsKey("second_process") ? ", second process " + cpu.getValue("second_process") : "")
+          + ", other programs " + cpu.getValue("other_programs") + " of " + cpu.getValue("machine_capacity")
+          + " over " + cpu.getValue("wall_seconds") + " s");
+    }
     if (result.containsKey("copy_rows_per_second")) {
       row(table, "COPY ceiling", result.getValue("copy_rows_per_second") + " rows/s (1 connection), "
           + result.getValue("copy_rows_per_second_2_connections") + " rows/s (2)");
