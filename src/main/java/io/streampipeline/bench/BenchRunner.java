@@ -25,9 +25,11 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -116,7 +118,7 @@ public final class BenchRunner {
           preload.valid(), preload.bots(), preload.invalid(), preload.undecodable(), preload.expectedWindows());
 
       ReplayMeasurement replay;
-      Application app;
+      Application app = null;
       Process second = null;
       try (ResourceSampler sampler = new ResourceSampler()) {
         sampler.reset();
@@ -126,10 +128,10 @@ public final class BenchRunner {
           sampler.watchProcess(second.pid());
         }
         CpuAccount cpu = CpuAccount.snapshot(infra.postmasterPid(), second == null ? -1 : second.pid());
-        app = new Application(pipeline).start();
-        // Lanes are deployed last and join the group after start() returns, so the first poll comes later.
-        FirstPoll firstPoll = new FirstPoll(app.metrics()::totalConsumed);
         try (Connection db = infra.connect(database)) {
+          app = new Application(pipeline).start();
+          // Lanes are deployed last and join the group after start() returns, so the first poll comes later.
+          FirstPoll firstPoll = new FirstPoll(app.metrics()::totalConsumed);
           replay = awaitReplay(db, pipeline, preload, launched, firstPoll);
           firstPoll.stop();
           result.put("cpu_seconds", CpuAccount.since(cpu));
@@ -141,7 +143,9 @@ public final class BenchRunner {
           }
         } finally {
           stopSecondProcess(second);
-          app.stop();
+          if (app != null) {
+            app.stop();
+          }
         }
       }
       if (options.copy() && replay.complete()) {
@@ -178,8 +182,8 @@ public final class BenchRunner {
 
   /** The bench's default of 1 s unless the key was given (environment or flag). */
   private String seconds(long configuredMs, String key) {
-    String flag = "--" + key.toLowerCase().replace('_', '-') + "=";
-    boolean given = env.containsKey(key) || java.util.Arrays.stream(args).anyMatch(a -> a.startsWith(flag));
+    String flag = "--" + key.toLowerCase(Locale.ROOT).replace('_', '-') + "=";
+    boolean given = env.containsKey(key) || Arrays.stream(args).anyMatch(a -> a.startsWith(flag));
     return given ? String.valueOf(configuredMs / 1000.0) : "1";
   }
 
@@ -190,7 +194,7 @@ public final class BenchRunner {
     all.put("METRICS_PORT", String.valueOf(BenchInfra.freePort()));
     all.put("DASHBOARD_PORT", String.valueOf(BenchInfra.freePort()));
     all.putAll(more);
-    all.forEach((k, v) -> flags.add("--" + k.toLowerCase().replace('_', '-') + "=" + v));
+    all.forEach((k, v) -> flags.add("--" + k.toLowerCase(Locale.ROOT).replace('_', '-') + "=" + v));
     return ConfigLoader.load(env, flags.toArray(new String[0]));
   }
 

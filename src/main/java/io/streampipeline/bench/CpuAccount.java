@@ -96,7 +96,7 @@ final class CpuAccount {
     if (name.startsWith("vert.x-eventloop")) {
       return "vertx_event_loops";
     }
-    if (name.startsWith("vert.x-kafka-consumer")) {
+    if (name.startsWith("vert.x-kafka-consumer") || name.startsWith("kafka-coordinator-heartbeat-thread")) {
       return "kafka_consumer_threads";
     }
     if (name.startsWith("kafka-producer-network-thread")) {
