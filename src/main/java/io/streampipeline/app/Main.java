@@ -3,7 +3,10 @@ package io.streampipeline.app;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code java -jar stream-pipeline.jar [--roles=generator,pipeline,dashboard] [--key=value ...]} */
+/**
+ * {@code java -jar stream-pipeline.jar [--roles=generator,pipeline,dashboard] [--key=value ...]}, or
+ * {@code --roles=bench [--events=N]} for the benchmark (docs/performance.md).
+ */
 public final class Main {
   private Main() {
   }
@@ -15,6 +18,11 @@ public final class Main {
     } catch (ConfigException e) {
       System.err.println(e.getMessage());
       System.exit(2);
+      return;
+    }
+    if (config.has(Role.BENCH)) {
+      // The benchmark runs its own servers and pipeline, prints its table and ends the process.
+      System.exit(io.streampipeline.bench.BenchRunner.run(config, System.getenv(), args));
       return;
     }
     Logger log = LoggerFactory.getLogger(Main.class);

@@ -1,0 +1,160 @@
+package io.streampipeline.bench;
+
+import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.infra.EmbeddedKafka;
+import io.streampipeline.infra.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kafka and PostgreSQL for one bench run. With an address unset, the embedded server starts in the bench's own
+ * data directory (wiped first, so every run starts empty; ./data is never touched) on a free port unless
+ * EMBEDDED_*_PORT is given. Every run gets a fresh database either way. Blocking: bench thread only.
+ */
+final class BenchInfra implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(BenchInfra.class);
+
+  private final Path dataDir;
+  private EmbeddedKafka kafka;
+  private EmbeddedPostgres postgres;
+  private int embeddedPgPort;
+  final String bootstrapServers;
+  final String pgHost;
+  final int pgPort;
+  final String pgUser;
+  final String pgPassword;
+  /** The database the bench connects to for CREATE DATABASE. */
+  private final String adminDatabase;
+
+  private BenchInfra(Path dataDir, EmbeddedKafka kafka, String bootstrapServers, EmbeddedPostgres postgres,
+      String pgHost, int pgPort, String pgUser, String pgPassword, String adminDatabase) {
+    this.dataDir = dataDir;
+    this.kafka = kafka;
+    this.bootstrapServers = bootstrapServers;
+    this.postgres = postgres;
+    this.embeddedPgPort = pgPort;
+    this.pgHost = pgHost;
+    this.pgPort = pgPort;
+    this.pgUser = pgUser;
+    this.pgPassword = pgPassword;
+    this.adminDatabase = adminDatabase;
+  }
+
+  static BenchInfra start(PipelineConfig config, BenchOptions options) {
+    Path dataDir = options.outDir().resolve("data").toAbsolutePath().normalize();
+    wipe(dataDir);
+    EmbeddedKafka kafka = null;
+    String bootstrap = config.kafkaBootstrapServers();
+    if (bootstrap == null) {
+      int port = options.explicitKafkaPort() ? config.embeddedKafkaPort() : freePort();
+      kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), port);
+      bootstrap = kafka.bootstrapServers();
+      log.info("bench: embedded Kafka on {} (data in {})", bootstrap, dataDir.resolve("kafka"));
+    }
+    if (config.postgresHost() != null) {
+      return new BenchInfra(dataDir, kafka, bootstrap, null, config.postgresHost(), config.postgresPort(),
+          config.postgresUser(), config.postgresPassword(), config.postgresDatabase());
+    }
+    int port = options.explicitPostgresPort() ? config.embeddedPostgresPort() : freePort();
+    EmbeddedPostgres postgres = EmbeddedPostgres.start(dataDir.resolve("postgres"), port);
+    log.info("bench: embedded PostgreSQL on 127.0.0.1:{} (psql -h 127.0.0.1 -p {} -U pipeline)", port, port);
+    return new BenchInfra(dataDir, kafka, bootstrap, postgres, "127.0.0.1", port, EmbeddedPostgres.NAME,
+        EmbeddedPostgres.NAME, EmbeddedPostgres.NAME);
+  }
+
+  /** The embedded server's postmaster, for CPU accounting; -1 for an external server. */
+  long postmasterPid() {
+    return postgres == null ? -1 : CpuAccount.postmasterPid(dataDir.resolve("postgres"));
+  }
+
+  boolean embeddedPostgres() {
+    return postgres != null;
+  }
+
+  /**
+   * Turns on track_commit_timestamp, so the latency phases can read each row's exact commit time. It needs a
+   * server restart, which the bench can do only for its embedded server; elsewhere it reports the setting.
+   */
+  boolean enableCommitTimestamps() {
+    if (postgres != null && !"on".equals(setting("track_commit_timestamp"))) {
+      execute(adminDatabase, "ALTER SYSTEM SET track_commit_timestamp = on");
+      postgres.close();
+      postgres = EmbeddedPostgres.start(dataDir.resolve("postgres"), embeddedPgPort);
+    }
+    return "on".equals(setting("track_commit_timestamp"));
+  }
+
+  String setting(String name) {
+    try (Connection c = connect(adminDatabase); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT current_setting('" + name + "')")) {
+      rs.next();
+      return rs.getString(1);
+    } catch (SQLException e) {
+      return "unknown (" + e.getMessage() + ")";
+    }
+  }
+
+  String createDatabase(String name) {
+    execute(adminDatabase, "CREATE DATABASE " + name);
+    return name;
+  }
+
+  Connection connect(String database) throws SQLException {
+    return DriverManager.getConnection("jdbc:postgresql://" + pgHost + ":" + pgPort + "/" + database, pgUser,
+        pgPassword);
+  }
+
+  void execute(String database, String sql) {
+    try (Connection c = connect(database); Statement st = c.createStatement()) {
+      st.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (kafka != null) {
+      kafka.close();
+      kafka = null;
+    }
+    if (postgres != null) {
+      postgres.close();
+      postgres = null;
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void wipe(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot empty the bench data directory " + dir, e);
+    }
+  }
+}

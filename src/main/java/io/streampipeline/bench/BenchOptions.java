@@ -1,0 +1,79 @@
+package io.streampipeline.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The bench role's own flags (the pipeline's keys, such as EVENTS or PIPELINE_INSTANCES, come from the usual
+ * configuration):
+ *
+ * <ul>
+ *   <li>{@code --lanes=N}: pipeline lanes per process (PIPELINE_INSTANCES, default 1);</li>
+ *   <li>{@code --processes=1|2}: 2 starts a second JVM ({@code --roles=pipeline}) in the same consumer group;</li>
+ *   <li>{@code --live-rates=1000,20000} (or {@code none}) and {@code --live-seconds=10}: the latency phases;</li>
+ *   <li>{@code --copy=false}: skip the COPY ceiling; {@code --timeout-seconds=N}: give up on the replay;</li>
+ *   <li>{@code --sink-forms [--sink-form-rows=200000]}: only compare INSERT forms (no replay);</li>
+ *   <li>{@code --out-dir=target/bench}: result.json, logs and the bench's own data directory.</li>
+ * </ul>
+ */
+record BenchOptions(
+    int lanes,
+    int processes,
+    List<Integer> liveRates,
+    int liveSeconds,
+    boolean copy,
+    long timeoutSeconds,
+    boolean sinkForms,
+    int sinkFormRows,
+    Path outDir,
+    boolean explicitKafkaPort,
+    boolean explicitPostgresPort) {
+
+  static BenchOptions parse(int configuredLanes, Map<String, String> env, String[] args) {
+    Map<String, String> flags = new HashMap<>();
+    for (String arg : args) {
+      if (arg.startsWith("--")) {
+        int eq = arg.indexOf('=');
+        String name = (eq < 0 ? arg.substring(2) : arg.substring(2, eq)).replace('-', '_').toUpperCase(Locale.ROOT);
+        flags.put(name, eq < 0 ? "true" : arg.substring(eq + 1));
+      }
+    }
+    int lanes = flags.containsKey("LANES") ? positive("lanes", flags.get("LANES")) : configuredLanes;
+    int processes = positive("processes", flags.getOrDefault("PROCESSES", "1"));
+    if (processes > 2) {
+      throw new IllegalArgumentException("--processes: 1 or 2");
+    }
+    List<Integer> rates = new ArrayList<>();
+    String ratesText = flags.getOrDefault("LIVE_RATES", "1000,20000");
+    if (!ratesText.equalsIgnoreCase("none") && !ratesText.isBlank()) {
+      for (String r : ratesText.split(",")) {
+        rates.add(positive("live-rates", r.trim()));
+      }
+    }
+    return new BenchOptions(lanes, processes, rates,
+        positive("live-seconds", flags.getOrDefault("LIVE_SECONDS", "10")),
+        !"false".equalsIgnoreCase(flags.getOrDefault("COPY", "true")),
+        positive("timeout-seconds", flags.getOrDefault("TIMEOUT_SECONDS", "1800")),
+        "true".equalsIgnoreCase(flags.getOrDefault("SINK_FORMS", "false")),
+        positive("sink-form-rows", flags.getOrDefault("SINK_FORM_ROWS", "200000")),
+        Path.of(flags.getOrDefault("OUT_DIR", "target/bench")),
+        flags.containsKey("EMBEDDED_KAFKA_PORT") || env.containsKey("EMBEDDED_KAFKA_PORT"),
+        flags.containsKey("EMBEDDED_POSTGRES_PORT") || env.containsKey("EMBEDDED_POSTGRES_PORT"));
+  }
+
+  private static int positive(String flag, String value) {
+    try {
+      int n = Integer.parseInt(value);
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("--" + flag + ": expected a positive whole number, got '" + value + "'");
+  }
+}

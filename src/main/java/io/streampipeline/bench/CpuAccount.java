@@ -1,0 +1,191 @@
+package io.streampipeline.bench;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Where the CPU went during a phase, from two snapshots: this JVM in all and by thread group (event loops,
+ * Kafka consumer threads, the embedded broker, the rest; GC and JIT are the difference to the process total), the embedded PostgreSQL (postmaster and backends, from /proc), a
+ * second pipeline process, and the whole machine (/proc/stat), so the share of other programs on a shared
+ * machine shows too. All in CPU seconds.
+ */
+final class CpuAccount {
+  private static final double TICKS_PER_SECOND = 100.0;
+
+  private final long postmasterPid;
+  private final long otherPid;
+  private final Map<String, Long> threadNanos;
+  private final long processNanos;
+  private final double postgres;
+  private final double other;
+  private final double machineBusy;
+  private final double machineTotal;
+  private final long wallNanos;
+
+  private CpuAccount(long postmasterPid, long otherPid) {
+    this.postmasterPid = postmasterPid;
+    this.otherPid = otherPid;
+    this.threadNanos = threadGroups();
+    this.processNanos = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+    this.postgres = postmasterPid > 0 ? treeSeconds(postmasterPid) : 0;
+    this.other = otherPid > 0 ? processSeconds(otherPid, true) : 0;
+    double[] machine = machine();
+    this.machineBusy = machine[0];
+    this.machineTotal = machine[1];
+    this.wallNanos = System.nanoTime();
+  }
+
+  static CpuAccount snapshot(long postmasterPid, long otherPid) {
+    return new CpuAccount(postmasterPid, otherPid);
+  }
+
+  /** CPU seconds used between {@code start} and now. */
+  static JsonObject since(CpuAccount start) {
+    CpuAccount end = new CpuAccount(start.postmasterPid, start.otherPid);
+    JsonObject threads = new JsonObject();
+    double jvm = 0;
+    for (Map.Entry<String, Long> e : end.threadNanos.entrySet()) {
+      double s = (e.getValue() - start.threadNanos.getOrDefault(e.getKey(), 0L)) / 1e9;
+      threads.put(e.getKey(), round(s));
+      jvm += s;
+    }
+    double wall = (end.wallNanos - start.wallNanos) / 1e9;
+    // The process total also holds what no Java thread shows: garbage collection and JIT compilation.
+    double process = (end.processNanos - start.processNanos) / 1e9;
+    double postgres = end.postgres - start.postgres;
+    double other = end.other - start.other;
+    double busy = end.machineBusy - start.machineBusy;
+    threads.put("gc_jit_and_other_native", round(Math.max(0, process - jvm)));
+    JsonObject out = new JsonObject().put("wall_seconds", round(wall)).put("jvm", round(process))
+        .put("jvm_by_thread", threads);
+    if (start.postmasterPid > 0) {
+      out.put("postgres", round(postgres));
+    }
+    if (start.otherPid > 0) {
+      out.put("second_process", round(other));
+    }
+    return out.put("machine_busy", round(busy)).put("machine_capacity", round(end.machineTotal - start.machineTotal))
+        .put("other_programs", round(Math.max(0, busy - process - postgres - other)));
+  }
+
+  private static Map<String, Long> threadGroups() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    Map<String, Long> groups = new TreeMap<>();
+    long[] ids = threads.getAllThreadIds();
+    ThreadInfo[] infos = threads.getThreadInfo(ids);
+    for (int i = 0; i < ids.length; i++) {
+      long cpu = threads.getThreadCpuTime(ids[i]);
+      if (cpu > 0 && infos[i] != null) {
+        groups.merge(group(infos[i].getThreadName()), cpu, Long::sum);
+      }
+    }
+    return groups;
+  }
+
+  private static String group(String name) {
+    if (name.startsWith("vert.x-eventloop")) {
+      return "vertx_event_loops";
+    }
+    if (name.startsWith("vert.x-kafka-consumer") || name.startsWith("kafka-coordinator-heartbeat-thread")) {
+      return "kafka_consumer_threads";
+    }
+    if (name.startsWith("kafka-producer-network-thread")) {
+      return "kafka_producer_threads";
+    }
+    if (name.startsWith("data-plane-kafka") || name.startsWith("kafka-") || name.contains("controller")
+        || name.startsWith("broker-") || name.startsWith("ExpirationReaper") || name.startsWith("executor-")
+        || name.startsWith("LogDirFailureHandler") || name.startsWith("raft") || name.startsWith("group-coordinator")
+        || name.contains("ReplicaFetcher") || name.startsWith("transaction-") || name.startsWith("quota")) {
+      return "kafka_broker";
+    }
+    if (name.startsWith("vert.x-")) {
+      return "vertx_other";
+    }
+    if (name.startsWith("bench-") || name.equals("main")) {
+      return "bench";
+    }
+    if (name.contains("GC") || name.startsWith("G1") || name.startsWith("C1") || name.startsWith("C2")
+        || name.startsWith("VM ")) {
+      return "jvm_gc_jit";
+    }
+    return "other";
+  }
+
+  /** The postmaster with its terminated children (cutime) and its live backends. */
+  private static double treeSeconds(long postmasterPid) {
+    double total = processSeconds(postmasterPid, true);
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      for (Path p : procs.toList()) {
+        String name = p.getFileName().toString();
+        if (name.chars().allMatch(Character::isDigit)) {
+          long[] stat = stat(Long.parseLong(name));
+          if (stat != null && stat[0] == postmasterPid) {
+            total += (stat[1] + stat[2]) / TICKS_PER_SECOND;
+          }
+        }
+      }
+    } catch (IOException e) {
+      return total;
+    }
+    return total;
+  }
+
+  private static double processSeconds(long pid, boolean withChildren) {
+    long[] stat = stat(pid);
+    if (stat == null) {
+      return 0;
+    }
+    return (stat[1] + stat[2] + (withChildren ? stat[3] + stat[4] : 0)) / TICKS_PER_SECOND;
+  }
+
+  /** ppid, utime, stime, cutime, cstime of /proc/PID/stat, or null. */
+  private static long[] stat(long pid) {
+    try {
+      String s = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+      String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+      // After the command: state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14).
+      return new long[] {Long.parseLong(f[1]), Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]),
+          Long.parseLong(f[14])};
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** Busy and total CPU seconds of the whole machine since boot. */
+  private static double[] machine() {
+    try {
+      List<String> lines = Files.readAllLines(Path.of("/proc/stat"));
+      String[] f = lines.get(0).trim().split("\\s+");
+      long total = 0;
+      for (int i = 1; i < f.length && i <= 8; i++) {
+        total += Long.parseLong(f[i]);
+      }
+      long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+      return new double[] {(total - idle) / TICKS_PER_SECOND, total / TICKS_PER_SECOND};
+    } catch (IOException | RuntimeException e) {
+      return new double[] {0, 0};
+    }
+  }
+
+  static long postmasterPid(Path pgDataDir) {
+    try {
+      return Long.parseLong(Files.readAllLines(pgDataDir.resolve("postmaster.pid")).get(0).trim());
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 100) / 100.0;
+  }
+}

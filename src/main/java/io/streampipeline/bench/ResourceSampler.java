@@ -1,0 +1,140 @@
+package io.streampipeline.bench;
+
+import com.sun.management.GarbageCollectionNotificationInfo;
+import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.management.Notification;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
+
+/**
+ * Peak memory while a phase runs: heap in use (sampled every 50 ms), live heap (the heap left after each
+ * garbage collection, which is what the state really needs), and resident set size of this process (which
+ * also holds the embedded Kafka broker) and of a second pipeline process, if any. {@link #reset} starts a new
+ * phase.
+ */
+final class ResourceSampler implements AutoCloseable {
+  private final Thread thread;
+  private final List<Runnable> unsubscribe = new ArrayList<>();
+  private volatile boolean running = true;
+  private volatile long otherPid = -1;
+  private volatile long peakHeap;
+  private volatile long peakLiveHeap;
+  private volatile long peakRss;
+  private volatile long peakOtherRss;
+
+  ResourceSampler() {
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      if (gc instanceof NotificationEmitter emitter) {
+        NotificationListener listener = this::onGc;
+        emitter.addNotificationListener(listener, null, null);
+        unsubscribe.add(() -> {
+          try {
+            emitter.removeNotificationListener(listener);
+          } catch (javax.management.ListenerNotFoundException ignored) {
+            // already gone
+          }
+        });
+      }
+    }
+    thread = new Thread(this::loop, "bench-resource-sampler");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  void watchProcess(long pid) {
+    otherPid = pid;
+  }
+
+  synchronized void reset() {
+    peakHeap = 0;
+    peakLiveHeap = 0;
+    peakRss = 0;
+    peakOtherRss = 0;
+  }
+
+  long peakHeapBytes() {
+    return peakHeap;
+  }
+
+  long peakLiveHeapBytes() {
+    return peakLiveHeap;
+  }
+
+  long peakRssBytes() {
+    return peakRss;
+  }
+
+  long peakOtherRssBytes() {
+    return peakOtherRss;
+  }
+
+  private void loop() {
+    while (running) {
+      long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+      long rss = rssBytes("self");
+      long other = otherPid > 0 ? rssBytes(String.valueOf(otherPid)) : 0;
+      synchronized (this) {
+        peakHeap = Math.max(peakHeap, heap);
+        peakRss = Math.max(peakRss, rss);
+        peakOtherRss = Math.max(peakOtherRss, other);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  private void onGc(Notification notification, Object handback) {
+    if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+      return;
+    }
+    GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from(
+        (CompositeData) notification.getUserData());
+    long live = 0;
+    for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+      if (isHeapPool(pool.getKey())) {
+        live += pool.getValue().getUsed();
+      }
+    }
+    synchronized (this) {
+      peakLiveHeap = Math.max(peakLiveHeap, live);
+    }
+  }
+
+  private static boolean isHeapPool(String name) {
+    return name.contains("Eden") || name.contains("Survivor") || name.contains("Old") || name.contains("Tenured")
+        || name.contains("Humongous") || name.contains("ZHeap") || name.contains("Shenandoah");
+  }
+
+  /** VmRSS of /proc/PID/status, 0 where there is none. */
+  static long rssBytes(String pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return 0;
+    }
+    return 0;
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    thread.interrupt();
+    unsubscribe.forEach(Runnable::run);
+  }
+}
