@@ -146,7 +146,7 @@ public final class SinkVerticle extends VerticleBase {
     // One transaction per partition group, in parallel on separate connections: a PostgreSQL backend uses
     // one core, and each partition's rows, state and offset still commit together.
     List<Future<Outcome>> groups = job.partitionGroups(CONNECTIONS).stream()
-        .map(group -> attempt(group, 0, false)).toList();
+        .map(group -> attempt(group, 0, WriteMode.PLAIN)).toList();
     Future.all(groups).onComplete(done -> {
       writing = false;
       // attempt() never fails: it retries until it commits or the partitions are gone.
@@ -169,17 +169,27 @@ public final class SinkVerticle extends VerticleBase {
         .map(Map.Entry::getKey).collect(Collectors.toSet());
   }
 
-  private Future<Outcome> attempt(CheckpointJob original, int failures, boolean isolateBadRows) {
+  /**
+   * How events are inserted. Plain INSERT first: ON CONFLICT costs PostgreSQL about 13% more CPU per row, and
+   * with offsets stored in the same transaction a row can only exist already if the stream repeats an
+   * event_id. A unique violation switches that checkpoint to ON CONFLICT DO NOTHING; any other refusal of the
+   * data to isolating the bad rows (which also skips duplicates).
+   */
+  private enum WriteMode {
+    PLAIN, SKIP_DUPLICATES, ISOLATE_BAD_ROWS
+  }
+
+  private Future<Outcome> attempt(CheckpointJob original, int failures, WriteMode mode) {
     Set<Integer> stale = stale(original);
     CheckpointJob fresh = original.without(stale);
     if (fresh.isEmpty()) {
       return Future.succeededFuture(new Outcome(stale, 0));
     }
     List<DeadLetter> rejected = new ArrayList<>();
-    Future<CheckpointJob> ready = isolateBadRows
+    Future<CheckpointJob> ready = mode == WriteMode.ISOLATE_BAD_ROWS
         ? acceptedRows(fresh.events(), rejected).map(fresh::withEvents) : Future.succeededFuture(fresh);
     return ready
-        .compose(job -> pool.withTransaction(conn -> write(conn, job, rejected))
+        .compose(job -> pool.withTransaction(conn -> write(conn, job, rejected, mode != WriteMode.PLAIN))
             .map(written -> {
               committed(job, rejected, written);
               return new Outcome(stale, written);
@@ -188,13 +198,18 @@ public final class SinkVerticle extends VerticleBase {
           if (err instanceof FencedException fenced) {
             metrics.fenced();
             newOwnership(fenced.partitions());
-            return attempt(fresh, failures, isolateBadRows)
+            return attempt(fresh, failures, mode)
                 .map(o -> new Outcome(union(union(stale, fenced.partitions()), o.fenced()), o.written()));
           }
-          if (isDataError(err) && !isolateBadRows) {
+          if (mode == WriteMode.PLAIN && isUniqueViolation(err)) {
+            return attempt(fresh, failures, WriteMode.SKIP_DUPLICATES)
+                .map(o -> new Outcome(union(stale, o.fenced()), o.written()));
+          }
+          if (isDataError(err) && mode != WriteMode.ISOLATE_BAD_ROWS) {
             log.warn("lane {}: PostgreSQL rejected checkpoint {} for its data ({}); isolating the bad rows", lane,
                 fresh.id(), err.getMessage());
-            return attempt(fresh, failures, true).map(o -> new Outcome(union(stale, o.fenced()), o.written()));
+            return attempt(fresh, failures, WriteMode.ISOLATE_BAD_ROWS)
+                .map(o -> new Outcome(union(stale, o.fenced()), o.written()));
           }
           long backoff = Math.min(MAX_BACKOFF_MS, 100L << Math.min(failures, 10));
           if (failures == 0 || failures % 10 == 0) {
@@ -203,24 +218,26 @@ public final class SinkVerticle extends VerticleBase {
           }
           Promise<Void> wait = Promise.promise();
           vertx.setTimer(backoff, id -> wait.complete());
-          return wait.future().compose(v -> attempt(fresh, failures + 1, isolateBadRows))
+          return wait.future().compose(v -> attempt(fresh, failures + 1, mode))
               .map(o -> new Outcome(union(stale, o.fenced()), o.written()));
         });
   }
 
-  private Future<Long> write(SqlConnection conn, CheckpointJob job, List<DeadLetter> rejected) {
-    return insertEvents(conn, job.events())
+  private Future<Long> write(SqlConnection conn, CheckpointJob job, List<DeadLetter> rejected,
+      boolean skipDuplicates) {
+    return insertEvents(conn, job.events(), skipDuplicates)
         .compose(written -> insertDeadLetters(conn, concat(job.deadLetters(), rejected))
             .compose(v -> upsertWindows(conn, job.windows()))
             .compose(v -> advanceOffsets(conn, job))
             .map(written));
   }
 
-  private Future<Long> insertEvents(SqlConnection conn, List<EnrichedEvent> events) {
+  private Future<Long> insertEvents(SqlConnection conn, List<EnrichedEvent> events, boolean skipDuplicates) {
     if (events.isEmpty()) {
       return Future.succeededFuture(0L);
     }
-    return conn.preparedQuery(SinkSql.INSERT_EVENTS).execute(EventColumns.of(events))
+    String sql = skipDuplicates ? SinkSql.INSERT_EVENTS_SKIPPING_DUPLICATES : SinkSql.INSERT_EVENTS;
+    return conn.preparedQuery(sql).execute(EventColumns.of(events))
         .map(rows -> (long) rows.rowCount());
   }
 
@@ -249,7 +266,7 @@ public final class SinkVerticle extends VerticleBase {
 
   /** @return null when PostgreSQL accepts all these rows, else its refusal */
   private Future<Throwable> probe(List<EnrichedEvent> events) {
-    return pool.withTransaction(conn -> insertEvents(conn, events)
+    return pool.withTransaction(conn -> insertEvents(conn, events, true)
             .compose(n -> Future.<Void>failedFuture(ProbeRolledBack.INSTANCE)))
         .map(v -> (Throwable) null)
         .recover(err -> err == ProbeRolledBack.INSTANCE ? Future.succeededFuture(null)
@@ -411,6 +428,10 @@ public final class SinkVerticle extends VerticleBase {
     writtenSinceStats = 0;
     deadLettersSinceStats = 0;
     windowsSinceStats = 0;
+  }
+
+  static boolean isUniqueViolation(Throwable err) {
+    return err instanceof PgException pg && "23505".equals(pg.getSqlState());
   }
 
   /** Errors caused by the rows themselves (SQLSTATE classes 22, 23, 54); anything else is worth a retry. */
