@@ -41,6 +41,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
           .setServerConfig("max_connections", "200")
           .setServerConfig("shared_buffers", "128MB")
           .setServerConfig("listen_addresses", "127.0.0.1")
+          // zonky's test defaults trade durability for speed; this database holds the pipeline's data and its
+          // exactly-once checkpoints, so every commit is flushed like on any production server.
+          .setServerConfig("fsync", "on")
+          .setServerConfig("synchronous_commit", "on")
+          .setServerConfig("full_page_writes", "on")
           .start();
       createDatabase(server);
       return new EmbeddedPostgres(server, port);
