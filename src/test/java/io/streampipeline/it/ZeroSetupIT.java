@@ -22,17 +22,23 @@ import org.junit.jupiter.api.Test;
  */
 class ZeroSetupIT {
 
-  private static long count(int pgPort, String sql) throws Exception {
+  private static long count(int pgPort, String sql) {
     try (Connection conn = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/pipeline",
         "pipeline", "pipeline"); ResultSet rs = conn.createStatement().executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
     }
   }
 
-  private static String scrape(int port) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-        + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+  private static String scrape(int port) {
+    try {
+      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+          + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+    } catch (java.io.IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test
@@ -48,52 +54,45 @@ class ZeroSetupIT {
         "PRODUCER_EVENTS_PER_SECOND", "1000",
         "PRODUCER_MAX_EVENTS", "3000",
         "SINK_FLUSH_INTERVAL_SECONDS", "1");
-    long stored;
+    double bots;
     try (PipelineProcess first = PipelineProcess.start(env)) {
-      stored = Await.until(Duration.ofSeconds(120), "generated events stored in the embedded PostgreSQL",
-          () -> {
-            try {
-              return count(pgPort, "SELECT count(*) FROM clickstream_events");
-            } catch (Exception e) {
-              return -1L;
-            }
-          }, n -> n >= 2800);
+      Await.until(Duration.ofSeconds(120), "generated events stored in the embedded PostgreSQL",
+          () -> count(pgPort, "SELECT count(*) FROM clickstream_events"), n -> n >= 2800);
       String log = first.output();
       assertTrue(log.contains("Embedded Kafka broker (KRaft) listening on 127.0.0.1:"), log);
       assertTrue(log.contains("Embedded PostgreSQL listening on 127.0.0.1:" + pgPort), log);
-      Await.until(Duration.ofSeconds(30), "all 3000 produced", () -> {
-        try {
-          return scrape(metricsPort);
-        } catch (Exception e) {
-          return "";
-        }
-      }, text -> text.contains("stream_pipeline_events_produced_total 3000.0"));
+      Await.until(Duration.ofSeconds(30), "all 3000 produced and consumed", () -> scrape(metricsPort),
+          text -> text.contains("stream_pipeline_events_produced_total 3000.0") && consumed(text) == 3000);
+      bots = metric(scrape(metricsPort), "stream_pipeline_events_filtered_total{reason=\"bot\"}");
       assertTrue(count(pgPort, "SELECT count(*) FROM dead_letter_events") > 0, "bad input dead-lettered");
-      Await.until(Duration.ofSeconds(30), "everything stored",
-          () -> {
-            try {
-              return count(pgPort, "SELECT count(*) FROM clickstream_events")
-                  + count(pgPort, "SELECT count(*) FROM dead_letter_events");
-            } catch (Exception e) {
-              return -1L;
-            }
-          }, n -> n >= 2900);
-      stored = count(pgPort, "SELECT count(*) FROM clickstream_events");
       first.terminate(90);
       assertTrue(first.output().contains("stopped"), first.output());
     }
+    int secondMetrics = TestInfra.freePort();
     try (PipelineProcess second = PipelineProcess.start(Map.of("DATA_DIR", dataDir.toString(),
         "EMBEDDED_KAFKA_PORT", String.valueOf(TestInfra.freePort()), "EMBEDDED_POSTGRES_PORT", String.valueOf(pgPort),
-        "DASHBOARD_PORT", String.valueOf(TestInfra.freePort()), "METRICS_PORT", String.valueOf(TestInfra.freePort()),
+        "DASHBOARD_PORT", String.valueOf(TestInfra.freePort()), "METRICS_PORT", String.valueOf(secondMetrics),
         "ROLES", "pipeline"))) {
       Await.until(Duration.ofSeconds(120), "the second run restored its checkpoints", second::output,
           log -> log.contains("restored partitions at offsets"));
-      Await.sleep(3000);
-      assertEquals(stored, count(pgPort, "SELECT count(*) FROM clickstream_events"),
-          "nothing re-read or lost: the data and the offsets survived the restart");
       assertTrue(!second.output().contains("=-1"), "every partition resumed from a stored offset:\n"
           + second.output());
+      long stored = count(pgPort, "SELECT count(*) FROM clickstream_events");
+      long dead = count(pgPort, "SELECT count(*) FROM dead_letter_events");
+      assertEquals(3000, stored + dead + (long) bots, "every generated event stored, dead-lettered or a bot");
+      Await.sleep(3000);
+      assertEquals(0, consumed(scrape(secondMetrics)), "nothing re-read: the offsets survived the restart");
       second.terminate(90);
     }
+  }
+
+  private static long consumed(String metrics) {
+    return metrics.lines().filter(l -> l.startsWith("stream_pipeline_events_consumed_total{"))
+        .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
+  private static double metric(String metrics, String series) {
+    return metrics.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l ->
+        Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
   }
 }
