@@ -25,9 +25,7 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +45,6 @@ public final class Application {
   private Endpoints endpoints;
   private PipelineMetrics metrics;
   private PrometheusMeterRegistry registry;
-  private GeneratorVerticle generator;
   /** Deployment ids, undeployed last-in first-out; ingest lanes are deployed last so they stop first. */
   private final Deque<String> deployments = new ArrayDeque<>();
 
@@ -120,8 +117,7 @@ public final class Application {
       }
     }
     if (config.has(Role.GENERATOR)) {
-      generator = new GeneratorVerticle(config, endpoints.kafkaBootstrapServers(), metrics);
-      deploy(generator);
+      deploy(new GeneratorVerticle(config, endpoints.kafkaBootstrapServers(), metrics));
     }
   }
 
@@ -169,27 +165,11 @@ public final class Application {
     }
   }
 
-  public Endpoints endpoints() {
-    return endpoints;
-  }
-
   public PipelineMetrics metrics() {
     return metrics;
   }
 
   public Vertx vertx() {
     return vertx;
-  }
-
-  public GeneratorVerticle generator() {
-    return generator;
-  }
-
-  public PipelineConfig config() {
-    return config;
-  }
-
-  public List<String> deploymentIds() {
-    return new ArrayList<>(deployments);
   }
 }

@@ -35,6 +35,7 @@ public final class KafkaClients {
     props.put("enable.idempotence", "true");
     props.put("linger.ms", "5");
     props.put("batch.size", "262144");
+    props.put("compression.type", "lz4");
     props.put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
     props.put("value.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");
     return props;

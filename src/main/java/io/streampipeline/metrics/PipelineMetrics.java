@@ -184,18 +184,6 @@ public final class PipelineMetrics {
   }
 
   /** Totals for /api/stats and the logs. */
-  public double totalWritten() {
-    return written.count();
-  }
-
-  public double totalDlq() {
-    return dlq.count();
-  }
-
-  public double totalProduced() {
-    return produced.count();
-  }
-
   public double totalLate() {
     return late.count();
   }
