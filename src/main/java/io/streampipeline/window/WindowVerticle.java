@@ -7,6 +7,7 @@ import io.streampipeline.bus.LaneMessage.Barrier;
 import io.streampipeline.bus.LaneMessage.Checkpoint;
 import io.streampipeline.bus.LaneMessage.EventBatch;
 import io.streampipeline.bus.LaneMessage.IdleAdvance;
+import io.streampipeline.bus.LaneMessage.OffsetRange;
 import io.streampipeline.bus.LaneMessage.PartitionsRestored;
 import io.streampipeline.bus.LaneMessage.PartitionsRevoked;
 import io.streampipeline.event.EnrichedEvent;
@@ -39,6 +40,7 @@ public final class WindowVerticle extends VerticleBase {
   private final PipelineMetrics metrics;
   private final Map<Integer, PartitionWindows> partitions = new HashMap<>();
   private final Set<Integer> changed = new HashSet<>();
+  private final Set<Integer> unreadable = new HashSet<>();
   private final List<WindowResult> closed = new ArrayList<>();
   private final List<WindowResult> justClosed = new ArrayList<>();
   private MessageConsumer<LaneMessage> inbox;
@@ -60,8 +62,9 @@ public final class WindowVerticle extends VerticleBase {
 
   private void onMessage(LaneMessage message) {
     if (message instanceof EventBatch batch) {
-      add(batch.events());
-      forward(batch);
+      EventBatch readable = withoutUnreadable(batch);
+      add(readable.events());
+      forward(readable);
     } else if (message instanceof Barrier barrier) {
       forward(checkpoint(barrier));
     } else if (message instanceof PartitionsRestored restored) {
@@ -95,24 +98,50 @@ public final class WindowVerticle extends VerticleBase {
   private Checkpoint checkpoint(Barrier barrier) {
     Map<Integer, byte[]> snapshots = new HashMap<>();
     List<WindowResult> windows = new ArrayList<>();
-    for (int p : barrier.offsets().keySet()) {
+    Map<Integer, OffsetRange> offsets = barrier.offsets();
+    if (!unreadable.isEmpty()) {
+      offsets = new HashMap<>(offsets);
+      offsets.keySet().removeAll(unreadable);
+    }
+    for (int p : offsets.keySet()) {
       PartitionWindows state = partitions.get(p);
       if (state != null && changed.remove(p)) {
         snapshots.put(p, state.snapshot());
       }
     }
-    closed.removeIf(w -> barrier.offsets().containsKey(w.partition()) && windows.add(w));
-    return new Checkpoint(barrier.id(), barrier.offsets(), snapshots, windows);
+    Map<Integer, OffsetRange> committed = offsets;
+    closed.removeIf(w -> committed.containsKey(w.partition()) && windows.add(w));
+    return new Checkpoint(barrier.id(), offsets, snapshots, windows);
+  }
+
+  /**
+   * A partition whose stored state this build cannot read is not processed at all (its events are neither
+   * counted nor written, its offset does not move): wrong figures or a silent gap would be worse than a partition
+   * that stops, logs why and shows as growing lag.
+   */
+  private EventBatch withoutUnreadable(EventBatch batch) {
+    if (unreadable.isEmpty()) {
+      return batch;
+    }
+    return new EventBatch(batch.events().stream().filter(e -> !unreadable.contains(e.partition())).toList(),
+        batch.deadLetters().stream().filter(d -> !unreadable.contains(d.partition())).toList());
   }
 
   private void restore(int partition, byte[] snapshot) {
     drop(partition);
-    partitions.put(partition, snapshot == null ? new PartitionWindows(partition, settings)
-        : PartitionWindows.restore(partition, settings, snapshot));
+    try {
+      partitions.put(partition, snapshot == null ? new PartitionWindows(partition, settings)
+          : PartitionWindows.restore(partition, settings, snapshot));
+    } catch (IllegalArgumentException e) {
+      unreadable.add(partition);
+      log.error("lane {}: cannot read the stored window state of partition {} ({}); the partition is not "
+          + "processed until a build that reads it takes over", lane, partition, e.getMessage());
+    }
   }
 
   private void drop(int partition) {
     partitions.remove(partition);
+    unreadable.remove(partition);
     changed.remove(partition);
     closed.removeIf(w -> w.partition() == partition);
   }

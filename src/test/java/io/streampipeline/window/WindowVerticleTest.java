@@ -1,0 +1,92 @@
+package io.streampipeline.window;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.streampipeline.app.ConfigLoader;
+import io.streampipeline.bus.Addresses;
+import io.streampipeline.bus.LaneMessage;
+import io.streampipeline.bus.LaneMessage.Barrier;
+import io.streampipeline.bus.LaneMessage.Checkpoint;
+import io.streampipeline.bus.LaneMessage.EventBatch;
+import io.streampipeline.bus.LaneMessage.OffsetRange;
+import io.streampipeline.bus.LaneMessage.PartitionsRestored;
+import io.streampipeline.bus.LocalCodec;
+import io.streampipeline.event.ClickstreamEvent;
+import io.streampipeline.event.EnrichedEvent;
+import io.streampipeline.event.EventType;
+import io.streampipeline.ingest.EventRules;
+import io.streampipeline.metrics.PipelineMetrics;
+import io.vertx.core.Vertx;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The window verticle on a real event bus: a partition whose stored state cannot be read is held back. */
+class WindowVerticleTest {
+  private static final int LANE = 3;
+  private Vertx vertx;
+  private final BlockingQueue<LaneMessage> toSink = new LinkedBlockingQueue<>();
+
+  @BeforeEach
+  void deploy() throws Exception {
+    vertx = Vertx.vertx();
+    LocalCodec.registerAll(vertx);
+    vertx.eventBus().<LaneMessage>consumer(Addresses.laneSink(LANE), m -> toSink.add(m.body()));
+    vertx.deployVerticle(new WindowVerticle(LANE, ConfigLoader.fromMap(Map.of()),
+        new PipelineMetrics(new SimpleMeterRegistry()))).toCompletionStage().toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private static EnrichedEvent event(int partition, long offset) {
+    return EventRules.enrich(new ClickstreamEvent("e-" + partition + "-" + offset, EventType.PAGE_VIEW,
+        1_790_000_000_000L + offset, "u" + partition, "s", null, null, null, null, null, "https://x/", null,
+        "Mozilla", "192.0.2.1", "US", null), partition, offset);
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T extends LaneMessage> T next(Class<T> type) throws InterruptedException {
+    LaneMessage message = toSink.poll(10, TimeUnit.SECONDS);
+    assertEquals(type, message == null ? null : message.getClass());
+    return (T) message;
+  }
+
+  @Test
+  void anUnreadableSnapshotHoldsItsPartitionBackAndNothingElse() throws Exception {
+    Map<Integer, byte[]> restored = new HashMap<>();
+    restored.put(0, new byte[] {1, 2, 3});
+    restored.put(1, null);
+    vertx.eventBus().send(Addresses.laneWindow(LANE), new PartitionsRestored(restored));
+    vertx.eventBus().send(Addresses.laneWindow(LANE), new EventBatch(List.of(event(0, 0), event(1, 0), event(1, 1)),
+        List.of()));
+    vertx.eventBus().send(Addresses.laneWindow(LANE), new Barrier(1, Map.of(0, new OffsetRange(-1, 1),
+        1, new OffsetRange(-1, 2))));
+
+    next(PartitionsRestored.class);
+    EventBatch batch = next(EventBatch.class);
+    assertEquals(Set.of(1), batch.events().stream().map(EnrichedEvent::partition).collect(Collectors.toSet()),
+        "partition 0's events are neither counted nor written");
+    Checkpoint checkpoint = next(Checkpoint.class);
+    assertEquals(Set.of(1), checkpoint.offsets().keySet(), "partition 0's offset does not move");
+    assertEquals(Set.of(1), checkpoint.snapshots().keySet());
+
+    vertx.eventBus().send(Addresses.laneWindow(LANE), new PartitionsRestored(java.util.Collections
+        .singletonMap(0, null)));
+    vertx.eventBus().send(Addresses.laneWindow(LANE), new EventBatch(List.of(event(0, 0)), List.of()));
+    next(PartitionsRestored.class);
+    assertEquals(1, next(EventBatch.class).events().size(), "a readable restore releases the partition");
+  }
+}
