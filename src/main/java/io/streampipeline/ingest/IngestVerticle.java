@@ -322,7 +322,6 @@ public final class IngestVerticle extends VerticleBase {
     if (!toRestore.isEmpty()) {
       log.warn("lane {}: checkpoint {} refused for partitions {} (another owner moved them); restoring",
           lane, result.id(), toRestore);
-      metrics.fenced();
       restore(toRestore);
     }
     if (!kafkaOffsets.isEmpty()) {
