@@ -1,6 +1,5 @@
 package io.streampipeline.it;
 
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.File;
 import java.io.IOException;
@@ -71,8 +70,8 @@ final class Chromium implements AutoCloseable {
         return candidate.toString();
       }
     }
-    return fail(name + " not found (looked at $" + envKey + ", " + debianPath + " and PATH): install the Debian "
-        + "packages chromium and chromium-driver (.ci/run does)");
+    return RequiredTool.missing(name + " not found (looked at $" + envKey + ", " + debianPath + " and PATH): install "
+        + "the Debian packages chromium and chromium-driver (.ci/run does)");
   }
 
   ChromeDriver driver() {

@@ -208,7 +208,7 @@ class PrometheusIT {
     if (Files.isExecutable(debian)) {
       return debian.toString();
     }
-    return fail(name + " not found on PATH: install the Debian package prometheus (it has promtool; .ci/run "
-        + "installs it)");
+    return RequiredTool.missing(name + " not found on PATH: install the Debian package prometheus (it has promtool; "
+        + ".ci/run installs it)");
   }
 }
