@@ -65,6 +65,11 @@ public final class IngestVerticle extends VerticleBase {
   private final Endpoints endpoints;
   private final PipelineMetrics metrics;
   private final String topic;
+  /**
+   * SINK_BATCH_SIZE is the process's: its lanes share the traffic, so each checkpoints after its share, and a
+   * row waits as long with several lanes as with one.
+   */
+  private final long checkpointEvents;
 
   private KafkaConsumer<byte[], byte[]> consumer;
   private Pool pool;
@@ -101,6 +106,8 @@ public final class IngestVerticle extends VerticleBase {
     this.endpoints = endpoints;
     this.metrics = metrics;
     this.topic = config.clickstreamTopic();
+    this.checkpointEvents = Math.max(1, (config.sinkBatchSize() + config.pipelineInstances() - 1)
+        / config.pipelineInstances());
   }
 
   @Override
@@ -267,7 +274,7 @@ public final class IngestVerticle extends VerticleBase {
       log.info("lane {}: pausing the consumer, {} events not yet committed", lane, inFlight);
       consumer.pause(topicPartitions(owned));
     }
-    if (eventsSinceBarrier >= config.sinkBatchSize()) {
+    if (eventsSinceBarrier >= checkpointEvents) {
       requestBarrier();
     }
   }
