@@ -9,7 +9,9 @@ import java.time.Duration;
 
 /** Blocking HTTP GETs with short timeouts, for assertions. */
 final class Http {
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /** HTTP/1.1: no h2c upgrade attempt, which has been seen to leave a request hanging. */
+  private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
 
   record Response(int status, String contentType, String body) {
   }

@@ -3,10 +3,6 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -33,12 +29,7 @@ class ZeroSetupIT {
   }
 
   private static String scrape(int port) {
-    try {
-      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-          + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-    } catch (java.io.IOException | InterruptedException e) {
-      throw new IllegalStateException(e);
-    }
+    return Http.get("http://127.0.0.1:" + port + "/metrics").body();
   }
 
   @Test
@@ -63,7 +54,8 @@ class ZeroSetupIT {
       assertTrue(log.contains("Embedded PostgreSQL listening on 127.0.0.1:" + pgPort), log);
       Await.until(Duration.ofSeconds(30), "all 3000 produced and consumed", () -> scrape(metricsPort),
           text -> text.contains("stream_pipeline_events_produced_total 3000.0") && consumed(text) == 3000);
-      bots = metric(scrape(metricsPort), "stream_pipeline_events_filtered_total{reason=\"bot\"}");
+      bots = metric(Await.until(Duration.ofSeconds(30), "a metrics scrape", () -> scrape(metricsPort),
+          text -> !text.isEmpty()), "stream_pipeline_events_filtered_total{reason=\"bot\"}");
       assertTrue(count(pgPort, "SELECT count(*) FROM dead_letter_events") > 0, "bad input dead-lettered");
       first.terminate(90);
       assertTrue(first.output().contains("stopped"), first.output());
@@ -81,7 +73,9 @@ class ZeroSetupIT {
       long dead = count(pgPort, "SELECT count(*) FROM dead_letter_events");
       assertEquals(3000, stored + dead + (long) bots, "every generated event stored, dead-lettered or a bot");
       Await.sleep(3000);
-      assertEquals(0, consumed(scrape(secondMetrics)), "nothing re-read: the offsets survived the restart");
+      String metrics = Await.until(Duration.ofSeconds(30), "a metrics scrape", () -> scrape(secondMetrics),
+          text -> !text.isEmpty());
+      assertEquals(0, consumed(metrics), "nothing re-read: the offsets survived the restart");
       second.terminate(90);
     }
   }
