@@ -92,6 +92,13 @@ public final class IngestVerticle extends VerticleBase {
   private long inFlight;
   private boolean flowPaused;
   private boolean stopping;
+  /**
+   * Set once close() is called: vertx-kafka-client restarts a closed consumer's worker on the next call, which
+   * would then race the close, so nothing may touch the consumer after it.
+   */
+  private boolean consumerClosed;
+  private long flushTimer;
+  private long tickTimer;
   private Promise<Void> drained;
   private long lastStatsAt = System.currentTimeMillis();
   private long consumedSinceStats;
@@ -123,8 +130,8 @@ public final class IngestVerticle extends VerticleBase {
     consumer.partitionsRevokedHandler(this::onRevoked);
     consumer.exceptionHandler(e -> log.warn("lane {}: Kafka consumer error: {}", lane, e.toString()));
     consumer.batchHandler(this::onRecords);
-    vertx.setPeriodic(config.sinkFlushIntervalMs(), id -> requestBarrier());
-    vertx.setPeriodic(TICK_MS, id -> onTick());
+    flushTimer = vertx.setPeriodic(config.sinkFlushIntervalMs(), id -> requestBarrier());
+    tickTimer = vertx.setPeriodic(TICK_MS, id -> onTick());
     return Future.all(results.completion(), consumer.subscribe(topic))
         .onSuccess(v -> log.info("lane {}: consuming {} as group {}", lane, topic, config.consumerGroup()));
   }
@@ -158,6 +165,9 @@ public final class IngestVerticle extends VerticleBase {
    * the state down the lane, read again. Used on assignment and after a refused checkpoint.
    */
   private void restore(Set<Integer> partitions) {
+    if (stopping) {
+      return;
+    }
     Map<Integer, Integer> epochAtStart = new HashMap<>();
     for (int p : partitions) {
       epochAtStart.put(p, bumpEpoch(p));
@@ -167,12 +177,18 @@ public final class IngestVerticle extends VerticleBase {
         .compose(v -> pool.preparedQuery(LOAD_CHECKPOINTS).execute(Tuple.of(config.consumerGroup(), topic,
             partitions.toArray(new Integer[0]))))
         .compose(rows -> {
+          if (stopping) {
+            return Future.failedFuture("stopping");
+          }
           Map<Integer, Row> stored = new HashMap<>();
           rows.forEach(row -> stored.put(row.getInteger("partition"), row));
           return seekAll(partitions, stored).map(v -> stored);
         })
         .onSuccess(stored -> finishRestore(partitions, epochAtStart, stored))
         .onFailure(err -> {
+          if (stopping) {
+            return;
+          }
           log.warn("lane {}: restoring partitions {} failed ({}); retrying in 1 s", lane, partitions,
               err.toString());
           vertx.setTimer(1000, id -> {
@@ -240,6 +256,10 @@ public final class IngestVerticle extends VerticleBase {
   }
 
   private void onRecords(KafkaConsumerRecords<byte[], byte[]> records) {
+    if (stopping) {
+      // Read after the final barrier was planned: not checkpointed, so read again after the restart.
+      return;
+    }
     List<EnrichedEvent> stored = new ArrayList<>(records.size());
     List<DeadLetter> deadLetters = new ArrayList<>(0);
     long now = System.currentTimeMillis();
@@ -331,7 +351,7 @@ public final class IngestVerticle extends VerticleBase {
           lane, result.id(), toRestore);
       restore(toRestore);
     }
-    if (!kafkaOffsets.isEmpty()) {
+    if (!kafkaOffsets.isEmpty() && !consumerClosed) {
       consumer.commit(kafkaOffsets).onFailure(e -> log.debug("lane {}: Kafka offset commit failed: {}", lane,
           e.toString()));
     }
@@ -402,22 +422,24 @@ public final class IngestVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
+    vertx.cancelTimer(flushTimer);
+    vertx.cancelTimer(tickTimer);
     drained = Promise.promise();
-    Future<Void> paused = owned.isEmpty() ? Future.succeededFuture() : consumer.pause(topicPartitions(owned));
-    return paused
-        .compose(v -> {
-          requestBarrier();
-          if (outstanding.isEmpty() && !barrierWanted) {
-            drained.tryComplete();
-          }
-          return drained.future().timeout(60, java.util.concurrent.TimeUnit.SECONDS);
-        })
+    // The last barrier covers exactly what was read before this point; later records are ignored.
+    requestBarrier();
+    if (outstanding.isEmpty() && !barrierWanted) {
+      drained.tryComplete();
+    }
+    return drained.future().timeout(60, java.util.concurrent.TimeUnit.SECONDS)
         .recover(err -> {
           log.warn("lane {}: stopping before the last checkpoint committed ({}); it will be replayed", lane,
               err.toString());
           return Future.succeededFuture();
         })
-        .compose(v -> consumer.close())
+        .compose(v -> {
+          consumerClosed = true;
+          return consumer.close();
+        })
         .eventually(() -> pool.close());
   }
 }

@@ -51,6 +51,8 @@ public final class OutboxPublisherVerticle extends VerticleBase {
   private KafkaProducer<String, byte[]> producer;
   private boolean running;
   private boolean again;
+  private boolean stopped;
+  private long timer;
 
   public OutboxPublisherVerticle(PipelineConfig config, Endpoints endpoints) {
     this.config = config;
@@ -63,11 +65,14 @@ public final class OutboxPublisherVerticle extends VerticleBase {
         .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
     producer = KafkaProducer.create(vertx, KafkaClients.producer(endpoints.kafkaBootstrapServers(),
         "stream-pipeline-outbox-" + ProcessHandle.current().pid()));
-    vertx.setPeriodic(1000, id -> publish());
+    timer = vertx.setPeriodic(1000, id -> publish());
     return vertx.eventBus().consumer(Addresses.OUTBOX_READY, msg -> publish()).completion();
   }
 
   private void publish() {
+    if (stopped) {
+      return;
+    }
     if (running) {
       again = true;
       return;
@@ -163,6 +168,8 @@ public final class OutboxPublisherVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopped = true;
+    vertx.cancelTimer(timer);
     return producer.close().eventually(() -> pool.close());
   }
 }
