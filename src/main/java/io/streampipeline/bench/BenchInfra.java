@@ -3,9 +3,9 @@ package io.streampipeline.bench;
 import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.infra.EmbeddedKafka;
 import io.streampipeline.infra.EmbeddedPostgres;
+import io.streampipeline.infra.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -58,7 +58,7 @@ final class BenchInfra implements AutoCloseable {
     EmbeddedKafka kafka = null;
     String bootstrap = config.kafkaBootstrapServers();
     if (bootstrap == null) {
-      int port = options.explicitKafkaPort() ? config.embeddedKafkaPort() : freePort();
+      int port = options.explicitKafkaPort() ? config.embeddedKafkaPort() : Ports.free();
       kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), port);
       bootstrap = kafka.bootstrapServers();
       log.info("bench: embedded Kafka on {} (data in {})", bootstrap, dataDir.resolve("kafka"));
@@ -67,7 +67,7 @@ final class BenchInfra implements AutoCloseable {
       return new BenchInfra(dataDir, kafka, bootstrap, null, config.postgresHost(), config.postgresPort(),
           config.postgresUser(), config.postgresPassword(), config.postgresDatabase());
     }
-    int port = options.explicitPostgresPort() ? config.embeddedPostgresPort() : freePort();
+    int port = options.explicitPostgresPort() ? config.embeddedPostgresPort() : Ports.free();
     EmbeddedPostgres postgres = EmbeddedPostgres.start(dataDir.resolve("postgres"), port);
     log.info("bench: embedded PostgreSQL on 127.0.0.1:{} (psql -h 127.0.0.1 -p {} -U pipeline)", port, port);
     return new BenchInfra(dataDir, kafka, bootstrap, postgres, "127.0.0.1", port, EmbeddedPostgres.NAME,
@@ -136,14 +136,6 @@ final class BenchInfra implements AutoCloseable {
     }
   }
 
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
   private static void wipe(Path dir) {
     if (!Files.exists(dir)) {

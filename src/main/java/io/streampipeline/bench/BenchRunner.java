@@ -1,5 +1,6 @@
 package io.streampipeline.bench;
 
+import io.streampipeline.infra.Ports;
 import io.streampipeline.app.Application;
 import io.streampipeline.app.ConfigLoader;
 import io.streampipeline.app.PipelineConfig;
@@ -191,8 +192,8 @@ public final class BenchRunner {
   private PipelineConfig derive(Map<String, String> keys, Map<String, String> more) {
     List<String> flags = new ArrayList<>(List.of(args));
     Map<String, String> all = new LinkedHashMap<>(keys);
-    all.put("METRICS_PORT", String.valueOf(BenchInfra.freePort()));
-    all.put("DASHBOARD_PORT", String.valueOf(BenchInfra.freePort()));
+    all.put("METRICS_PORT", String.valueOf(Ports.free()));
+    all.put("DASHBOARD_PORT", String.valueOf(Ports.free()));
     all.putAll(more);
     all.forEach((k, v) -> flags.add("--" + k.toLowerCase(Locale.ROOT).replace('_', '-') + "=" + v));
     return ConfigLoader.load(env, flags.toArray(new String[0]));
@@ -437,7 +438,7 @@ public final class BenchRunner {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(options.outDir().resolve("process-2.log").toFile());
     builder.environment().putAll(keys);
-    builder.environment().put("METRICS_PORT", String.valueOf(BenchInfra.freePort()));
+    builder.environment().put("METRICS_PORT", String.valueOf(Ports.free()));
     log.info("bench: second pipeline process: {} (log in {})", String.join(" ", command),
         options.outDir().resolve("process-2.log"));
     return builder.start();

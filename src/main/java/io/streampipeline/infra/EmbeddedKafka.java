@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -31,7 +30,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   public static EmbeddedKafka start(Path logDir, int port) {
     try {
       Files.createDirectories(logDir);
-      Properties props = brokerProperties(logDir, port, freePort());
+      Properties props = brokerProperties(logDir, port, Ports.free());
       Path propsFile = logDir.resolve("server.properties");
       try (OutputStream out = Files.newOutputStream(propsFile)) {
         props.store(out, "written by stream-pipeline at each start");
@@ -73,12 +72,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     return p;
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    }
-  }
 
   public String bootstrapServers() {
     return bootstrapServers;

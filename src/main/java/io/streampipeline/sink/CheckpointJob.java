@@ -4,10 +4,13 @@ import io.streampipeline.bus.DeadLetter;
 import io.streampipeline.bus.LaneMessage.OffsetRange;
 import io.streampipeline.event.EnrichedEvent;
 import io.streampipeline.window.WindowResult;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Everything one checkpoint transaction writes: the events and dead letters read since the previous
@@ -41,13 +44,13 @@ record CheckpointJob(long id, List<EnrichedEvent> events, List<DeadLetter> deadL
    * partitions (events, dead letters, windows, state, offsets), so they can commit independently.
    */
   List<CheckpointJob> partitionGroups(int groups) {
-    Set<Integer> partitions = new java.util.TreeSet<>(generations.keySet());
+    Set<Integer> partitions = new TreeSet<>(generations.keySet());
     partitions.addAll(offsets.keySet());
-    List<CheckpointJob> jobs = new java.util.ArrayList<>(groups);
+    List<CheckpointJob> jobs = new ArrayList<>(groups);
     for (int g = 0; g < groups; g++) {
       int group = g;
       Set<Integer> others = partitions.stream().filter(p -> Math.floorMod(p, groups) != group)
-          .collect(java.util.stream.Collectors.toSet());
+          .collect(Collectors.toSet());
       if (others.size() < partitions.size() || (g == 0 && partitions.isEmpty())) {
         jobs.add(without(others));
       }
