@@ -72,7 +72,18 @@ public final class ConfigLoader {
         port("EMBEDDED_KAFKA_PORT", 9092),
         port("EMBEDDED_POSTGRES_PORT", 5433),
         wholeLong("PIPELINE_MAX_IN_FLIGHT_EVENTS", 50_000, 1, Long.MAX_VALUE),
-        wholeLong("EVENTS", 1_000_000, 1, Long.MAX_VALUE));
+        wholeLong("EVENTS", 1_000_000, 1, Long.MAX_VALUE),
+        offsetOutOfRange(),
+        wholeLong("PIPELINE_MAX_IN_FLIGHT_BYTES", 64L << 20, 1 << 20, Long.MAX_VALUE));
+  }
+
+  private PipelineConfig.OffsetOutOfRange offsetOutOfRange() {
+    String value = text("PIPELINE_OFFSET_OUT_OF_RANGE", "reset");
+    try {
+      return PipelineConfig.OffsetOutOfRange.valueOf(value.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("PIPELINE_OFFSET_OUT_OF_RANGE", value, "must be reset or halt");
+    }
   }
 
   private String optional(String key) {

@@ -39,7 +39,19 @@ public record PipelineConfig(
     int embeddedKafkaPort,
     int embeddedPostgresPort,
     long maxInFlightEvents,
-    long benchEvents) {
+    long benchEvents,
+    OffsetOutOfRange offsetOutOfRange,
+    long maxInFlightBytes) {
+
+  /**
+   * What a lane does with a stored position that lies outside the partition's log (the topic was deleted and
+   * created again, or retention removed records that were never read): {@code RESET} continues from the log
+   * start with the partition's windows closed and started afresh; {@code HALT} holds the partition back, unread,
+   * until an operator acts.
+   */
+  public enum OffsetOutOfRange {
+    RESET, HALT
+  }
 
   /** PRODUCER_MAX_EVENTS unset: the generator never stops by itself. */
   public static final long UNLIMITED = -1;

@@ -18,8 +18,8 @@ public sealed interface LaneMessage {
   }
 
   /**
-   * Checkpoint {@code id}: every event before it is accounted for; per partition, the offset stored now
-   * (previous, -1 when none) and the next offset to read.
+   * Checkpoint {@code id}: every event before it is accounted for; per partition, the owner epoch the lane
+   * holds, the offset stored now (previous, -1 when none) and the next offset to read.
    */
   record Barrier(long id, Map<Integer, OffsetRange> offsets) implements LaneMessage {
   }
@@ -29,8 +29,16 @@ public sealed interface LaneMessage {
       List<WindowResult> closedWindows) implements LaneMessage {
   }
 
-  /** This lane now owns these partitions, starting from these snapshots (null: empty state). */
-  record PartitionsRestored(Map<Integer, byte[]> snapshots) implements LaneMessage {
+  /** This lane now owns these partitions, each from its stored checkpoint; see {@link RestoredPartition}. */
+  record PartitionsRestored(Map<Integer, RestoredPartition> partitions) implements LaneMessage {
+  }
+
+  /**
+   * How a lane took over a partition: the owner epoch it claimed in PostgreSQL, the stored window state (null:
+   * empty), and whether that state must be closed and started afresh because the stored offset lay outside the
+   * log (the topic was re-created, or retention removed unread records).
+   */
+  record RestoredPartition(long ownerEpoch, byte[] snapshot, boolean restartWindows) {
   }
 
   /** This lane no longer owns these partitions: drop their state and anything not yet written. */
@@ -41,6 +49,10 @@ public sealed interface LaneMessage {
   record IdleAdvance(int partition, long wallClockMs) implements LaneMessage {
   }
 
-  record OffsetRange(long previous, long next) {
+  /**
+   * One partition's share of a checkpoint. {@code ownerEpoch} is the epoch the lane claimed when it restored
+   * the partition; the sink's compare-and-set requires both it and {@code previous} to be what is stored.
+   */
+  record OffsetRange(long ownerEpoch, long previous, long next) {
   }
 }

@@ -2,7 +2,8 @@ package io.streampipeline.event;
 
 /**
  * A valid, non-bot event after normalization and enrichment: what lands in clickstream_events and what the
- * windows count. {@code partition} and {@code offset} say where it was read.
+ * windows count. {@code partition} and {@code offset} say where it was read; {@code original} holds the bytes
+ * read there (null where an event was built in code), so a row PostgreSQL refuses reaches the DLQ as it came.
  */
 public record EnrichedEvent(
     ClickstreamEvent event,
@@ -10,5 +11,11 @@ public record EnrichedEvent(
     int eventHour,
     boolean mobile,
     int partition,
-    long offset) {
+    long offset,
+    byte[] original) {
+
+  public EnrichedEvent(ClickstreamEvent event, long revenueCents, int eventHour, boolean mobile, int partition,
+      long offset) {
+    this(event, revenueCents, eventHour, mobile, partition, offset, null);
+  }
 }

@@ -10,11 +10,15 @@ import io.streampipeline.bus.LaneMessage;
 import io.streampipeline.bus.LaneMessage.Barrier;
 import io.streampipeline.bus.LaneMessage.EventBatch;
 import io.streampipeline.bus.LaneMessage.IdleAdvance;
-import io.streampipeline.bus.LaneMessage.OffsetRange;
 import io.streampipeline.bus.LaneMessage.PartitionsRestored;
 import io.streampipeline.bus.LaneMessage.PartitionsRevoked;
+import io.streampipeline.bus.LaneMessage.RestoredPartition;
 import io.streampipeline.event.EnrichedEvent;
+import io.streampipeline.ingest.PartitionLedger.PlannedBarrier;
+import io.streampipeline.ingest.PartitionLedger.Settled;
 import io.streampipeline.metrics.PipelineMetrics;
+import io.streampipeline.sink.CheckpointClaims;
+import io.streampipeline.sink.CheckpointClaims.Claimed;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -26,18 +30,16 @@ import io.vertx.kafka.client.consumer.OffsetAndMetadata;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -47,18 +49,22 @@ import org.slf4j.LoggerFactory;
  * One lane's Kafka consumer ("processor"): reads clickstream.events, applies the processing rules and sends
  * each poll's outcome down the lane (window → sink) as one batch.
  *
- * <p>It owns the lane's position in each partition. On assignment it restores the partition from its
- * PostgreSQL checkpoint (offset and window state) before reading it; at each flush it sends a barrier
- * carrying, per partition, the offset stored now and the next one to read; the sink commits both with the
- * events in one transaction. Kafka offsets are committed only after that, for lag tools. Too much
- * uncommitted work pauses the consumer, so memory stays bounded while PostgreSQL is slow or down.
+ * <p>It owns the lane's position in each partition, kept in a {@link PartitionLedger}. On assignment it claims
+ * each partition in PostgreSQL (a new owner epoch; see docs/design.md, exactly-once protocol), loads its stored
+ * offset and window state, checks the offset against the log and seeks, then hands the state down the lane. At
+ * each flush it sends a barrier carrying, per partition, the owner epoch, the offset stored now and the next one
+ * to read; the sink commits them with the events in one transaction. Kafka offsets are committed only for
+ * partitions the sink committed, for lag tools. Too much uncommitted work pauses the consumer, so memory stays
+ * bounded while PostgreSQL is slow or down.
  */
 public final class IngestVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(IngestVerticle.class);
   private static final int MAX_OUTSTANDING_CHECKPOINTS = 2;
   private static final long TICK_MS = 1000;
-  private static final String LOAD_CHECKPOINTS = "SELECT partition, next_offset, state_snapshot "
-      + "FROM pipeline_checkpoints WHERE consumer_group = $1 AND topic = $2 AND partition = ANY($3)";
+  private static final long RESTORE_RETRY_MS = 1000;
+  private static final long STATS_PERIOD_MS = 10_000;
+  private static final long STOP_TIMEOUT_SECONDS = 60;
+  private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
 
   private final int lane;
   private final PipelineConfig config;
@@ -70,26 +76,14 @@ public final class IngestVerticle extends VerticleBase {
    * row waits as long with several lanes as with one.
    */
   private final long checkpointEvents;
+  private final PartitionLedger ledger;
 
   private KafkaConsumer<byte[], byte[]> consumer;
   private Pool pool;
   private RecordProcessor processor;
   private MessageConsumer<CheckpointResult> results;
 
-  private final Set<Integer> owned = new HashSet<>();
-  private final Set<Integer> restoring = new HashSet<>();
-  private final Map<Integer, Integer> epochs = new HashMap<>();
-  /** Next offset to read per partition (what the next barrier will store). */
-  private final Map<Integer, Long> nextOffsets = new HashMap<>();
-  /** Offset the previous barrier stored (or the restored one): the compare-and-set guard of the next. */
-  private final Map<Integer, Long> plannedOffsets = new HashMap<>();
-  private final Map<Integer, Long> lastRecordAt = new HashMap<>();
-  private final Map<Long, PendingCheckpoint> outstanding = new LinkedHashMap<>();
-
-  private long checkpointSeq;
-  private long eventsSinceBarrier;
   private boolean barrierWanted;
-  private long inFlight;
   private boolean flowPaused;
   private boolean stopping;
   /**
@@ -104,9 +98,6 @@ public final class IngestVerticle extends VerticleBase {
   private long consumedSinceStats;
   private long storedSinceStats;
 
-  private record PendingCheckpoint(long events, Map<Integer, Integer> epochs, Map<Integer, OffsetRange> offsets) {
-  }
-
   public IngestVerticle(int lane, PipelineConfig config, Endpoints endpoints, PipelineMetrics metrics) {
     this.lane = lane;
     this.config = config;
@@ -115,6 +106,8 @@ public final class IngestVerticle extends VerticleBase {
     this.topic = config.clickstreamTopic();
     this.checkpointEvents = Math.max(1, (config.sinkBatchSize() + config.pipelineInstances() - 1)
         / config.pipelineInstances());
+    this.ledger = new PartitionLedger(MAX_OUTSTANDING_CHECKPOINTS, config.maxInFlightEvents(),
+        config.maxInFlightBytes());
   }
 
   @Override
@@ -125,7 +118,7 @@ public final class IngestVerticle extends VerticleBase {
     results = vertx.eventBus().consumer(Addresses.laneIngest(lane), msg -> onCheckpointResult(msg.body()));
     consumer = KafkaConsumer.create(vertx, KafkaClients.consumer(endpoints.kafkaBootstrapServers(),
         config.consumerGroup(), "stream-pipeline-lane-" + lane + "-" + ProcessHandle.current().pid()));
-    consumer.pollTimeout(Duration.ofMillis(100));
+    consumer.pollTimeout(POLL_TIMEOUT);
     consumer.partitionsAssignedHandler(this::onAssigned);
     consumer.partitionsRevokedHandler(this::onRevoked);
     consumer.exceptionHandler(e -> log.warn("lane {}: Kafka consumer error: {}", lane, e.toString()));
@@ -136,10 +129,14 @@ public final class IngestVerticle extends VerticleBase {
         .onSuccess(v -> log.info("lane {}: consuming {} as group {}", lane, topic, config.consumerGroup()));
   }
 
+  /** With the cooperative assignor this names only the partitions added; the others keep their state. */
   private void onAssigned(Set<TopicPartition> partitions) {
     Set<Integer> mine = partitionNumbers(partitions);
+    if (mine.isEmpty()) {
+      return;
+    }
     log.info("lane {}: assigned partitions {}", lane, new TreeSet<>(mine));
-    owned.addAll(mine);
+    ledger.assigned(mine);
     restore(mine);
   }
 
@@ -148,51 +145,40 @@ public final class IngestVerticle extends VerticleBase {
     if (gone.isEmpty()) {
       return;
     }
-    log.info("lane {}: revoked partitions {}", lane, gone);
-    owned.removeAll(gone);
-    restoring.removeAll(gone);
-    gone.forEach(p -> {
-      bumpEpoch(p);
-      nextOffsets.remove(p);
-      plannedOffsets.remove(p);
-      metrics.consumerLag(p, 0);
-    });
+    log.info("lane {}: revoked partitions {}", lane, new TreeSet<>(gone));
+    ledger.revoked(gone);
+    gone.forEach(p -> metrics.consumerLag(p, 0));
     sendDown(new PartitionsRevoked(gone));
   }
 
   /**
-   * Resets partitions to their last checkpoint: stop reading them, load offset and window state, seek, hand
-   * the state down the lane, read again. Used on assignment and after a refused checkpoint.
+   * Takes partitions over from their checkpoint: stop reading them, claim a new owner epoch and load offset and
+   * window state, check the offset against the log, seek, hand the state down the lane, read again. Used on
+   * assignment and after a refused checkpoint.
    */
   private void restore(Set<Integer> partitions) {
     if (stopping) {
       return;
     }
-    Map<Integer, Integer> epochAtStart = new HashMap<>();
-    for (int p : partitions) {
-      epochAtStart.put(p, bumpEpoch(p));
-      restoring.add(p);
-    }
-    consumer.pause(topicPartitions(partitions))
-        .compose(v -> pool.preparedQuery(LOAD_CHECKPOINTS).execute(Tuple.of(config.consumerGroup(), topic,
-            partitions.toArray(new Integer[0]))))
-        .compose(rows -> {
-          if (stopping) {
-            return Future.failedFuture("stopping");
-          }
-          Map<Integer, Row> stored = new HashMap<>();
-          rows.forEach(row -> stored.put(row.getInteger("partition"), row));
-          return seekAll(partitions, stored).map(v -> stored);
-        })
-        .onSuccess(stored -> finishRestore(partitions, epochAtStart, stored))
+    Map<Integer, Long> seqs = new HashMap<>();
+    partitions.forEach(p -> seqs.put(p, ledger.beginRestore(p)));
+    Set<TopicPartition> tps = topicPartitions(partitions);
+    consumer.pause(tps)
+        .compose(v -> CheckpointClaims.claim(pool, config.consumerGroup(), topic, partitions))
+        .compose(claimed -> consumer.beginningOffsets(tps)
+            .compose(starts -> consumer.endOffsets(tps).map(ends -> positions(claimed, starts, ends)))
+            .compose(positions -> seekAll(positions).map(v -> {
+              finishRestore(seqs, claimed, positions);
+              return null;
+            })))
         .onFailure(err -> {
           if (stopping) {
             return;
           }
-          log.warn("lane {}: restoring partitions {} failed ({}); retrying in 1 s", lane, partitions,
-              err.toString());
-          vertx.setTimer(1000, id -> {
-            Set<Integer> still = stillCurrent(partitions, epochAtStart);
+          log.warn("lane {}: restoring partitions {} failed ({}); retrying in {} ms", lane, new TreeSet<>(partitions),
+              err.toString(), RESTORE_RETRY_MS);
+          vertx.setTimer(RESTORE_RETRY_MS, id -> {
+            Set<Integer> still = current(seqs);
             if (!still.isEmpty()) {
               restore(still);
             }
@@ -200,59 +186,79 @@ public final class IngestVerticle extends VerticleBase {
         });
   }
 
-  private Future<Void> seekAll(Set<Integer> partitions, Map<Integer, Row> stored) {
-    List<Future<Void>> seeks = new ArrayList<>();
-    Set<TopicPartition> fromStart = new HashSet<>();
-    for (int p : partitions) {
-      Row row = stored.get(p);
-      if (row != null) {
-        seeks.add(consumer.seek(new TopicPartition(topic, p), row.getLong("next_offset")));
-      } else {
-        fromStart.add(new TopicPartition(topic, p));
+  private Map<Integer, StartPosition> positions(Map<Integer, Claimed> claimed, Map<TopicPartition, Long> starts,
+      Map<TopicPartition, Long> ends) {
+    Map<Integer, StartPosition> positions = new HashMap<>();
+    claimed.forEach((p, claim) -> {
+      TopicPartition tp = new TopicPartition(topic, p);
+      long logStart = starts.getOrDefault(tp, 0L);
+      long logEnd = ends.getOrDefault(tp, 0L);
+      StartPosition position = StartPosition.decide(claim.nextOffset(), logStart, logEnd, config.offsetOutOfRange());
+      if (position.outOfRange()) {
+        metrics.offsetOutOfRange(p);
+        log.error("lane {}: stored offset {} of {}-{} is outside the log [{}, {}] (topic re-created, or records "
+                + "removed by retention before they were read); PIPELINE_OFFSET_OUT_OF_RANGE={}: {}", lane,
+            claim.nextOffset(), topic, p, logStart, logEnd, config.offsetOutOfRange().name().toLowerCase(),
+            position.action() == StartPosition.Action.HALT
+                ? "the partition is held back until its row in pipeline_checkpoints is corrected or deleted"
+                : "reading from the log start " + logStart + " with the partition's windows closed and restarted");
       }
-    }
-    if (!fromStart.isEmpty()) {
-      seeks.add(consumer.seekToBeginning(fromStart));
-    }
+      positions.put(p, position);
+    });
+    return positions;
+  }
+
+  private Future<Void> seekAll(Map<Integer, StartPosition> positions) {
+    List<Future<Void>> seeks = new ArrayList<>();
+    positions.forEach((p, position) -> {
+      if (position.action() != StartPosition.Action.HALT) {
+        seeks.add(consumer.seek(new TopicPartition(topic, p), position.readFrom()));
+      }
+    });
     return Future.all(seeks).mapEmpty();
   }
 
-  private void finishRestore(Set<Integer> partitions, Map<Integer, Integer> epochAtStart, Map<Integer, Row> stored) {
-    Set<Integer> current = stillCurrent(partitions, epochAtStart);
+  private void finishRestore(Map<Integer, Long> seqs, Map<Integer, Claimed> claimed,
+      Map<Integer, StartPosition> positions) {
+    Set<Integer> current = current(seqs);
     if (current.isEmpty()) {
       return;
     }
-    Map<Integer, byte[]> snapshots = new HashMap<>();
+    long now = System.currentTimeMillis();
+    Map<Integer, RestoredPartition> restored = new HashMap<>();
+    Set<Integer> held = new HashSet<>();
+    Map<Integer, Long> at = new TreeMap<>();
     for (int p : current) {
-      Row row = stored.get(p);
-      if (row != null) {
-        long offset = row.getLong("next_offset");
-        nextOffsets.put(p, offset);
-        plannedOffsets.put(p, offset);
-        io.vertx.core.buffer.Buffer snapshot = row.getBuffer("state_snapshot");
-        snapshots.put(p, snapshot == null ? null : snapshot.getBytes());
-      } else {
-        // No checkpoint yet: the first record read fixes the position; the first barrier inserts the row.
-        nextOffsets.remove(p);
-        plannedOffsets.put(p, -1L);
-        snapshots.put(p, null);
+      Claimed claim = claimed.get(p);
+      StartPosition position = positions.get(p);
+      if (position.action() == StartPosition.Action.HALT) {
+        ledger.hold(p);
+        held.add(p);
+        continue;
       }
-      restoring.remove(p);
-      lastRecordAt.put(p, System.currentTimeMillis());
+      boolean reset = position.action() == StartPosition.Action.RESET;
+      long next = claim.nextOffset() < 0 || reset ? position.readFrom() : claim.nextOffset();
+      ledger.restored(p, claim.ownerEpoch(), claim.nextOffset(), next, now);
+      restored.put(p, new RestoredPartition(claim.ownerEpoch(), claim.snapshot(), reset));
+      at.put(p, next);
       metrics.restored();
     }
-    sendDown(new PartitionsRestored(snapshots));
-    log.info("lane {}: restored partitions at offsets {}", lane, current.stream().collect(Collectors.toMap(p -> p, p -> nextOffsets.getOrDefault(p, -1L), (a, b) -> a,
-            TreeMap::new)));
-    if (!flowPaused && !stopping) {
-      consumer.resume(topicPartitions(current));
+    if (!held.isEmpty()) {
+      // Whatever the lane held of them goes: nothing of a held partition is counted or written.
+      sendDown(new PartitionsRevoked(held));
+    }
+    if (!restored.isEmpty()) {
+      sendDown(new PartitionsRestored(restored));
+      log.info("lane {}: restored partitions at offsets {}", lane, at);
+      if (!flowPaused && !stopping) {
+        consumer.resume(topicPartitions(restored.keySet()));
+      }
     }
   }
 
-  private Set<Integer> stillCurrent(Set<Integer> partitions, Map<Integer, Integer> epochAtStart) {
-    return partitions.stream()
-        .filter(p -> owned.contains(p) && epochAtStart.get(p).equals(epochs.get(p)))
-        .collect(Collectors.toSet());
+  private Set<Integer> current(Map<Integer, Long> seqs) {
+    return seqs.entrySet().stream().filter(e -> ledger.isCurrent(e.getKey(), e.getValue()))
+        .map(Map.Entry::getKey).collect(Collectors.toSet());
   }
 
   private void onRecords(KafkaConsumerRecords<byte[], byte[]> records) {
@@ -265,18 +271,12 @@ public final class IngestVerticle extends VerticleBase {
     long now = System.currentTimeMillis();
     int accepted = 0;
     for (ConsumerRecord<byte[], byte[]> record : records.records()) {
-      int p = record.partition();
-      if (!owned.contains(p) || restoring.contains(p)) {
+      byte[] value = record.value();
+      if (!ledger.accept(record.partition(), record.offset(), value == null ? 0 : value.length, now)) {
         continue;
       }
-      Long expected = nextOffsets.get(p);
-      if (expected != null && record.offset() < expected) {
-        continue;
-      }
-      nextOffsets.put(p, record.offset() + 1);
-      lastRecordAt.put(p, now);
       accepted++;
-      processor.process(record.value(), p, record.offset(), stored, deadLetters);
+      processor.process(value, record.partition(), record.offset(), stored, deadLetters);
     }
     if (accepted == 0) {
       return;
@@ -286,15 +286,13 @@ public final class IngestVerticle extends VerticleBase {
     if (!stored.isEmpty() || !deadLetters.isEmpty()) {
       sendDown(new EventBatch(stored, deadLetters));
     }
-    eventsSinceBarrier += accepted;
-    inFlight += accepted;
-    if (inFlight > config.maxInFlightEvents() && !flowPaused) {
+    if (ledger.overLimit() && !flowPaused) {
       flowPaused = true;
       metrics.lanePaused(true);
-      log.info("lane {}: pausing the consumer, {} events not yet committed", lane, inFlight);
-      consumer.pause(topicPartitions(owned));
+      log.info("lane {}: pausing the consumer, {} events not yet committed", lane, ledger.inFlightEvents());
+      consumer.pause(topicPartitions(ledger.owned()));
     }
-    if (eventsSinceBarrier >= checkpointEvents) {
+    if (ledger.eventsSinceBarrier() >= checkpointEvents) {
       requestBarrier();
     }
   }
@@ -306,64 +304,41 @@ public final class IngestVerticle extends VerticleBase {
 
   /** At most a few checkpoints are in flight; while the sink is busy, the next one simply grows. */
   private void sendBarrierIfAllowed() {
-    if (!barrierWanted || outstanding.size() >= MAX_OUTSTANDING_CHECKPOINTS) {
+    if (!barrierWanted) {
       return;
     }
-    barrierWanted = false;
-    long id = ++checkpointSeq;
-    Map<Integer, OffsetRange> offsets = new HashMap<>();
-    Map<Integer, Integer> epochSnapshot = new HashMap<>();
-    for (int p : owned) {
-      Long next = nextOffsets.get(p);
-      if (restoring.contains(p) || next == null) {
-        continue;
-      }
-      offsets.put(p, new OffsetRange(plannedOffsets.getOrDefault(p, -1L), next));
-      plannedOffsets.put(p, next);
-      epochSnapshot.put(p, epochs.get(p));
+    PlannedBarrier barrier = ledger.planBarrier();
+    if (barrier != null) {
+      barrierWanted = false;
+      sendDown(new Barrier(barrier.id(), barrier.offsets()));
     }
-    outstanding.put(id, new PendingCheckpoint(eventsSinceBarrier, epochSnapshot, offsets));
-    eventsSinceBarrier = 0;
-    sendDown(new Barrier(id, offsets));
   }
 
   private void onCheckpointResult(CheckpointResult result) {
-    PendingCheckpoint pending = outstanding.remove(result.id());
-    if (pending == null) {
+    Settled settled = ledger.settle(result.id(), result.committed(), result.fenced());
+    if (settled == null) {
       return;
     }
-    inFlight -= pending.events();
-    Map<TopicPartition, OffsetAndMetadata> kafkaOffsets = new HashMap<>();
-    Set<Integer> toRestore = new HashSet<>();
-    pending.offsets().forEach((p, range) -> {
-      boolean current = owned.contains(p) && pending.epochs().get(p).equals(epochs.get(p));
-      if (!current) {
-        return;
-      }
-      if (result.fenced().contains(p)) {
-        toRestore.add(p);
-      } else {
-        kafkaOffsets.put(new TopicPartition(topic, p), new OffsetAndMetadata(range.next(), ""));
-      }
-    });
-    if (!toRestore.isEmpty()) {
-      log.warn("lane {}: checkpoint {} refused for partitions {} (another owner moved them); restoring",
-          lane, result.id(), toRestore);
-      restore(toRestore);
+    if (!settled.toRestore().isEmpty()) {
+      log.warn("lane {}: checkpoint {} refused for partitions {} (another owner claimed them, or the stored "
+          + "position moved); restoring", lane, result.id(), settled.toRestore());
+      restore(settled.toRestore());
     }
-    if (!kafkaOffsets.isEmpty() && !consumerClosed) {
-      consumer.commit(kafkaOffsets).onFailure(e -> log.debug("lane {}: Kafka offset commit failed: {}", lane,
+    if (!settled.kafkaCommits().isEmpty() && !consumerClosed) {
+      Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+      settled.kafkaCommits().forEach((p, next) -> offsets.put(new TopicPartition(topic, p),
+          new OffsetAndMetadata(next, "")));
+      consumer.commit(offsets).onFailure(e -> log.debug("lane {}: Kafka offset commit failed: {}", lane,
           e.toString()));
     }
-    if (flowPaused && inFlight <= config.maxInFlightEvents() / 2 && !stopping) {
+    if (flowPaused && ledger.belowResumeMark() && !stopping) {
       flowPaused = false;
       metrics.lanePaused(false);
       log.info("lane {}: resuming the consumer", lane);
-      consumer.resume(topicPartitions(owned.stream().filter(p -> !restoring.contains(p))
-          .collect(Collectors.toSet())));
+      consumer.resume(topicPartitions(ledger.reading()));
     }
     sendBarrierIfAllowed();
-    if (drained != null && outstanding.isEmpty() && !barrierWanted) {
+    if (drained != null && !ledger.hasOutstanding() && !barrierWanted) {
       drained.tryComplete();
     }
   }
@@ -371,32 +346,42 @@ public final class IngestVerticle extends VerticleBase {
   private void onTick() {
     long now = System.currentTimeMillis();
     logStats(now);
-    Set<Integer> readable = owned.stream().filter(p -> !restoring.contains(p)).collect(Collectors.toSet());
-    if (readable.isEmpty() || stopping) {
+    Set<Integer> reading = ledger.reading();
+    if (reading.isEmpty() || stopping) {
       return;
     }
-    consumer.endOffsets(topicPartitions(readable)).onSuccess(ends -> ends.forEach((tp, end) -> {
+    // Positions taken before the end offsets are asked for: the log cannot have ended before them.
+    Map<Integer, Long> nextAtRequest = new HashMap<>();
+    reading.forEach(p -> nextAtRequest.put(p, ledger.next(p)));
+    consumer.endOffsets(topicPartitions(reading)).onSuccess(ends -> ends.forEach((tp, end) -> {
       int p = tp.getPartition();
-      Long next = nextOffsets.get(p);
-      if (!owned.contains(p) || restoring.contains(p)) {
+      long next = nextAtRequest.get(p);
+      if (!ledger.reading().contains(p)) {
         return;
       }
-      long lag = next == null ? end : Math.max(0, end - next);
+      if (next > end) {
+        // The log is shorter than what was read: the topic was deleted and created again while running.
+        log.error("lane {}: {}-{} ends at {} but {} records were read; the topic was re-created, restoring", lane,
+            topic, p, end, next);
+        restore(Set.of(p));
+        return;
+      }
+      long lag = Math.max(0, end - ledger.next(p));
       metrics.consumerLag(p, lag);
-      boolean quiet = now - lastRecordAt.getOrDefault(p, now) >= config.idleMs();
-      if (lag == 0 && quiet && !flowPaused) {
+      if (!flowPaused && ledger.isIdle(p, lag, now, config.idleMs())) {
         sendDown(new IdleAdvance(p, now));
       }
     }));
   }
 
   private void logStats(long now) {
-    if (now - lastStatsAt < 10_000) {
+    if (now - lastStatsAt < STATS_PERIOD_MS) {
       return;
     }
     double seconds = (now - lastStatsAt) / 1000.0;
     log.info("lane {}: consumed {} ({}/s), stored {}, in flight {}, partitions {}{}", lane, consumedSinceStats,
-        Math.round(consumedSinceStats / seconds), storedSinceStats, inFlight, new TreeSet<>(owned), flowPaused ? ", PAUSED" : "");
+        Math.round(consumedSinceStats / seconds), storedSinceStats, ledger.inFlightEvents(), ledger.owned(),
+        flowPaused ? ", PAUSED" : "");
     lastStatsAt = now;
     consumedSinceStats = 0;
     storedSinceStats = 0;
@@ -404,10 +389,6 @@ public final class IngestVerticle extends VerticleBase {
 
   private void sendDown(LaneMessage message) {
     vertx.eventBus().send(Addresses.laneWindow(lane), message);
-  }
-
-  private int bumpEpoch(int partition) {
-    return epochs.merge(partition, 1, Integer::sum);
   }
 
   private Set<TopicPartition> topicPartitions(Set<Integer> partitions) {
@@ -427,10 +408,10 @@ public final class IngestVerticle extends VerticleBase {
     drained = Promise.promise();
     // The last barrier covers exactly what was read before this point; later records are ignored.
     requestBarrier();
-    if (outstanding.isEmpty() && !barrierWanted) {
+    if (!ledger.hasOutstanding() && !barrierWanted) {
       drained.tryComplete();
     }
-    return drained.future().timeout(60, java.util.concurrent.TimeUnit.SECONDS)
+    return drained.future().timeout(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)
         .recover(err -> {
           log.warn("lane {}: stopping before the last checkpoint committed ({}); it will be replayed", lane,
               err.toString());

@@ -40,6 +40,7 @@ public final class PipelineMetrics {
   private final Counter consumedUndecodable;
   private final Map<String, Counter> failedByStage = new ConcurrentHashMap<>();
   private final Map<String, Counter> emittedByWindowType = new ConcurrentHashMap<>();
+  private final Map<String, Counter> offsetOutOfRangeByPartition = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> lagByPartition = new ConcurrentHashMap<>();
 
   public PipelineMetrics(MeterRegistry registry) {
@@ -134,6 +135,12 @@ public final class PipelineMetrics {
 
   public void fenced() {
     fencedCommits.increment();
+  }
+
+  /** A restored partition's stored offset lay outside its log (topic re-created, or retention ran ahead). */
+  public void offsetOutOfRange(int partition) {
+    tagged(offsetOutOfRangeByPartition, "offset_out_of_range", "partition", String.valueOf(partition),
+        "Restores whose stored offset was outside the partition's log").increment();
   }
 
   public void emitted(String windowType) {

@@ -14,12 +14,12 @@ import java.util.stream.Collectors;
 
 /**
  * Everything one checkpoint transaction writes: the events and dead letters read since the previous
- * barrier, the windows closed meanwhile, the window state snapshots and the offsets. {@code generations}
- * records, per partition, which ownership of the partition the data belongs to.
+ * barrier, the windows closed meanwhile, the window state snapshots and the offsets. {@code ownerEpochs}
+ * records, per partition, the owner epoch the data was read under: only that epoch may write it.
  */
 record CheckpointJob(long id, List<EnrichedEvent> events, List<DeadLetter> deadLetters,
     List<WindowResult> windows, Map<Integer, byte[]> snapshots, Map<Integer, OffsetRange> offsets,
-    Map<Integer, Integer> generations) {
+    Map<Integer, Long> ownerEpochs) {
 
   /** The same checkpoint without these partitions' share: what is left still commits on its own. */
   CheckpointJob without(Set<Integer> partitions) {
@@ -28,15 +28,15 @@ record CheckpointJob(long id, List<EnrichedEvent> events, List<DeadLetter> deadL
     }
     Map<Integer, byte[]> keptSnapshots = new HashMap<>(snapshots);
     Map<Integer, OffsetRange> keptOffsets = new HashMap<>(offsets);
-    Map<Integer, Integer> keptGenerations = new HashMap<>(generations);
+    Map<Integer, Long> keptEpochs = new HashMap<>(ownerEpochs);
     keptSnapshots.keySet().removeAll(partitions);
     keptOffsets.keySet().removeAll(partitions);
-    keptGenerations.keySet().removeAll(partitions);
+    keptEpochs.keySet().removeAll(partitions);
     return new CheckpointJob(id,
         events.stream().filter(e -> !partitions.contains(e.partition())).toList(),
         deadLetters.stream().filter(d -> !partitions.contains(d.partition())).toList(),
         windows.stream().filter(w -> !partitions.contains(w.partition())).toList(),
-        keptSnapshots, keptOffsets, keptGenerations);
+        keptSnapshots, keptOffsets, keptEpochs);
   }
 
   /**
@@ -44,7 +44,7 @@ record CheckpointJob(long id, List<EnrichedEvent> events, List<DeadLetter> deadL
    * partitions (events, dead letters, windows, state, offsets), so they can commit independently.
    */
   List<CheckpointJob> partitionGroups(int groups) {
-    Set<Integer> partitions = new TreeSet<>(generations.keySet());
+    Set<Integer> partitions = new TreeSet<>(ownerEpochs.keySet());
     partitions.addAll(offsets.keySet());
     List<CheckpointJob> jobs = new ArrayList<>(groups);
     for (int g = 0; g < groups; g++) {
@@ -59,7 +59,7 @@ record CheckpointJob(long id, List<EnrichedEvent> events, List<DeadLetter> deadL
   }
 
   CheckpointJob withEvents(List<EnrichedEvent> accepted) {
-    return new CheckpointJob(id, accepted, deadLetters, windows, snapshots, offsets, generations);
+    return new CheckpointJob(id, accepted, deadLetters, windows, snapshots, offsets, ownerEpochs);
   }
 
   /** Nothing to write: no rows, no state, and no offset moves. */

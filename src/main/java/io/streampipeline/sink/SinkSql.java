@@ -36,18 +36,28 @@ final class SinkSql {
       + "product_counts = EXCLUDED.product_counts, category_names = EXCLUDED.category_names, "
       + "category_counts = EXCLUDED.category_counts, emitted_at = EXCLUDED.emitted_at, published = false";
 
-  /** The compare-and-set: a partition whose stored offset is not the expected one is not updated. */
+  /**
+   * The compare-and-set: a partition's stored position moves only if both its owner epoch and its offset are
+   * still what this lane restored or last wrote. A lane whose partition was claimed by a newer owner (or by its
+   * own later restore) cannot write it any more, not even an idle checkpoint whose offset did not move.
+   */
   static final String ADVANCE_CHECKPOINTS = "UPDATE pipeline_checkpoints c SET next_offset = t.next_offset, "
       + "state_snapshot = COALESCE(t.snapshot, c.state_snapshot), checkpoint_id = $3, updated_at = now() "
-      + "FROM unnest($4::int[], $5::bigint[], $6::bigint[], $7::bytea[]) AS t(partition, previous, next_offset, "
-      + "snapshot) "
-      + "WHERE c.consumer_group = $1 AND c.topic = $2 AND c.partition = t.partition AND c.next_offset = t.previous "
+      + "FROM unnest($4::int[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bytea[]) "
+      + "AS t(partition, owner_epoch, previous, next_offset, snapshot) "
+      + "WHERE c.consumer_group = $1 AND c.topic = $2 AND c.partition = t.partition "
+      + "AND c.owner_epoch = t.owner_epoch AND c.next_offset = t.previous "
       + "RETURNING c.partition";
 
-  /** First checkpoint of a partition: succeeds only if nobody created it meanwhile. */
-  static final String CREATE_CHECKPOINTS = "INSERT INTO pipeline_checkpoints (consumer_group, topic, partition, "
-      + "next_offset, state_snapshot, checkpoint_id) "
-      + "SELECT $1, $2, t.partition, t.next_offset, t.snapshot, $3 "
-      + "FROM unnest($4::int[], $5::bigint[], $6::bytea[]) AS t(partition, next_offset, snapshot) "
-      + "ON CONFLICT DO NOTHING RETURNING partition";
+  /**
+   * A lane takes over partitions: each one's owner epoch goes up by one (a partition never checkpointed gets
+   * its row, with next_offset -1 for "no position yet"), and its position and window state are read in the same
+   * statement. From then on only checkpoints carrying the new epoch can move the partition.
+   */
+  static final String CLAIM_PARTITIONS = "INSERT INTO pipeline_checkpoints (consumer_group, topic, partition, "
+      + "next_offset, checkpoint_id, owner_epoch) "
+      + "SELECT $1, $2, p, -1, 0, 1 FROM unnest($3::int[]) AS p "
+      + "ON CONFLICT (consumer_group, topic, partition) "
+      + "DO UPDATE SET owner_epoch = pipeline_checkpoints.owner_epoch + 1, updated_at = now() "
+      + "RETURNING partition, next_offset, state_snapshot, owner_epoch";
 }

@@ -27,8 +27,9 @@ import java.util.Map;
  * <p><b>Windows.</b> Tumbling windows are {@code [start, end)}, aligned to the epoch, and close when
  * {@code watermark >= end}. Sessions are keyed by (user_id, session_id) and span their first to last event
  * time: an event more than the session timeout after the session's last event closes it and starts a new
- * one; an open session closes when {@code watermark - last > timeout}. An event before the session's first
- * event extends it backwards (sessions are only split forwards; a backward gap beyond the timeout can only
+ * one; an open session closes when {@code watermark - last > timeout}, and from that moment an event of the
+ * same key starts a new session even before {@link #closeReady} has emitted the old one. An event before the
+ * session's first event extends it backwards (sessions are only split forwards; a backward gap beyond the timeout can only
  * occur when the timeout is shorter than the allowed lateness plus the tumbling window size).
  *
  * <p><b>Emission.</b> {@link #closeReady} returns and forgets what has closed, so memory holds only what is
@@ -108,7 +109,10 @@ public final class PartitionWindows {
     String sessionId = e.sessionId();
     int hash = Session.hash(userId, sessionId);
     Session s = sessions.get(userId, sessionId, hash);
-    if (s != null && exceeds(ts, s.last, settings.sessionTimeoutMs())) {
+    // A session the watermark has passed is closed whether or not closeReady has run yet: which session an
+    // event joins depends on the records alone, never on when the timer fired.
+    long timeout = settings.sessionTimeoutMs();
+    if (s != null && (exceeds(ts, s.last, timeout) || exceeds(watermark, s.last, timeout))) {
       sessions.remove(s);
       s.closed = true;
       splitOff.add(s);

@@ -10,6 +10,7 @@ import io.streampipeline.bus.LaneMessage.IdleAdvance;
 import io.streampipeline.bus.LaneMessage.OffsetRange;
 import io.streampipeline.bus.LaneMessage.PartitionsRestored;
 import io.streampipeline.bus.LaneMessage.PartitionsRevoked;
+import io.streampipeline.bus.LaneMessage.RestoredPartition;
 import io.streampipeline.event.EnrichedEvent;
 import io.streampipeline.metrics.PipelineMetrics;
 import io.vertx.core.Future;
@@ -27,8 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One lane's window manager: keeps the event-time windows and sessions of each partition the lane owns
- * ({@link PartitionWindows}), closes what the watermark has passed on a 1 s tick, and at each barrier adds
- * to the checkpoint the state of the partitions that changed and the windows closed since the last one.
+ * ({@link PartitionWindows}), closes what the watermark has passed at each barrier (and on a 1 s tick, for the
+ * live figures), and at each barrier adds to the checkpoint the state of the partitions that changed and the
+ * windows closed since the last one.
  * Events pass through to the sink unchanged: late ones are stored too, only left out of windows.
  */
 public final class WindowVerticle extends VerticleBase {
@@ -68,7 +70,7 @@ public final class WindowVerticle extends VerticleBase {
     } else if (message instanceof Barrier barrier) {
       forward(checkpoint(barrier));
     } else if (message instanceof PartitionsRestored restored) {
-      restored.snapshots().forEach(this::restore);
+      restored.partitions().forEach(this::restore);
       forward(restored);
     } else if (message instanceof PartitionsRevoked revoked) {
       revoked.partitions().forEach(this::drop);
@@ -105,7 +107,13 @@ public final class WindowVerticle extends VerticleBase {
     }
     for (int p : offsets.keySet()) {
       PartitionWindows state = partitions.get(p);
-      if (state != null && changed.remove(p)) {
+      if (state == null) {
+        continue;
+      }
+      // What the watermark has passed closes here, not only on the timer: a checkpoint's windows and state
+      // then depend on the records before the barrier alone, so a replay writes the same.
+      collectClosed(p, state, System.currentTimeMillis());
+      if (changed.remove(p)) {
         snapshots.put(p, state.snapshot());
       }
     }
@@ -127,15 +135,39 @@ public final class WindowVerticle extends VerticleBase {
         batch.deadLetters().stream().filter(d -> !unreadable.contains(d.partition())).toList());
   }
 
-  private void restore(int partition, byte[] snapshot) {
+  private void restore(int partition, RestoredPartition restored) {
     drop(partition);
+    byte[] snapshot = restored.snapshot();
+    PartitionWindows state;
     try {
-      partitions.put(partition, snapshot == null ? new PartitionWindows(partition, settings)
-          : PartitionWindows.restore(partition, settings, snapshot));
+      state = snapshot == null ? new PartitionWindows(partition, settings)
+          : PartitionWindows.restore(partition, settings, snapshot);
     } catch (IllegalArgumentException e) {
-      unreadable.add(partition);
-      log.error("lane {}: cannot read the stored window state of partition {} ({}); the partition is not "
-          + "processed until a build that reads it takes over", lane, partition, e.getMessage());
+      if (!restored.restartWindows()) {
+        unreadable.add(partition);
+        log.error("lane {}: cannot read the stored window state of partition {} ({}); the partition is not "
+            + "processed until a build that reads it takes over", lane, partition, e.getMessage());
+        return;
+      }
+      state = new PartitionWindows(partition, settings);
+    }
+    if (restored.restartWindows()) {
+      // The log was replaced under the stored position: what was open is closed and emitted as it stands, and
+      // the partition starts with empty windows and a fresh watermark.
+      state.advanceIdle(Long.MAX_VALUE);
+      collectClosed(partition, state, System.currentTimeMillis());
+      state = new PartitionWindows(partition, settings);
+      changed.add(partition);
+    }
+    partitions.put(partition, state);
+  }
+
+  private void collectClosed(int partition, PartitionWindows state, long now) {
+    List<WindowResult> ready = state.closeReady(now);
+    if (!ready.isEmpty()) {
+      closed.addAll(ready);
+      changed.add(partition);
+      justClosed.addAll(ready);
     }
   }
 
@@ -153,12 +185,7 @@ public final class WindowVerticle extends VerticleBase {
     long lowestWatermark = Long.MAX_VALUE;
     for (Map.Entry<Integer, PartitionWindows> entry : partitions.entrySet()) {
       PartitionWindows state = entry.getValue();
-      List<WindowResult> ready = state.closeReady(now);
-      if (!ready.isEmpty()) {
-        closed.addAll(ready);
-        changed.add(entry.getKey());
-        justClosed.addAll(ready);
-      }
+      collectClosed(entry.getKey(), state, now);
       windows += state.openWindows();
       sessions += state.openSessions();
       lowestWatermark = Math.min(lowestWatermark, state.watermark());

@@ -1,6 +1,7 @@
 package io.streampipeline.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -13,6 +14,7 @@ import io.streampipeline.bus.LaneMessage.Checkpoint;
 import io.streampipeline.bus.LaneMessage.EventBatch;
 import io.streampipeline.bus.LaneMessage.OffsetRange;
 import io.streampipeline.bus.LaneMessage.PartitionsRestored;
+import io.streampipeline.bus.LaneMessage.RestoredPartition;
 import io.streampipeline.bus.LocalCodec;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EnrichedEvent;
@@ -30,15 +32,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A lane that lost a partition tries to commit it: the compare-and-set on the stored offset refuses, nothing
- * it wrote for that partition remains, and the partitions it still owns commit normally.
+ * The sink's compare-and-set on owner epoch and offset, against the real database: a lane that lost a partition
+ * cannot write it (not even an idle checkpoint whose offset does not move), nothing it wrote for that partition
+ * remains, the partitions it still owns commit, and after a refusal nothing more of the partition is written
+ * until it is restored again.
  */
 class FencingIT {
   private static final int LANE = 7;
@@ -47,7 +51,7 @@ class FencingIT {
   private PipelineConfig config;
   private Vertx vertx;
   private PipelineMetrics metrics;
-  private CompletableFuture<CheckpointResult> result;
+  private final LinkedBlockingQueue<CheckpointResult> results = new LinkedBlockingQueue<>();
 
   @BeforeEach
   void deploySink() throws Exception {
@@ -58,16 +62,11 @@ class FencingIT {
     vertx = Vertx.vertx();
     LocalCodec.registerAll(vertx);
     metrics = new PipelineMetrics(new SimpleMeterRegistry());
-    result = new CompletableFuture<>();
-    vertx.eventBus().<CheckpointResult>consumer(Addresses.laneIngest(LANE), m -> result.complete(m.body()));
+    vertx.eventBus().<CheckpointResult>consumer(Addresses.laneIngest(LANE), m -> results.add(m.body()));
     Endpoints endpoints = new Endpoints(infra.bootstrapServers, infra.pgHost, infra.pgPort, database, infra.pgUser,
         infra.pgPassword);
     vertx.deployVerticle(new SinkVerticle(LANE, config, endpoints, metrics)).toCompletionStage()
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
-    // Another owner has moved partition 0 to offset 100 since this lane read it; partition 1 is still ours at 40.
-    db.execute("INSERT INTO pipeline_checkpoints (consumer_group, topic, partition, next_offset, checkpoint_id) "
-        + "VALUES ('" + config.consumerGroup() + "', '" + config.clickstreamTopic() + "', 0, 100, 1), ('"
-        + config.consumerGroup() + "', '" + config.clickstreamTopic() + "', 1, 40, 1)");
   }
 
   @AfterEach
@@ -75,11 +74,26 @@ class FencingIT {
     vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
+  /** The row a claim left: the partition's owner epoch and stored position. */
+  private void stored(int partition, long ownerEpoch, long nextOffset) {
+    db.execute("INSERT INTO pipeline_checkpoints (consumer_group, topic, partition, next_offset, checkpoint_id, "
+        + "owner_epoch) VALUES ('" + config.consumerGroup() + "', '" + config.clickstreamTopic() + "', " + partition
+        + ", " + nextOffset + ", 1, " + ownerEpoch + ")");
+  }
+
   private static EnrichedEvent event(int partition, long offset) {
-    ClickstreamEvent e = new ClickstreamEvent(UUID.randomUUID().toString(), EventType.PAGE_VIEW,
+    ClickstreamEvent e = new ClickstreamEvent("event-" + partition + "-" + offset, EventType.PAGE_VIEW,
         1_790_000_000_000L + offset, "user_" + partition, UUID.randomUUID().toString(), null, null, null, null, null,
         "https://shop.example/", null, "Mozilla/5.0", "192.0.2.7", "NL", null);
     return EventRules.enrich(e, partition, offset);
+  }
+
+  private static List<EnrichedEvent> events(int partition, long from, long to) {
+    List<EnrichedEvent> events = new ArrayList<>();
+    for (long o = from; o < to; o++) {
+      events.add(event(partition, o));
+    }
+    return events;
   }
 
   private static WindowResult window(int partition) {
@@ -89,52 +103,127 @@ class FencingIT {
         List.of(), new String[0], new long[0], new String[0], new long[0], System.currentTimeMillis());
   }
 
-  private CheckpointResult commit(Map<Integer, OffsetRange> offsets) throws Exception {
-    List<EnrichedEvent> events = new ArrayList<>();
-    Map<Integer, byte[]> snapshots = new HashMap<>();
-    List<WindowResult> windows = new ArrayList<>();
-    Map<Integer, byte[]> restored = new HashMap<>();
-    offsets.forEach((p, range) -> {
-      for (long o = range.previous(); o < range.next(); o++) {
-        events.add(event(p, o));
-      }
-      snapshots.put(p, new byte[] {1, 2, 3, (byte) p.intValue()});
-      windows.add(window(p));
-      restored.put(p, null);
-    });
-    vertx.eventBus().send(Addresses.laneSink(LANE), new PartitionsRestored(restored));
-    vertx.eventBus().send(Addresses.laneSink(LANE), new EventBatch(events, List.of()));
-    vertx.eventBus().send(Addresses.laneSink(LANE), new Checkpoint(5, offsets, snapshots, windows));
-    return result.get(60, TimeUnit.SECONDS);
+  private void send(Object message) {
+    vertx.eventBus().send(Addresses.laneSink(LANE), message);
   }
 
-  private long stored(int partition) {
+  private void restored(long ownerEpoch, int... partitions) {
+    Map<Integer, RestoredPartition> restored = new HashMap<>();
+    for (int p : partitions) {
+      restored.put(p, new RestoredPartition(ownerEpoch, null, false));
+    }
+    send(new PartitionsRestored(restored));
+  }
+
+  /** A checkpoint of the events of each range, with a snapshot and a closed window per partition. */
+  private void checkpoint(long id, Map<Integer, OffsetRange> offsets) {
+    Map<Integer, byte[]> snapshots = new HashMap<>();
+    List<WindowResult> windows = new ArrayList<>();
+    offsets.forEach((p, range) -> {
+      snapshots.put(p, new byte[] {1, 2, 3, (byte) p.intValue()});
+      windows.add(window(p));
+    });
+    send(new Checkpoint(id, offsets, snapshots, windows));
+  }
+
+  private CheckpointResult result() throws InterruptedException {
+    CheckpointResult result = results.poll(60, TimeUnit.SECONDS);
+    assertNotNull(result, "the sink answered");
+    return result;
+  }
+
+  private long storedEvents(int partition) {
     return db.count("SELECT count(*) FROM clickstream_events WHERE user_id = 'user_" + partition + "'");
+  }
+
+  private Object checkpointColumn(int partition, String column) {
+    return db.rows("SELECT " + column + " FROM pipeline_checkpoints WHERE partition = " + partition).get(0)
+        .get(column);
   }
 
   @Test
   void theFencedPartitionIsRefusedAndTheOwnedOneCommits() throws Exception {
-    CheckpointResult outcome = commit(Map.of(0, new OffsetRange(50, 60), 1, new OffsetRange(40, 50)));
+    stored(0, 2, 100);
+    stored(1, 1, 40);
+    restored(1, 0, 1);
+    send(new EventBatch(concat(events(0, 50, 60), events(1, 40, 50)), List.of()));
+    checkpoint(5, Map.of(0, new OffsetRange(1, 50, 60), 1, new OffsetRange(1, 40, 50)));
+    CheckpointResult outcome = result();
     assertEquals(Set.of(0), outcome.fenced(), "partition 0 refused");
-    assertEquals(0, stored(0), "nothing of the fenced partition remains");
-    assertEquals(10, stored(1), "the owned partition committed");
+    assertEquals(Set.of(1), outcome.committed());
+    assertEquals(0, storedEvents(0), "nothing of the fenced partition remains");
+    assertEquals(10, storedEvents(1), "the owned partition committed");
     assertEquals(0, db.count("SELECT count(*) FROM aggregated_metrics WHERE source_partition = 0"));
     assertEquals(1, db.count("SELECT count(*) FROM aggregated_metrics WHERE source_partition = 1"));
-    Map<String, Object> p0 = db.rows("SELECT next_offset, state_snapshot FROM pipeline_checkpoints "
-        + "WHERE partition = 0").get(0);
-    assertEquals(100L, p0.get("next_offset"), "the new owner's offset stands");
-    assertNull(p0.get("state_snapshot"), "the old owner's state was not written");
-    assertEquals(50L, db.rows("SELECT next_offset FROM pipeline_checkpoints WHERE partition = 1").get(0)
-        .get("next_offset"));
+    assertEquals(100L, checkpointColumn(0, "next_offset"), "the new owner's offset stands");
+    assertNull(checkpointColumn(0, "state_snapshot"), "the old owner's state was not written");
+    assertEquals(50L, checkpointColumn(1, "next_offset"));
   }
 
   @Test
   void aCheckpointOfOnlyFencedPartitionsLeavesNothing() throws Exception {
-    CheckpointResult outcome = commit(Map.of(0, new OffsetRange(60, 75)));
-    assertEquals(Set.of(0), outcome.fenced());
+    stored(0, 2, 100);
+    restored(1, 0);
+    send(new EventBatch(events(0, 60, 75), List.of()));
+    checkpoint(5, Map.of(0, new OffsetRange(1, 60, 75)));
+    assertEquals(Set.of(0), result().fenced());
     assertEquals(0, db.count("SELECT count(*) FROM clickstream_events"));
     assertEquals(0, db.count("SELECT count(*) FROM aggregated_metrics"));
-    assertEquals(100L, db.rows("SELECT next_offset FROM pipeline_checkpoints WHERE partition = 0").get(0)
-        .get("next_offset"));
+    assertEquals(100L, checkpointColumn(0, "next_offset"));
+  }
+
+  /**
+   * The old owner read to the same log end as the new one, or its idle checkpoint repeats the stored offset:
+   * the offsets agree, but the epoch does not, so its closed windows and state are not written over the new
+   * owner's.
+   */
+  @Test
+  void anIdleCheckpointOfAStaleOwnerIsRefusedAlthoughItsOffsetMatches() throws Exception {
+    stored(0, 2, 100);
+    restored(1, 0);
+    checkpoint(5, Map.of(0, new OffsetRange(1, 100, 100)));
+    assertEquals(Set.of(0), result().fenced());
+    assertNull(checkpointColumn(0, "state_snapshot"), "the stale owner's state was not written");
+    assertEquals(0, db.count("SELECT count(*) FROM aggregated_metrics"), "nor its windows");
+  }
+
+  /**
+   * A COMMIT whose reply was lost: checkpoint A (40 to 50) is in the database, but the sink retries it, and the
+   * compare-and-set refuses. Checkpoint B's events came before the refusal, its barrier after: B must not move
+   * the offset past events that were dropped with A, and nothing of the partition is written until a restore.
+   */
+  @Test
+  void afterARefusalNothingOfThePartitionIsWrittenUntilItIsRestored() throws Exception {
+    stored(0, 1, 50);
+    restored(1, 0);
+    send(new EventBatch(events(0, 40, 50), List.of()));
+    db.execute("INSERT INTO clickstream_events (event_id, event_type, event_timestamp_ms, user_id, session_id, "
+        + "page_url, user_agent, ip_address, geo_country, event_hour, is_mobile) SELECT 'event-0-' || o, "
+        + "'page_view', 1790000000000 + o, 'user_0', 's', 'https://shop.example/', 'Mozilla/5.0', '192.0.2.7', "
+        + "'NL', 0, false FROM generate_series(40, 49) AS o");
+    checkpoint(1, Map.of(0, new OffsetRange(1, 40, 50)));
+    send(new EventBatch(events(0, 50, 60), List.of()));
+    assertEquals(Set.of(0), result().fenced(), "the retried checkpoint A is refused");
+
+    checkpoint(2, Map.of(0, new OffsetRange(1, 50, 60)));
+    CheckpointResult b = result();
+    assertEquals(Set.of(0), b.fenced(), "B, sent before ingest heard of the refusal, is refused too");
+    assertEquals(50L, checkpointColumn(0, "next_offset"), "the offset did not move past unwritten events");
+    assertEquals(10, storedEvents(0));
+
+    // The lane restores the partition under a new epoch and reads 50 to 60 again: now they are written.
+    db.execute("UPDATE pipeline_checkpoints SET owner_epoch = 2 WHERE partition = 0");
+    restored(2, 0);
+    send(new EventBatch(events(0, 50, 60), List.of()));
+    checkpoint(3, Map.of(0, new OffsetRange(2, 50, 60)));
+    assertEquals(Set.of(0), result().committed());
+    assertEquals(60L, checkpointColumn(0, "next_offset"));
+    assertEquals(20, storedEvents(0));
+  }
+
+  private static <T> List<T> concat(List<T> a, List<T> b) {
+    List<T> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 }

@@ -37,17 +37,17 @@ class CheckpointJobTest {
     List<WindowResult> windows = new ArrayList<>();
     Map<Integer, byte[]> snapshots = new HashMap<>();
     Map<Integer, OffsetRange> offsets = new HashMap<>();
-    Map<Integer, Integer> generations = new HashMap<>();
+    Map<Integer, Long> epochs = new HashMap<>();
     for (int p = 0; p < partitions; p++) {
       events.add(event(p, 10));
       events.add(event(p, 11));
       dead.add(new DeadLetter("t", p, 12, "bad", new byte[0], 0));
       windows.add(window(p));
       snapshots.put(p, new byte[] {(byte) p});
-      offsets.put(p, new OffsetRange(10, 13));
-      generations.put(p, 1);
+      offsets.put(p, new OffsetRange(1, 10, 13));
+      epochs.put(p, 1L);
     }
-    return new CheckpointJob(9, events, dead, windows, snapshots, offsets, generations);
+    return new CheckpointJob(9, events, dead, windows, snapshots, offsets, epochs);
   }
 
   @Test
@@ -63,7 +63,7 @@ class CheckpointJobTest {
       assertTrue(group.deadLetters().stream().allMatch(d -> mine.contains(d.partition())));
       assertTrue(group.windows().stream().allMatch(w -> mine.contains(w.partition())));
       assertEquals(mine, group.snapshots().keySet());
-      assertEquals(mine, group.generations().keySet());
+      assertEquals(mine, group.ownerEpochs().keySet());
       assertEquals(9, group.id());
     }
   }
@@ -83,7 +83,7 @@ class CheckpointJobTest {
     assertEquals(4, rest.events().size());
     assertEquals(2, rest.windows().size());
     assertEquals(2, rest.deadLetters().size());
-    assertEquals(Set.of(0, 2), rest.generations().keySet());
+    assertEquals(Set.of(0, 2), rest.ownerEpochs().keySet());
     assertEquals(2, rest.stateBytes(), "two one-byte snapshots");
   }
 }

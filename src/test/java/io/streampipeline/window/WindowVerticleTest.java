@@ -11,6 +11,7 @@ import io.streampipeline.bus.LaneMessage.Checkpoint;
 import io.streampipeline.bus.LaneMessage.EventBatch;
 import io.streampipeline.bus.LaneMessage.OffsetRange;
 import io.streampipeline.bus.LaneMessage.PartitionsRestored;
+import io.streampipeline.bus.LaneMessage.RestoredPartition;
 import io.streampipeline.bus.LocalCodec;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EnrichedEvent;
@@ -66,14 +67,14 @@ class WindowVerticleTest {
 
   @Test
   void anUnreadableSnapshotHoldsItsPartitionBackAndNothingElse() throws Exception {
-    Map<Integer, byte[]> restored = new HashMap<>();
-    restored.put(0, new byte[] {1, 2, 3});
-    restored.put(1, null);
+    Map<Integer, RestoredPartition> restored = new HashMap<>();
+    restored.put(0, new RestoredPartition(1, new byte[] {1, 2, 3}, false));
+    restored.put(1, new RestoredPartition(1, null, false));
     vertx.eventBus().send(Addresses.laneWindow(LANE), new PartitionsRestored(restored));
     vertx.eventBus().send(Addresses.laneWindow(LANE), new EventBatch(List.of(event(0, 0), event(1, 0), event(1, 1)),
         List.of()));
-    vertx.eventBus().send(Addresses.laneWindow(LANE), new Barrier(1, Map.of(0, new OffsetRange(-1, 1),
-        1, new OffsetRange(-1, 2))));
+    vertx.eventBus().send(Addresses.laneWindow(LANE), new Barrier(1, Map.of(0, new OffsetRange(1, -1, 1),
+        1, new OffsetRange(1, -1, 2))));
 
     next(PartitionsRestored.class);
     EventBatch batch = next(EventBatch.class);
@@ -83,8 +84,8 @@ class WindowVerticleTest {
     assertEquals(Set.of(1), checkpoint.offsets().keySet(), "partition 0's offset does not move");
     assertEquals(Set.of(1), checkpoint.snapshots().keySet());
 
-    vertx.eventBus().send(Addresses.laneWindow(LANE), new PartitionsRestored(java.util.Collections
-        .singletonMap(0, null)));
+    vertx.eventBus().send(Addresses.laneWindow(LANE), new PartitionsRestored(Map.of(0,
+        new RestoredPartition(2, null, false))));
     vertx.eventBus().send(Addresses.laneWindow(LANE), new EventBatch(List.of(event(0, 0)), List.of()));
     next(PartitionsRestored.class);
     assertEquals(1, next(EventBatch.class).events().size(), "a readable restore releases the partition");

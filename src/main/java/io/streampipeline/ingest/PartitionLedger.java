@@ -1,0 +1,236 @@
+package io.streampipeline.ingest;
+
+import io.streampipeline.bus.LaneMessage.OffsetRange;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One lane's bookkeeping of the checkpoint protocol, per partition, without Vert.x: which partitions it owns
+ * and under which owner epoch, where it reads, what the next barrier stores, which checkpoints are outstanding,
+ * and how much is in flight. IngestVerticle wires it to the Kafka consumer, PostgreSQL and the bus; the rules
+ * are here, so they can be read and tested on their own.
+ *
+ * <p>A partition is <em>restoring</em> from assignment (or from a refused checkpoint) until its claim has been
+ * read and the consumer has seeked; records of it are ignored meanwhile. It is then <em>reading</em> under the
+ * owner epoch it claimed, or <em>held</em> (nothing read, nothing checkpointed) when its stored position could
+ * not be used. Each restore gets a sequence number, so one that finishes after a newer one started is ignored.
+ *
+ * <p>Barriers carry, per reading partition, the owner epoch, the offset stored by the previous barrier (the
+ * compare-and-set guard) and the next offset to read. A result only counts for a partition that is still
+ * reading under the epoch the barrier carried.
+ */
+public final class PartitionLedger {
+
+  /** What a checkpoint result asks of the lane. */
+  public record Settled(Map<Integer, Long> kafkaCommits, Set<Integer> toRestore) {
+  }
+
+  /** A barrier to send: checkpoint {@code id} and its share per partition. */
+  public record PlannedBarrier(long id, Map<Integer, OffsetRange> offsets) {
+  }
+
+  private enum Phase {
+    RESTORING, READING, HELD
+  }
+
+  private static final class Partition {
+    Phase phase = Phase.RESTORING;
+    long restoreSeq;
+    long ownerEpoch = -1;
+    /** Next offset to read; -1 until the first record of a partition never checkpointed. */
+    long next = -1;
+    /** Offset stored by the last barrier planned, or the restored one; -1 when none. */
+    long planned = -1;
+    long lastRecordAt;
+  }
+
+  private record Pending(long events, long bytes, Map<Integer, OffsetRange> offsets) {
+  }
+
+  private final int maxOutstanding;
+  private final long maxInFlightEvents;
+  private final long maxInFlightBytes;
+  private final Map<Integer, Partition> partitions = new HashMap<>();
+  private final Map<Long, Pending> outstanding = new LinkedHashMap<>();
+  private long restoreSeq;
+  private long checkpointSeq;
+  private long eventsSinceBarrier;
+  private long bytesSinceBarrier;
+  private long inFlightEvents;
+  private long inFlightBytes;
+
+  public PartitionLedger(int maxOutstanding, long maxInFlightEvents, long maxInFlightBytes) {
+    this.maxOutstanding = maxOutstanding;
+    this.maxInFlightEvents = maxInFlightEvents;
+    this.maxInFlightBytes = maxInFlightBytes;
+  }
+
+  public void assigned(Set<Integer> assigned) {
+    assigned.forEach(p -> partitions.putIfAbsent(p, new Partition()));
+  }
+
+  public void revoked(Set<Integer> revoked) {
+    revoked.forEach(partitions::remove);
+  }
+
+  public boolean owns(int partition) {
+    return partitions.containsKey(partition);
+  }
+
+  /** Starts restoring an owned partition; the number identifies this restore. */
+  public long beginRestore(int partition) {
+    Partition p = partitions.get(partition);
+    p.phase = Phase.RESTORING;
+    p.restoreSeq = ++restoreSeq;
+    return p.restoreSeq;
+  }
+
+  /** Whether the restore numbered {@code seq} is still the one the partition waits for. */
+  public boolean isCurrent(int partition, long seq) {
+    Partition p = partitions.get(partition);
+    return p != null && p.phase == Phase.RESTORING && p.restoreSeq == seq;
+  }
+
+  /**
+   * The partition is read from now on under {@code ownerEpoch}.
+   *
+   * @param stored the offset stored in PostgreSQL (-1: none), which the next checkpoint must find there
+   * @param next the first offset to read (-1: whatever comes first, for a partition never checkpointed)
+   */
+  public void restored(int partition, long ownerEpoch, long stored, long next, long now) {
+    Partition p = partitions.get(partition);
+    p.phase = Phase.READING;
+    p.ownerEpoch = ownerEpoch;
+    p.planned = stored;
+    p.next = next;
+    p.lastRecordAt = now;
+  }
+
+  /** The partition is not read or checkpointed until it is restored again. */
+  public void hold(int partition) {
+    partitions.get(partition).phase = Phase.HELD;
+  }
+
+  /**
+   * A record read from Kafka: true when it is to be processed. Records of partitions not being read, and
+   * records before the next offset (fetched before a seek), are skipped.
+   */
+  public boolean accept(int partition, long offset, int bytes, long now) {
+    Partition p = partitions.get(partition);
+    if (p == null || p.phase != Phase.READING || (p.next >= 0 && offset < p.next)) {
+      return false;
+    }
+    p.next = offset + 1;
+    p.lastRecordAt = now;
+    eventsSinceBarrier++;
+    bytesSinceBarrier += bytes;
+    inFlightEvents++;
+    inFlightBytes += bytes;
+    return true;
+  }
+
+  public long eventsSinceBarrier() {
+    return eventsSinceBarrier;
+  }
+
+  /**
+   * Plans the next barrier: per reading partition with a position, its epoch, the offset stored by the previous
+   * barrier and the next one to read.
+   *
+   * @return null when {@code maxOutstanding} checkpoints are already in flight (the next one then simply grows)
+   */
+  public PlannedBarrier planBarrier() {
+    if (outstanding.size() >= maxOutstanding) {
+      return null;
+    }
+    Map<Integer, OffsetRange> offsets = new HashMap<>();
+    partitions.forEach((partition, p) -> {
+      if (p.phase == Phase.READING && p.next >= 0) {
+        offsets.put(partition, new OffsetRange(p.ownerEpoch, p.planned, p.next));
+        p.planned = p.next;
+      }
+    });
+    long id = ++checkpointSeq;
+    outstanding.put(id, new Pending(eventsSinceBarrier, bytesSinceBarrier, offsets));
+    eventsSinceBarrier = 0;
+    bytesSinceBarrier = 0;
+    return new PlannedBarrier(id, offsets);
+  }
+
+  /**
+   * A checkpoint is done: its events no longer count as in flight; partitions still read under the barrier's
+   * epoch get their Kafka offsets committed when the sink committed them, and are restored when it refused them.
+   *
+   * @return null for a result of no outstanding checkpoint
+   */
+  public Settled settle(long id, Set<Integer> committed, Set<Integer> fenced) {
+    Pending pending = outstanding.remove(id);
+    if (pending == null) {
+      return null;
+    }
+    inFlightEvents -= pending.events();
+    inFlightBytes -= pending.bytes();
+    Map<Integer, Long> commits = new HashMap<>();
+    Set<Integer> toRestore = new TreeSet<>();
+    pending.offsets().forEach((partition, range) -> {
+      Partition p = partitions.get(partition);
+      if (p == null || p.phase != Phase.READING || p.ownerEpoch != range.ownerEpoch()) {
+        return;
+      }
+      if (fenced.contains(partition)) {
+        toRestore.add(partition);
+      } else if (committed.contains(partition)) {
+        commits.put(partition, range.next());
+      }
+    });
+    return new Settled(commits, toRestore);
+  }
+
+  public boolean hasOutstanding() {
+    return !outstanding.isEmpty();
+  }
+
+  /** Too much read and not yet committed: the consumer should pause. */
+  public boolean overLimit() {
+    return inFlightEvents > maxInFlightEvents || inFlightBytes > maxInFlightBytes;
+  }
+
+  /** Back to half the limits: a paused consumer may resume. */
+  public boolean belowResumeMark() {
+    return inFlightEvents <= maxInFlightEvents / 2 && inFlightBytes <= maxInFlightBytes / 2;
+  }
+
+  public long inFlightEvents() {
+    return inFlightEvents;
+  }
+
+  public Set<Integer> owned() {
+    return new TreeSet<>(partitions.keySet());
+  }
+
+  /** Partitions being read (not restoring, not held). */
+  public Set<Integer> reading() {
+    Set<Integer> reading = new TreeSet<>();
+    partitions.forEach((partition, p) -> {
+      if (p.phase == Phase.READING) {
+        reading.add(partition);
+      }
+    });
+    return reading;
+  }
+
+  /** Next offset to read of a reading partition, -1 when unknown. */
+  public long next(int partition) {
+    Partition p = partitions.get(partition);
+    return p == null ? -1 : p.next;
+  }
+
+  /** Whether a reading partition has been caught up ({@code lag} 0) and without records for {@code idleMs}. */
+  public boolean isIdle(int partition, long lag, long now, long idleMs) {
+    Partition p = partitions.get(partition);
+    return p != null && p.phase == Phase.READING && lag == 0 && now - p.lastRecordAt >= idleMs;
+  }
+}

@@ -1,0 +1,244 @@
+package io.streampipeline.sink;
+
+import io.streampipeline.bus.DeadLetter;
+import io.streampipeline.bus.LaneMessage.OffsetRange;
+import io.streampipeline.event.ClickstreamCodec;
+import io.streampipeline.event.EnrichedEvent;
+import io.streampipeline.sink.SinkPolicy.Failure;
+import io.streampipeline.sink.SinkPolicy.WriteMode;
+import io.streampipeline.window.WindowResult;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes checkpoints to PostgreSQL: the statements of {@link SinkSql} and the rows they take. One transaction
+ * per checkpoint (or per partition group of one), set-based: one statement per table.
+ */
+final class CheckpointWriter implements CheckpointStore {
+  private static final Logger log = LoggerFactory.getLogger(CheckpointWriter.class);
+
+  private final Pool pool;
+  private final String consumerGroup;
+  private final String topic;
+  private final ClickstreamCodec codec = new ClickstreamCodec();
+
+  CheckpointWriter(Pool pool, String consumerGroup, String topic) {
+    this.pool = pool;
+    this.consumerGroup = consumerGroup;
+    this.topic = topic;
+  }
+
+  @Override
+  public Future<Long> commit(CheckpointJob job, WriteMode mode, List<DeadLetter> rejected) {
+    return pool.withTransaction(conn -> write(conn, job, rejected, mode != WriteMode.PLAIN));
+  }
+
+  private Future<Long> write(SqlConnection conn, CheckpointJob job, List<DeadLetter> rejected,
+      boolean skipDuplicates) {
+    return insertEvents(conn, job.events(), skipDuplicates)
+        .compose(written -> insertDeadLetters(conn, concat(job.deadLetters(), rejected))
+            .compose(v -> upsertWindows(conn, job.windows()))
+            .compose(v -> advanceOffsets(conn, job))
+            .map(written));
+  }
+
+  @Override
+  public Failure classify(Throwable err) {
+    if (err instanceof FencedException) {
+      return Failure.FENCED;
+    }
+    if (!(err instanceof PgException pg) || pg.getSqlState() == null) {
+      return Failure.UNAVAILABLE;
+    }
+    String state = pg.getSqlState();
+    if ("23505".equals(state)) {
+      return Failure.DUPLICATE_KEY;
+    }
+    // SQLSTATE classes 22, 23 and 54 are caused by the rows themselves; anything else is worth a retry.
+    return state.startsWith("22") || state.startsWith("23") || state.startsWith("54") ? Failure.BAD_DATA
+        : Failure.UNAVAILABLE;
+  }
+
+  private Future<Long> insertEvents(SqlConnection conn, List<EnrichedEvent> events, boolean skipDuplicates) {
+    if (events.isEmpty()) {
+      return Future.succeededFuture(0L);
+    }
+    String sql = skipDuplicates ? SinkSql.INSERT_EVENTS_SKIPPING_DUPLICATES : SinkSql.INSERT_EVENTS;
+    return conn.preparedQuery(sql).execute(EventColumns.of(events)).map(rows -> (long) rows.rowCount());
+  }
+
+  /**
+   * Binary search for the rows PostgreSQL refuses. Each probe inserts a subset in a transaction that is always
+   * rolled back (the SQL client rolls a transaction back on the first failed statement, so savepoints cannot
+   * keep one open); refused rows become dead letters, the others are returned.
+   */
+  @Override
+  public Future<List<EnrichedEvent>> acceptedRows(List<EnrichedEvent> events, List<DeadLetter> rejected) {
+    if (events.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return probe(events).compose(refusal -> {
+      if (refusal == null) {
+        return Future.succeededFuture(events);
+      }
+      if (events.size() == 1) {
+        rejected.add(rejectedRow(events.get(0), refusal));
+        return Future.succeededFuture(List.of());
+      }
+      int mid = events.size() / 2;
+      return acceptedRows(events.subList(0, mid), rejected)
+          .compose(left -> acceptedRows(events.subList(mid, events.size()), rejected)
+              .map(right -> concat(left, right)));
+    });
+  }
+
+  /** @return null when PostgreSQL accepts all these rows, else its refusal */
+  private Future<Throwable> probe(List<EnrichedEvent> events) {
+    return pool.withTransaction(conn -> insertEvents(conn, events, true)
+            .compose(n -> Future.<Void>failedFuture(ProbeRolledBack.INSTANCE)))
+        .map(v -> (Throwable) null)
+        .recover(err -> err == ProbeRolledBack.INSTANCE ? Future.succeededFuture(null)
+            : classify(err) == Failure.BAD_DATA ? Future.succeededFuture(err) : Future.failedFuture(err));
+  }
+
+  /** Ends a probe transaction so that it rolls back. */
+  private static final class ProbeRolledBack extends RuntimeException {
+    static final ProbeRolledBack INSTANCE = new ProbeRolledBack();
+
+    private ProbeRolledBack() {
+      super("probe", null, false, false);
+    }
+  }
+
+  /** The dead letter of a row PostgreSQL refused: the bytes as read from Kafka, like every other dead letter. */
+  private DeadLetter rejectedRow(EnrichedEvent row, Throwable err) {
+    String reason = "rejected by PostgreSQL: " + (err instanceof PgException pg ? pg.getErrorMessage()
+        : err.getMessage());
+    log.warn("event {} at {}:{} {}", row.event().eventId(), row.partition(), row.offset(), reason);
+    byte[] payload = row.original() != null ? row.original() : codec.encode(row.event());
+    return new DeadLetter(topic, row.partition(), row.offset(), reason, payload, System.currentTimeMillis());
+  }
+
+  private Future<Void> insertDeadLetters(SqlConnection conn, List<DeadLetter> deadLetters) {
+    if (deadLetters.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    int n = deadLetters.size();
+    String[] topics = new String[n];
+    Integer[] partitions = new Integer[n];
+    Long[] offsets = new Long[n];
+    String[] reasons = new String[n];
+    String[] payloads = new String[n];
+    String[] encodings = new String[n];
+    Long[] failedAt = new Long[n];
+    String[] failedAtIso = new String[n];
+    for (int i = 0; i < n; i++) {
+      DeadLetter d = deadLetters.get(i);
+      String[] text = DeadLetterRows.payloadText(d.payload());
+      topics[i] = d.sourceTopic();
+      partitions[i] = d.partition();
+      offsets[i] = d.offset();
+      reasons[i] = d.reason();
+      payloads[i] = text[0];
+      encodings[i] = text[1];
+      failedAt[i] = d.failedAt();
+      failedAtIso[i] = DeadLetterRows.iso(d.failedAt());
+    }
+    return conn.preparedQuery(SinkSql.INSERT_DEAD_LETTERS).execute(Tuple.tuple()
+            .addArrayOfString(topics).addArrayOfInteger(partitions).addArrayOfLong(offsets)
+            .addArrayOfString(reasons).addArrayOfString(payloads).addArrayOfString(encodings)
+            .addArrayOfLong(failedAt).addArrayOfString(failedAtIso))
+        .mapEmpty();
+  }
+
+  private Future<Void> upsertWindows(SqlConnection conn, List<WindowResult> windows) {
+    if (windows.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<Tuple> rows = new ArrayList<>(windows.size());
+    for (WindowResult w : windows) {
+      rows.add(windowRow(w));
+    }
+    return conn.preparedQuery(SinkSql.UPSERT_WINDOWS).executeBatch(rows).mapEmpty();
+  }
+
+  static Tuple windowRow(WindowResult w) {
+    return Tuple.tuple()
+        .addString(w.windowId()).addString(w.type().wireName()).addLong(w.windowStart()).addLong(w.windowEnd())
+        .addInteger(w.partition()).addString(w.userId()).addString(w.sessionId())
+        .addLong(w.eventCount()).addLong(w.uniqueUsers()).addLong(w.pageViews()).addLong(w.addToCarts())
+        .addLong(w.purchases()).addLong(w.totalRevenueCents())
+        .addArrayOfString(w.topProducts().toArray(new String[0]))
+        .addArrayOfString(w.topCategories().toArray(new String[0]))
+        .addArrayOfString(w.productIds()).addArrayOfLong(boxed(w.productCounts()))
+        .addArrayOfString(w.categoryNames()).addArrayOfLong(boxed(w.categoryCounts()))
+        .addLong(w.emittedAt());
+  }
+
+  /** Moves every partition's stored offset from previous to next, or fails with the partitions it refused. */
+  private Future<Void> advanceOffsets(SqlConnection conn, CheckpointJob job) {
+    if (job.offsets().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return conn.preparedQuery(SinkSql.ADVANCE_CHECKPOINTS).execute(checkpointTuple(job))
+        .compose(rows -> {
+          Set<Integer> refused = new HashSet<>(job.offsets().keySet());
+          refused.removeAll(partitionsOf(rows));
+          return refused.isEmpty() ? Future.succeededFuture() : Future.failedFuture(new FencedException(refused));
+        });
+  }
+
+  private Tuple checkpointTuple(CheckpointJob job) {
+    Integer[] partitions = job.offsets().keySet().toArray(new Integer[0]);
+    int n = partitions.length;
+    Long[] epochs = new Long[n];
+    Long[] previous = new Long[n];
+    Long[] next = new Long[n];
+    Buffer[] snapshots = new Buffer[n];
+    for (int i = 0; i < n; i++) {
+      OffsetRange range = job.offsets().get(partitions[i]);
+      epochs[i] = range.ownerEpoch();
+      previous[i] = range.previous();
+      next[i] = range.next();
+      byte[] snapshot = job.snapshots().get(partitions[i]);
+      snapshots[i] = snapshot == null ? null : Buffer.buffer(snapshot);
+    }
+    return Tuple.tuple().addString(consumerGroup).addString(topic).addLong(job.id()).addArrayOfInteger(partitions)
+        .addArrayOfLong(epochs).addArrayOfLong(previous).addArrayOfLong(next).addArrayOfBuffer(snapshots);
+  }
+
+  private static Set<Integer> partitionsOf(RowSet<Row> rows) {
+    Set<Integer> partitions = new HashSet<>();
+    rows.forEach(row -> partitions.add(row.getInteger(0)));
+    return partitions;
+  }
+
+  private static Long[] boxed(long[] values) {
+    Long[] boxed = new Long[values.length];
+    for (int i = 0; i < values.length; i++) {
+      boxed[i] = values[i];
+    }
+    return boxed;
+  }
+
+  static <T> List<T> concat(List<T> a, List<T> b) {
+    if (b.isEmpty()) {
+      return a;
+    }
+    List<T> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
+}
