@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.streampipeline.event.EnrichedEvent;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The lean implementation against {@link ReferenceWindows} on random sequences. */
@@ -58,6 +59,51 @@ class PartitionWindowsModelTest {
     assertEquals(describe(reference.closeReady(-1)), describe(lean.closeReady(-1)));
     assertEquals(0, lean.openWindows() + lean.openSessions());
     System.out.printf("seed %d: %d events, %d late%n", seed, events.size(), late);
+  }
+
+  /**
+   * Replay equals live: the same records give the same windows and sessions however they are cut into batches,
+   * whenever the close timer fires, and wherever checkpoints snapshot and a new owner restores the state.
+   */
+  @Test
+  void theSameRecordsGiveTheSameResultsWhateverTheTimingOfTimersAndBarriers() {
+    WindowSettings[] settings = {
+        new WindowSettings(MINUTE, 5 * MINUTE, 30 * SECOND, 10 * SECOND),
+        new WindowSettings(MINUTE, 5 * MINUTE, 90 * SECOND, 20 * SECOND),
+        new WindowSettings(7 * SECOND, 3 * SECOND, 20 * SECOND, 0),
+    };
+    long seed = 500;
+    for (WindowSettings s : settings) {
+      for (int run = 0; run < 3; run++, seed++) {
+        List<EnrichedEvent> events = RandomEvents.generate(seed, 6_000, 4);
+        List<String> once = runWithTiming(s, events, new Random(seed), false);
+        List<String> chopped = runWithTiming(s, events, new Random(seed * 31 + 7), true);
+        assertEquals(once, chopped, "seed " + seed);
+      }
+    }
+  }
+
+  /** Every result, sorted, after all records and a final close; with {@code chop}, timers and barriers at random. */
+  private static List<String> runWithTiming(WindowSettings s, List<EnrichedEvent> events, Random random,
+      boolean chop) {
+    PartitionWindows state = new PartitionWindows(4, s);
+    List<String> results = new ArrayList<>();
+    int i = 0;
+    while (i < events.size()) {
+      int batch = chop ? 1 + random.nextInt(200) : events.size();
+      for (int end = Math.min(events.size(), i + batch); i < end; i++) {
+        state.add(events.get(i));
+      }
+      if (chop && random.nextBoolean()) {
+        results.addAll(describe(state.closeReady(0)));
+      }
+      if (chop && random.nextInt(4) == 0) {
+        state = PartitionWindows.restore(4, s, state.snapshot());
+      }
+    }
+    state.advanceIdle(Long.MAX_VALUE / 2);
+    results.addAll(describe(state.closeReady(0)));
+    return results.stream().sorted().toList();
   }
 
   private static List<String> describe(List<WindowResult> results) {

@@ -62,7 +62,9 @@ final class ReferenceWindows {
     windows.get(WindowType.REVENUE_PER_5MIN).computeIfAbsent(revenueStart, k -> new ArrayList<>()).add(ee);
     String key = e.userId() + "\u0000" + e.sessionId();
     Session s = sessions.get(key);
-    if (s != null && ts - s.last > settings.sessionTimeoutMs()) {
+    // Expired by the gap to this event, or already by the watermark (closed whether or not closeReady ran).
+    if (s != null && (ts - s.last > settings.sessionTimeoutMs()
+        || (watermark != Long.MIN_VALUE && watermark - s.last > settings.sessionTimeoutMs()))) {
       splitOff.add(sessions.remove(key));
       s = null;
     }

@@ -1,0 +1,126 @@
+package io.streampipeline.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.streampipeline.bus.LaneMessage.OffsetRange;
+import io.streampipeline.ingest.PartitionLedger.PlannedBarrier;
+import io.streampipeline.ingest.PartitionLedger.Settled;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class PartitionLedgerTest {
+  private final PartitionLedger ledger = new PartitionLedger(2, 100, 10_000);
+
+  private void own(int partition, long epoch, long stored, long next) {
+    ledger.assigned(Set.of(partition));
+    ledger.restored(partition, epoch, stored, next, 0);
+  }
+
+  @Test
+  void barriersCarryTheEpochThePreviousOffsetAndTheNextOne() {
+    own(0, 3, 10, 10);
+    assertTrue(ledger.accept(0, 10, 100, 1));
+    assertTrue(ledger.accept(0, 11, 100, 1));
+    assertEquals(Map.of(0, new OffsetRange(3, 10, 12)), ledger.planBarrier().offsets());
+    assertTrue(ledger.accept(0, 12, 100, 1));
+    assertEquals(Map.of(0, new OffsetRange(3, 12, 13)), ledger.planBarrier().offsets(),
+        "the next barrier's guard is what the previous one stores");
+  }
+
+  @Test
+  void recordsOfRestoringOrHeldPartitionsAndRecordsBeforeTheSeekAreSkipped() {
+    ledger.assigned(Set.of(0, 1));
+    ledger.beginRestore(0);
+    assertFalse(ledger.accept(0, 0, 1, 0), "restoring");
+    ledger.restored(0, 1, 5, 5, 0);
+    assertFalse(ledger.accept(0, 4, 1, 0), "fetched before the seek");
+    assertTrue(ledger.accept(0, 5, 1, 0));
+    ledger.hold(1);
+    assertFalse(ledger.accept(1, 0, 1, 0), "held");
+    assertFalse(ledger.accept(2, 0, 1, 0), "not owned");
+    assertEquals(Set.of(0), ledger.planBarrier().offsets().keySet(), "only reading partitions are checkpointed");
+  }
+
+  @Test
+  void aPartitionNeverCheckpointedStartsAtTheLogStartWithNoStoredOffset() {
+    own(0, 1, -1, 7);
+    assertEquals(Map.of(0, new OffsetRange(1, -1, 7)), ledger.planBarrier().offsets());
+  }
+
+  @Test
+  void aRefusalRestoresOnlyWhenTheBarriersEpochIsStillTheLanes() {
+    own(0, 1, 0, 0);
+    ledger.accept(0, 0, 1, 0);
+    PlannedBarrier first = ledger.planBarrier();
+    ledger.accept(0, 1, 1, 0);
+    PlannedBarrier second = ledger.planBarrier();
+    Settled refused = ledger.settle(first.id(), Set.of(), Set.of(0));
+    assertEquals(Set.of(0), refused.toRestore());
+    assertEquals(Map.of(), refused.kafkaCommits());
+    ledger.beginRestore(0);
+    ledger.restored(0, 2, 1, 1, 0);
+    Settled stale = ledger.settle(second.id(), Set.of(), Set.of(0));
+    assertEquals(Set.of(), stale.toRestore(), "a result for the old epoch does not restore the new one again");
+  }
+
+  @Test
+  void kafkaOffsetsAreCommittedOnlyForPartitionsTheSinkCommitted() {
+    own(0, 1, 0, 0);
+    own(1, 1, 0, 0);
+    ledger.accept(0, 0, 1, 0);
+    ledger.accept(1, 0, 1, 0);
+    PlannedBarrier barrier = ledger.planBarrier();
+    Settled settled = ledger.settle(barrier.id(), Set.of(1), Set.of());
+    assertEquals(Map.of(1, 1L), settled.kafkaCommits(),
+        "partition 0 was left out (its state could not be read): its lag must keep showing");
+    assertNull(ledger.settle(barrier.id(), Set.of(1), Set.of()), "a result is settled once");
+  }
+
+  @Test
+  void atMostTwoCheckpointsAreOutstanding() {
+    own(0, 1, 0, 0);
+    ledger.planBarrier();
+    ledger.planBarrier();
+    assertNull(ledger.planBarrier());
+  }
+
+  @Test
+  void inFlightIsBoundedInEventsAndInBytes() {
+    own(0, 1, 0, 0);
+    for (int i = 0; i < 50; i++) {
+      ledger.accept(0, i, 100, 0);
+    }
+    assertFalse(ledger.overLimit());
+    ledger.accept(0, 50, 6_000, 0);
+    assertTrue(ledger.overLimit(), "over the byte limit with few events");
+    PlannedBarrier barrier = ledger.planBarrier();
+    assertFalse(ledger.belowResumeMark());
+    ledger.settle(barrier.id(), Set.of(0), Set.of());
+    assertTrue(ledger.belowResumeMark());
+    assertEquals(0, ledger.inFlightEvents());
+  }
+
+  @Test
+  void aRestoreThatAnotherOneOvertookIsStale() {
+    ledger.assigned(Set.of(0));
+    long first = ledger.beginRestore(0);
+    long second = ledger.beginRestore(0);
+    assertFalse(ledger.isCurrent(0, first));
+    assertTrue(ledger.isCurrent(0, second));
+    ledger.revoked(Set.of(0));
+    assertFalse(ledger.isCurrent(0, second));
+  }
+
+  @Test
+  void idleMeansCaughtUpAndQuietForTheIdleTime() {
+    own(0, 1, 0, 0);
+    ledger.accept(0, 0, 1, 1_000);
+    assertFalse(ledger.isIdle(0, 0, 5_000, 10_000));
+    assertTrue(ledger.isIdle(0, 0, 11_000, 10_000));
+    assertFalse(ledger.isIdle(0, 3, 11_000, 10_000), "not caught up");
+  }
+}
