@@ -16,6 +16,10 @@ public final class KafkaClients {
     props.put("client.id", clientId);
     props.put("enable.auto.commit", "false");
     props.put("auto.offset.reset", "earliest");
+    // Records of aborted producer transactions are never stored.
+    props.put("isolation.level", "read_committed");
+    // A process joining or leaving moves only the partitions that change owner; the others keep their state.
+    props.put("partition.assignment.strategy", "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
     props.put("key.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
     props.put("value.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
     props.put("max.poll.records", "2000");

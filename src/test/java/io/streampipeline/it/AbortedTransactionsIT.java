@@ -1,0 +1,84 @@
+package io.streampipeline.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.streampipeline.app.Application;
+import io.streampipeline.app.ConfigLoader;
+import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.event.ClickstreamCodec;
+import io.streampipeline.event.ClickstreamEvent;
+import io.streampipeline.event.EventType;
+import io.streampipeline.infra.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A transactional producer (Kafka Streams, Flink, a Connect sink) aborts a transaction: its records stay in the
+ * log but were never meant to exist, so none of them is stored; the committed transactions' records are.
+ */
+class AbortedTransactionsIT {
+  private final ClickstreamCodec codec = new ClickstreamCodec();
+
+  private ProducerRecord<String, byte[]> record(String topic, String id, int i, long base) {
+    String user = "user_" + (i % 12);
+    return new ProducerRecord<>(topic, user, codec.encode(new ClickstreamEvent(id, EventType.PAGE_VIEW,
+        base + i * 50L, user, "00000000-0000-4000-8000-000000000001", null, null, null, null, null,
+        "https://shop.example/", null, "Mozilla/5.0", "192.0.2.3", "FR", null)));
+  }
+
+  @Test
+  void recordsOfAbortedTransactionsAreNeverStored() {
+    TestInfra infra = TestInfra.get();
+    String database = infra.createDatabase();
+    PipelineConfig config = ConfigLoader.fromMap(infra.pipelineConfig(database, "aborted"));
+    Topics.ensure(infra.bootstrapServers, config);
+    String topic = config.clickstreamTopic();
+    long base = Instant.parse("2026-11-21T08:00:00Z").toEpochMilli();
+    Db db = new Db(infra, database);
+
+    Properties props = new Properties();
+    props.put("bootstrap.servers", infra.bootstrapServers);
+    props.put("transactional.id", "aborted-it-" + UUID.randomUUID());
+    props.put("key.serializer", StringSerializer.class.getName());
+    props.put("value.serializer", ByteArraySerializer.class.getName());
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props)) {
+      producer.initTransactions();
+      producer.beginTransaction();
+      for (int i = 0; i < 300; i++) {
+        producer.send(record(topic, "committed-a-" + i, i, base));
+      }
+      producer.commitTransaction();
+      producer.beginTransaction();
+      for (int i = 0; i < 300; i++) {
+        producer.send(record(topic, "aborted-" + i, 300 + i, base));
+      }
+      producer.flush();
+      producer.abortTransaction();
+      producer.beginTransaction();
+      for (int i = 0; i < 300; i++) {
+        producer.send(record(topic, "committed-b-" + i, 600 + i, base));
+      }
+      producer.commitTransaction();
+    }
+
+    Application app = new Application(config).start();
+    try {
+      Await.until(Duration.ofSeconds(90), "the committed transactions stored",
+          () -> db.count("SELECT count(*) FROM clickstream_events WHERE event_id LIKE 'committed-%'"),
+          n -> n == 600);
+      // The aborted records lie before committed-b in every partition: had they been read, they would be stored.
+    } finally {
+      app.stop();
+    }
+    assertEquals(0, db.count("SELECT count(*) FROM clickstream_events WHERE event_id LIKE 'aborted-%'"));
+    assertEquals(0, db.count("SELECT count(*) FROM dead_letter_events"));
+  }
+}
