@@ -111,5 +111,9 @@ CREATE TABLE IF NOT EXISTS pipeline_checkpoints (
     updated_at        TIMESTAMPTZ   NOT NULL DEFAULT now(),
     PRIMARY KEY (consumer_group, topic, partition)
 );
+-- The owner epoch: raised by one each time a lane claims the partition (on assignment, and after a refused
+-- checkpoint). Every checkpoint carries the epoch its lane claimed, and the compare-and-set requires it, so a lane
+-- that lost the partition can write nothing more of it, not even a checkpoint whose offset did not move.
+ALTER TABLE pipeline_checkpoints ADD COLUMN IF NOT EXISTS owner_epoch BIGINT NOT NULL DEFAULT 0;
 
 COMMIT;
