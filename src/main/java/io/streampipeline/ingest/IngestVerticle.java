@@ -194,6 +194,10 @@ public final class IngestVerticle extends VerticleBase {
       long logStart = starts.getOrDefault(tp, 0L);
       long logEnd = ends.getOrDefault(tp, 0L);
       StartPosition position = StartPosition.decide(claim.nextOffset(), logStart, logEnd, config.offsetOutOfRange());
+      if (position.action() == StartPosition.Action.HALT) {
+        // Nothing of the partition will be read: its whole log is lag.
+        metrics.consumerLag(p, logEnd - logStart);
+      }
       if (position.outOfRange()) {
         metrics.offsetOutOfRange(p);
         log.error("lane {}: stored offset {} of {}-{} is outside the log [{}, {}] (topic re-created, or records "
