@@ -74,7 +74,8 @@ public final class ConfigLoader {
         wholeLong("PIPELINE_MAX_IN_FLIGHT_EVENTS", 50_000, 1, Long.MAX_VALUE),
         wholeLong("EVENTS", 1_000_000, 1, Long.MAX_VALUE),
         offsetOutOfRange(),
-        wholeLong("PIPELINE_MAX_IN_FLIGHT_BYTES", 64L << 20, 1 << 20, Long.MAX_VALUE));
+        wholeLong("PIPELINE_MAX_IN_FLIGHT_BYTES", 64L << 20, 1 << 20, Long.MAX_VALUE),
+        wholeLong("SINK_MAX_DELAY_MS", 100, 0, 3_600_000));
   }
 
   private PipelineConfig.OffsetOutOfRange offsetOutOfRange() {

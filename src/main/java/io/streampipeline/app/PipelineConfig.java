@@ -41,7 +41,8 @@ public record PipelineConfig(
     long maxInFlightEvents,
     long benchEvents,
     OffsetOutOfRange offsetOutOfRange,
-    long maxInFlightBytes) {
+    long maxInFlightBytes,
+    long sinkMaxDelayMs) {
 
   /**
    * What a lane does with a stored position that lies outside the partition's log (the topic was deleted and

@@ -93,6 +93,8 @@ public final class IngestVerticle extends VerticleBase {
   private boolean consumerClosed;
   private long flushTimer;
   private long tickTimer;
+  /** Armed by the first event after a barrier: no event waits longer than SINK_MAX_DELAY_MS for its checkpoint. */
+  private long delayTimer = -1;
   private Promise<Void> drained;
   private long lastStatsAt = System.currentTimeMillis();
   private long consumedSinceStats;
@@ -298,6 +300,11 @@ public final class IngestVerticle extends VerticleBase {
     }
     if (ledger.eventsSinceBarrier() >= checkpointEvents) {
       requestBarrier();
+    } else if (delayTimer < 0 && config.sinkMaxDelayMs() > 0) {
+      delayTimer = vertx.setTimer(config.sinkMaxDelayMs(), id -> {
+        delayTimer = -1;
+        requestBarrier();
+      });
     }
   }
 
@@ -314,6 +321,10 @@ public final class IngestVerticle extends VerticleBase {
     PlannedBarrier barrier = ledger.planBarrier();
     if (barrier != null) {
       barrierWanted = false;
+      if (delayTimer >= 0) {
+        vertx.cancelTimer(delayTimer);
+        delayTimer = -1;
+      }
       sendDown(new Barrier(barrier.id(), barrier.offsets()));
     }
   }
@@ -409,6 +420,9 @@ public final class IngestVerticle extends VerticleBase {
     stopping = true;
     vertx.cancelTimer(flushTimer);
     vertx.cancelTimer(tickTimer);
+    if (delayTimer >= 0) {
+      vertx.cancelTimer(delayTimer);
+    }
     drained = Promise.promise();
     // The last barrier covers exactly what was read before this point; later records are ignored.
     requestBarrier();
