@@ -47,8 +47,8 @@ public record PipelineConfig(
   /**
    * What a lane does with a stored position that lies outside the partition's log (the topic was deleted and
    * created again, or retention removed records that were never read): {@code RESET} continues from the log
-   * start with the partition's windows closed and started afresh; {@code HALT} holds the partition back, unread,
-   * until an operator acts.
+   * start, with the partition's window state kept; {@code HALT} holds the partition back, unread, until an
+   * operator acts.
    */
   public enum OffsetOutOfRange {
     RESET, HALT

@@ -33,12 +33,8 @@ public sealed interface LaneMessage {
   record PartitionsRestored(Map<Integer, RestoredPartition> partitions) implements LaneMessage {
   }
 
-  /**
-   * How a lane took over a partition: the owner epoch it claimed in PostgreSQL, the stored window state (null:
-   * empty), and whether that state must be closed and started afresh because the stored offset lay outside the
-   * log (the topic was re-created, or retention removed unread records).
-   */
-  record RestoredPartition(long ownerEpoch, byte[] snapshot, boolean restartWindows) {
+  /** How a lane took over a partition: the owner epoch it claimed in PostgreSQL and the stored state (null: empty). */
+  record RestoredPartition(long ownerEpoch, byte[] snapshot) {
   }
 
   /** This lane no longer owns these partitions: drop their state and anything not yet written. */

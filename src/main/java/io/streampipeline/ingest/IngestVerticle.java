@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -204,10 +205,10 @@ public final class IngestVerticle extends VerticleBase {
         metrics.offsetOutOfRange(p);
         log.error("lane {}: stored offset {} of {}-{} is outside the log [{}, {}] (topic re-created, or records "
                 + "removed by retention before they were read); PIPELINE_OFFSET_OUT_OF_RANGE={}: {}", lane,
-            claim.nextOffset(), topic, p, logStart, logEnd, config.offsetOutOfRange().name().toLowerCase(),
+            claim.nextOffset(), topic, p, logStart, logEnd, config.offsetOutOfRange().name().toLowerCase(Locale.ROOT),
             position.action() == StartPosition.Action.HALT
                 ? "the partition is held back until its row in pipeline_checkpoints is corrected or deleted"
-                : "reading from the log start " + logStart + " with the partition's windows closed and restarted");
+                : "reading on from the log start " + logStart);
       }
       positions.put(p, position);
     });
@@ -242,11 +243,9 @@ public final class IngestVerticle extends VerticleBase {
         held.add(p);
         continue;
       }
-      boolean reset = position.action() == StartPosition.Action.RESET;
-      long next = claim.nextOffset() < 0 || reset ? position.readFrom() : claim.nextOffset();
-      ledger.restored(p, claim.ownerEpoch(), claim.nextOffset(), next, now);
-      restored.put(p, new RestoredPartition(claim.ownerEpoch(), claim.snapshot(), reset));
-      at.put(p, next);
+      ledger.restored(p, claim.ownerEpoch(), claim.nextOffset(), position.readFrom(), now);
+      restored.put(p, new RestoredPartition(claim.ownerEpoch(), claim.snapshot()));
+      at.put(p, position.readFrom());
       metrics.restored();
     }
     if (!held.isEmpty()) {
@@ -284,6 +283,10 @@ public final class IngestVerticle extends VerticleBase {
       accepted++;
       processor.process(value, record.partition(), record.offset(), stored, deadLetters);
     }
+    Map<Integer, Long> gaps = ledger.takeGaps();
+    if (!gaps.isEmpty()) {
+      checkGaps(gaps);
+    }
     if (accepted == 0) {
       return;
     }
@@ -306,6 +309,28 @@ public final class IngestVerticle extends VerticleBase {
         requestBarrier();
       });
     }
+  }
+
+  /**
+   * Offsets skipped: harmless for transaction markers and compaction, but if the log now starts after the offset
+   * that was expected, retention removed records before they were read. That is reported like a stored offset
+   * outside the log; under {@code halt} the partition is restored, which holds it back.
+   */
+  private void checkGaps(Map<Integer, Long> gaps) {
+    consumer.beginningOffsets(topicPartitions(gaps.keySet())).onSuccess(starts -> starts.forEach((tp, start) -> {
+      int p = tp.getPartition();
+      long expected = gaps.get(p);
+      if (start <= expected) {
+        return;
+      }
+      metrics.offsetOutOfRange(p);
+      log.error("lane {}: records {} to {} of {}-{} were removed by retention before they were read; "
+          + "PIPELINE_OFFSET_OUT_OF_RANGE={}", lane, expected, start - 1, topic, p,
+          config.offsetOutOfRange().name().toLowerCase(Locale.ROOT));
+      if (config.offsetOutOfRange() == PipelineConfig.OffsetOutOfRange.HALT && ledger.reading().contains(p)) {
+        restore(Set.of(p));
+      }
+    }));
   }
 
   private void requestBarrier() {

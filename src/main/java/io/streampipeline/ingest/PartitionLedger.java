@@ -55,6 +55,7 @@ public final class PartitionLedger {
   private final long maxInFlightBytes;
   private final Map<Integer, Partition> partitions = new HashMap<>();
   private final Map<Long, Pending> outstanding = new LinkedHashMap<>();
+  private final Map<Integer, Long> gaps = new HashMap<>();
   private long restoreSeq;
   private long checkpointSeq;
   private long eventsSinceBarrier;
@@ -123,6 +124,11 @@ public final class PartitionLedger {
     if (p == null || p.phase != Phase.READING || (p.next >= 0 && offset < p.next)) {
       return false;
     }
+    if (p.next >= 0 && offset > p.next) {
+      // Offsets skip for transaction markers and compaction, but also when retention removed records before they
+      // were read and the consumer jumped to the log start: the caller checks which.
+      gaps.putIfAbsent(partition, p.next);
+    }
     p.next = offset + 1;
     p.lastRecordAt = now;
     eventsSinceBarrier++;
@@ -130,6 +136,16 @@ public final class PartitionLedger {
     inFlightEvents++;
     inFlightBytes += bytes;
     return true;
+  }
+
+  /** Partitions whose offsets skipped since the last call, with the offset that was expected; then forgets them. */
+  public Map<Integer, Long> takeGaps() {
+    if (gaps.isEmpty()) {
+      return Map.of();
+    }
+    Map<Integer, Long> taken = new HashMap<>(gaps);
+    gaps.clear();
+    return taken;
   }
 
   public long eventsSinceBarrier() {

@@ -13,7 +13,11 @@ public record StartPosition(Action action, long readFrom) {
   public enum Action {
     /** Read from the stored offset, or from the log start for a partition never checkpointed. */
     CONTINUE,
-    /** The stored offset is outside the log: read from the log start, windows closed and started afresh. */
+    /**
+     * The stored offset is outside the log: read on from the log start. The window state is kept: windows the
+     * old log closed stay closed (a new event for one of them is stored and counted late) and open ones count on,
+     * so no window row is ever written again with other figures under the same window_id.
+     */
     RESET,
     /** The stored offset is outside the log: read nothing until an operator acts. */
     HALT

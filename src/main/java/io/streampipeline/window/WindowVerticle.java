@@ -138,28 +138,14 @@ public final class WindowVerticle extends VerticleBase {
   private void restore(int partition, RestoredPartition restored) {
     drop(partition);
     byte[] snapshot = restored.snapshot();
-    PartitionWindows state;
     try {
-      state = snapshot == null ? new PartitionWindows(partition, settings)
-          : PartitionWindows.restore(partition, settings, snapshot);
+      partitions.put(partition, snapshot == null ? new PartitionWindows(partition, settings)
+          : PartitionWindows.restore(partition, settings, snapshot));
     } catch (IllegalArgumentException e) {
-      if (!restored.restartWindows()) {
-        unreadable.add(partition);
-        log.error("lane {}: cannot read the stored window state of partition {} ({}); the partition is not "
-            + "processed until a build that reads it takes over", lane, partition, e.getMessage());
-        return;
-      }
-      state = new PartitionWindows(partition, settings);
+      unreadable.add(partition);
+      log.error("lane {}: cannot read the stored window state of partition {} ({}); the partition is not "
+          + "processed until a build that reads it takes over", lane, partition, e.getMessage());
     }
-    if (restored.restartWindows()) {
-      // The log was replaced under the stored position: what was open is closed and emitted as it stands, and
-      // the partition starts with empty windows and a fresh watermark.
-      state.advanceIdle(Long.MAX_VALUE);
-      collectClosed(partition, state, System.currentTimeMillis());
-      state = new PartitionWindows(partition, settings);
-      changed.add(partition);
-    }
-    partitions.put(partition, state);
   }
 
   private void collectClosed(int partition, PartitionWindows state, long now) {

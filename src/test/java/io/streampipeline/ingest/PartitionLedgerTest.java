@@ -123,4 +123,15 @@ class PartitionLedgerTest {
     assertTrue(ledger.isIdle(0, 0, 11_000, 10_000));
     assertFalse(ledger.isIdle(0, 3, 11_000, 10_000), "not caught up");
   }
+
+  @Test
+  void skippedOffsetsAreReportedOnceForTheCallerToCheck() {
+    own(0, 1, 10, 10);
+    ledger.accept(0, 10, 1, 0);
+    assertEquals(Map.of(), ledger.takeGaps());
+    ledger.accept(0, 500, 1, 0);
+    ledger.accept(0, 502, 1, 0);
+    assertEquals(Map.of(0, 11L), ledger.takeGaps(), "the first skip of the batch, with the offset expected");
+    assertEquals(Map.of(), ledger.takeGaps());
+  }
 }

@@ -110,7 +110,7 @@ class FencingIT {
   private void restored(long ownerEpoch, int... partitions) {
     Map<Integer, RestoredPartition> restored = new HashMap<>();
     for (int p : partitions) {
-      restored.put(p, new RestoredPartition(ownerEpoch, null, false));
+      restored.put(p, new RestoredPartition(ownerEpoch, null));
     }
     send(new PartitionsRestored(restored));
   }

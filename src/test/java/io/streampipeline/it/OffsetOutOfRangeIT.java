@@ -146,4 +146,57 @@ class OffsetOutOfRangeIT {
     }
     assertEquals(3000, db.count("SELECT count(*) FROM clickstream_events"), "nothing of the new log was read");
   }
+
+  /** Retention removed records the pipeline had not read yet: reported, and every record still in the log stored. */
+  @Test
+  void recordsRemovedBeforeTheyWereReadAreReportedAndTheRestIsStored() throws Exception {
+    TestInfra infra = TestInfra.get();
+    String database = infra.createDatabase();
+    PipelineConfig config = ConfigLoader.fromMap(infra.pipelineConfig(database, "retention"));
+    Topics.ensure(infra.bootstrapServers, config);
+    Db db = new Db(infra, database);
+    String topic = config.clickstreamTopic();
+    long base = Instant.parse("2026-11-20T10:00:00Z").toEpochMilli();
+
+    Application app = new Application(config).start();
+    try {
+      TestData.send(infra.bootstrapServers, topic, events(topic, "kept-", 600, base), null);
+      Await.until(Duration.ofSeconds(90), "first part stored",
+          () -> db.count("SELECT count(*) FROM clickstream_events"), n -> n == 600);
+    } finally {
+      app.stop();
+    }
+    List<TestData.Sent> later = TestData.send(infra.bootstrapServers, topic,
+        events(topic, "later-", 1200, base + Duration.ofMinutes(2).toMillis()), null);
+    // Retention (here deleteRecords) removes the first half of what the pipeline has not read yet.
+    Map<Integer, Long> ends = new java.util.HashMap<>();
+    later.forEach(s -> ends.merge(s.partition(), s.offset() + 1, Math::max));
+    Map<Integer, Long> cut = new java.util.HashMap<>();
+    db.rows("SELECT partition, next_offset FROM pipeline_checkpoints").forEach(r -> {
+      int p = ((Number) r.get("partition")).intValue();
+      long stored = ((Number) r.get("next_offset")).longValue();
+      if (ends.containsKey(p)) {
+        cut.put(p, stored + (ends.get(p) - stored) / 2);
+      }
+    });
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers))) {
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.RecordsToDelete> deletes =
+          new java.util.HashMap<>();
+      cut.forEach((p, before) -> deletes.put(new org.apache.kafka.common.TopicPartition(topic, p),
+          org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(before)));
+      admin.deleteRecords(deletes).all().get();
+    }
+    long stillInLog = later.stream().filter(s -> s.offset() >= cut.get(s.partition())).count();
+
+    app = new Application(config).start();
+    try {
+      Application running = app;
+      Await.until(Duration.ofSeconds(90), "every partition with removed records reported",
+          () -> outOfRange(running), n -> n == cut.size());
+      Await.until(Duration.ofSeconds(90), "what the log still holds stored",
+          () -> db.count("SELECT count(*) FROM clickstream_events"), n -> n == 600 + stillInLog);
+    } finally {
+      app.stop();
+    }
+  }
 }

@@ -68,8 +68,8 @@ class WindowVerticleTest {
   @Test
   void anUnreadableSnapshotHoldsItsPartitionBackAndNothingElse() throws Exception {
     Map<Integer, RestoredPartition> restored = new HashMap<>();
-    restored.put(0, new RestoredPartition(1, new byte[] {1, 2, 3}, false));
-    restored.put(1, new RestoredPartition(1, null, false));
+    restored.put(0, new RestoredPartition(1, new byte[] {1, 2, 3}));
+    restored.put(1, new RestoredPartition(1, null));
     vertx.eventBus().send(Addresses.laneWindow(LANE), new PartitionsRestored(restored));
     vertx.eventBus().send(Addresses.laneWindow(LANE), new EventBatch(List.of(event(0, 0), event(1, 0), event(1, 1)),
         List.of()));
@@ -85,7 +85,7 @@ class WindowVerticleTest {
     assertEquals(Set.of(1), checkpoint.snapshots().keySet());
 
     vertx.eventBus().send(Addresses.laneWindow(LANE), new PartitionsRestored(Map.of(0,
-        new RestoredPartition(2, null, false))));
+        new RestoredPartition(2, null))));
     vertx.eventBus().send(Addresses.laneWindow(LANE), new EventBatch(List.of(event(0, 0)), List.of()));
     next(PartitionsRestored.class);
     assertEquals(1, next(EventBatch.class).events().size(), "a readable restore releases the partition");
