@@ -30,7 +30,7 @@ public record PipelineConfig(
     int postgresPort,
     String postgresDatabase,
     String postgresUser,
-    String postgresPassword,
+    Secret postgresPassword,
     int dashboardPort,
     int metricsPort,
     Set<Role> roles,
@@ -39,7 +39,8 @@ public record PipelineConfig(
     int embeddedKafkaPort,
     int embeddedPostgresPort,
     long maxInFlightEvents,
-    long benchEvents) {
+    long benchEvents,
+    ConnectionSettings connections) {
 
   /** PRODUCER_MAX_EVENTS unset: the generator never stops by itself. */
   public static final long UNLIMITED = -1;

@@ -55,10 +55,10 @@ import org.slf4j.LoggerFactory;
 public final class SinkVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(SinkVerticle.class);
   private static final long MAX_BACKOFF_MS = 10_000;
-  /** Connections (and parallel transactions) per lane. */
-  private static final int CONNECTIONS = 2;
 
   private final int lane;
+  /** Connections (and parallel transactions) of this lane: POSTGRES_POOL_SIZE. */
+  private final int connections;
   private final PipelineConfig config;
   private final Endpoints endpoints;
   private final PipelineMetrics metrics;
@@ -85,6 +85,7 @@ public final class SinkVerticle extends VerticleBase {
 
   public SinkVerticle(int lane, PipelineConfig config, Endpoints endpoints, PipelineMetrics metrics) {
     this.lane = lane;
+    this.connections = config.connections().postgresPoolSize();
     this.config = config;
     this.endpoints = endpoints;
     this.metrics = metrics;
@@ -92,7 +93,7 @@ public final class SinkVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(CONNECTIONS).setName("sink-lane-" + lane))
+    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(connections).setName("sink-lane-" + lane))
         .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
     inbox = vertx.eventBus().consumer(Addresses.laneSink(lane), msg -> onMessage(msg.body()));
     vertx.setPeriodic(10_000, id -> logStats());
@@ -145,7 +146,7 @@ public final class SinkVerticle extends VerticleBase {
     long started = System.nanoTime();
     // One transaction per partition group, in parallel on separate connections: a PostgreSQL backend uses
     // one core, and each partition's rows, state and offset still commit together.
-    List<Future<Outcome>> groups = job.partitionGroups(CONNECTIONS).stream()
+    List<Future<Outcome>> groups = job.partitionGroups(connections).stream()
         .map(group -> attempt(group, 0, WriteMode.PLAIN)).toList();
     Future.all(groups).onComplete(done -> {
       writing = false;
