@@ -54,8 +54,10 @@ final class PostgresCheck {
     String server = endpoints.pgHost() + ":" + endpoints.pgPort();
     String why = firstLine(e);
     Throwable ssl = find(e, SSLException.class);
-    if (ssl != null) {
-      return new StartupException("the TLS handshake with PostgreSQL at " + server + " failed (" + firstLine(ssl)
+    // Vert.x reports a refused certificate as "SSL handshake failed", without the SSLException as cause.
+    if (ssl != null || why.toLowerCase(java.util.Locale.ROOT).contains("handshake")) {
+      return new StartupException("the TLS handshake with PostgreSQL at " + server + " failed ("
+          + (ssl != null ? firstLine(ssl) : why)
           + "): check POSTGRES_SSL_ROOT_CERT (the CA that signed the server's certificate), POSTGRES_SSL_MODE="
           + endpoints.pgSslMode().libpqName() + " and, for verify-full, that POSTGRES_HOST is a name in the "
           + "certificate", e);

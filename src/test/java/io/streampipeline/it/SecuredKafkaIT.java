@@ -2,13 +2,16 @@ package io.streampipeline.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
 import io.streampipeline.app.ConfigLoader;
 import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.app.StartupException;
 import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.generator.GeneratedMessage.Kind;
+import io.streampipeline.infra.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,6 +89,21 @@ class SecuredKafkaIT {
     } finally {
       app.stop();
     }
+  }
+
+  @Test
+  void plaintextToTheTlsListenerEndsInATimeOutThatNamesTheLikelyCause() {
+    TestInfra infra = TestInfra.get();
+    Map<String, String> keys = infra.pipelineConfig("unused", "sasl-plain");
+    keys.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    PipelineConfig config = ConfigLoader.fromMap(keys);
+    StartupException e = assertThrows(StartupException.class,
+        () -> Topics.ensure(kafka.bootstrapServers(), config));
+    assertTrue(e.getMessage().startsWith("Kafka at " + kafka.bootstrapServers() + " did not answer within "),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("security.protocol (KAFKA_PROPERTY_SECURITY_PROTOCOL) matches the listener"),
+        e.getMessage());
+    assertEquals(1, e.getMessage().lines().count());
   }
 
   @Test
