@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,6 +81,7 @@ class PostgresTlsIT {
     keys.put("POSTGRES_PASSWORD_FILE", passwordFile.toString());
     keys.put("POSTGRES_SSL_MODE", "verify-full");
     keys.put("POSTGRES_SSL_ROOT_CERT", rootCert.toString());
+    keys.put("POSTGRES_POOL_SIZE", "2");
     return keys;
   }
 
@@ -91,7 +93,10 @@ class PostgresTlsIT {
   @Test
   void verifyFullConnectsAndThePipelineWorks() throws Exception {
     TestInfra infra = TestInfra.get();
-    PipelineConfig config = ConfigLoader.fromMap(keys("pgtls", certificates.caCert));
+    Map<String, String> keys = keys("pgtls", certificates.caCert);
+    ReadmeDeploy.assertSameSettings(ReadmeDeploy.block("POSTGRES_"), keys, Set.of("POSTGRES_SSL_MODE",
+        "POSTGRES_POOL_SIZE"));
+    PipelineConfig config = ConfigLoader.fromMap(keys);
     Topics.ensure(infra.bootstrapServers, config);
     List<GeneratedMessage> messages = TestData.generate(20261122L, 500, 0.0, T0, 500);
     long valid = TestData.kinds(messages).getOrDefault(Kind.VALID, 0L);

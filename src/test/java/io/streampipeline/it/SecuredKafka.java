@@ -109,12 +109,27 @@ public final class SecuredKafka implements AutoCloseable {
     return c;
   }
 
-  /** The same settings as the pipeline's KAFKA_PROPERTY_* environment variables. */
+  /**
+   * The same settings as the pipeline's KAFKA_PROPERTY_* environment variables, as README's deploy section
+   * writes them: the JAAS line (it holds the password) in a file named by KAFKA_PROPERTY_SASL_JAAS_CONFIG_FILE.
+   */
   public Map<String, String> pipelineKeys(String password) {
     Map<String, String> keys = new LinkedHashMap<>();
     keys.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers());
-    clientProperties(password).forEach((name, value) ->
-        keys.put("KAFKA_PROPERTY_" + name.toUpperCase(java.util.Locale.ROOT).replace('.', '_'), value));
+    clientProperties(password).forEach((name, value) -> {
+      String key = "KAFKA_PROPERTY_" + name.toUpperCase(java.util.Locale.ROOT).replace('.', '_');
+      if (name.equals("sasl.jaas.config")) {
+        try {
+          Path file = Files.createTempFile(certificates.caCert.getParent(), "kafka-jaas", "");
+          Files.writeString(file, value + "\n");
+          keys.put(key + "_FILE", file.toString());
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      } else {
+        keys.put(key, value);
+      }
+    });
     return keys;
   }
 

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -54,7 +55,10 @@ class SecuredKafkaIT {
     TestInfra infra = TestInfra.get();
     String database = infra.createDatabase();
     Map<String, String> keys = infra.pipelineConfig(database, "sasl");
-    keys.putAll(kafka.pipelineKeys(SecuredKafka.PASSWORD));
+    Map<String, String> kafkaKeys = kafka.pipelineKeys(SecuredKafka.PASSWORD);
+    ReadmeDeploy.assertSameSettings(ReadmeDeploy.block("KAFKA_"), kafkaKeys, Set.of(
+        "KAFKA_PROPERTY_SECURITY_PROTOCOL", "KAFKA_PROPERTY_SASL_MECHANISM", "KAFKA_PROPERTY_SSL_TRUSTSTORE_TYPE"));
+    keys.putAll(kafkaKeys);
     PipelineConfig config = ConfigLoader.fromMap(keys);
     Map<String, String> client = kafka.clientProperties(SecuredKafka.PASSWORD);
 
