@@ -132,8 +132,10 @@ public final class ConfigLoader {
       String suffix = key.substring(KAFKA_PROPERTY_PREFIX.length());
       if (suffix.endsWith(FILE_SUFFIX)) {
         String base = KAFKA_PROPERTY_PREFIX + suffix.substring(0, suffix.length() - FILE_SUFFIX.length());
-        properties.put(KafkaClientProperties.propertyName(base.substring(KAFKA_PROPERTY_PREFIX.length())),
-            optional(base));
+        String value = optional(base);
+        if (value != null) {
+          properties.put(KafkaClientProperties.propertyName(base.substring(KAFKA_PROPERTY_PREFIX.length())), value);
+        }
       } else if (optional(key) != null) {
         properties.put(KafkaClientProperties.propertyName(suffix), optional(key));
       }
