@@ -6,6 +6,7 @@ import io.streampipeline.bus.LocalCodec;
 import io.streampipeline.generator.GeneratorVerticle;
 import io.streampipeline.infra.EmbeddedKafka;
 import io.streampipeline.infra.EmbeddedPostgres;
+import io.streampipeline.infra.InputKeyCheck;
 import io.streampipeline.infra.Schema;
 import io.streampipeline.infra.Topics;
 import io.streampipeline.ingest.IngestVerticle;
@@ -24,6 +25,7 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.TimeUnit;
@@ -64,7 +66,12 @@ public final class Application {
           .withMetrics(new MicrometerMetricsFactory(registry))
           .build();
       LocalCodec.registerAll(vertx);
-      Topics.ensure(endpoints.kafkaBootstrapServers(), config);
+      Topics.ensure(endpoints.kafkaBootstrapServers(), endpoints.kafkaProperties(), config);
+      if (config.has(Role.PIPELINE)) {
+        new InputKeyCheck(registry).sample(endpoints.kafkaBootstrapServers(), endpoints.kafkaProperties(),
+            config.clickstreamTopic(), Duration.ofSeconds(10));
+      }
+      await(PostgresCheck.run(vertx, endpoints, config));
       await(applySchema());
       deployRoles();
       return this;
@@ -76,6 +83,14 @@ public final class Application {
 
   private void startInfrastructure() {
     String bootstrap = config.kafkaBootstrapServers();
+    ConnectionSettings connections = config.connections();
+    // The embedded broker has one PLAINTEXT listener: security settings meant for a real cluster do not apply.
+    KafkaClientProperties kafkaProperties = bootstrap == null ? KafkaClientProperties.none()
+        : connections.kafkaProperties();
+    if (bootstrap == null && !connections.kafkaProperties().isEmpty()) {
+      log.warn("KAFKA_PROPERTY_* / KAFKA_PROPERTIES_FILE ignored: they apply to the Kafka named by "
+          + "KAFKA_BOOTSTRAP_SERVERS, not to the embedded broker");
+    }
     if (bootstrap == null) {
       kafka = EmbeddedKafka.start(config.dataDir().resolve("kafka"), config.embeddedKafkaPort());
       bootstrap = kafka.bootstrapServers();
@@ -87,11 +102,13 @@ public final class Application {
       log.info("Embedded PostgreSQL listening on 127.0.0.1:{} (database/user/password {}; "
               + "psql -h 127.0.0.1 -p {} -U {} {})", postgres.port(), EmbeddedPostgres.NAME, postgres.port(),
           EmbeddedPostgres.NAME, EmbeddedPostgres.NAME);
-      endpoints = new Endpoints(bootstrap, "127.0.0.1", postgres.port(), EmbeddedPostgres.NAME,
-          EmbeddedPostgres.NAME, EmbeddedPostgres.NAME);
+      endpoints = new Endpoints(bootstrap, kafkaProperties, "127.0.0.1", postgres.port(), EmbeddedPostgres.NAME,
+          EmbeddedPostgres.NAME, Secret.of(EmbeddedPostgres.NAME), connections.postgresSslMode(true),
+          connections.postgresSslRootCert());
     } else {
-      endpoints = new Endpoints(bootstrap, config.postgresHost(), config.postgresPort(), config.postgresDatabase(),
-          config.postgresUser(), config.postgresPassword());
+      endpoints = new Endpoints(bootstrap, kafkaProperties, config.postgresHost(), config.postgresPort(),
+          config.postgresDatabase(), config.postgresUser(), config.postgresPassword(),
+          connections.postgresSslMode(false), connections.postgresSslRootCert());
     }
   }
 
@@ -117,7 +134,7 @@ public final class Application {
       }
     }
     if (config.has(Role.GENERATOR)) {
-      deploy(new GeneratorVerticle(config, endpoints.kafkaBootstrapServers(), metrics));
+      deploy(new GeneratorVerticle(config, endpoints, metrics));
     }
   }
 

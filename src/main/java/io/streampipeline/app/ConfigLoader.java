@@ -3,13 +3,18 @@ package io.streampipeline.app;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Builds {@link PipelineConfig} from, lowest precedence first: a JSON file (conf/config.json, or the file
@@ -17,6 +22,9 @@ import java.util.Set;
  * ROLES). Every value is checked here, once; a bad one throws {@link ConfigException} naming the key.
  */
 public final class ConfigLoader {
+  private static final String FILE_SUFFIX = "_FILE";
+  private static final String KAFKA_PROPERTY_PREFIX = "KAFKA_PROPERTY_";
+
   private final Map<String, String> values;
 
   private ConfigLoader(Map<String, String> values) {
@@ -63,7 +71,7 @@ public final class ConfigLoader {
         port("POSTGRES_PORT", 5432),
         text("POSTGRES_DATABASE", "pipeline"),
         text("POSTGRES_USER", "pipeline"),
-        text("POSTGRES_PASSWORD", "pipeline"),
+        Secret.of(text("POSTGRES_PASSWORD", "pipeline")),
         port("DASHBOARD_PORT", 8000),
         port("METRICS_PORT", 9090),
         roles(),
@@ -75,7 +83,8 @@ public final class ConfigLoader {
         wholeLong("EVENTS", 1_000_000, 1, Long.MAX_VALUE),
         offsetOutOfRange(),
         wholeLong("PIPELINE_MAX_IN_FLIGHT_BYTES", 64L << 20, 1 << 20, Long.MAX_VALUE),
-        wholeLong("SINK_MAX_DELAY_MS", 100, 0, 3_600_000));
+        wholeLong("SINK_MAX_DELAY_MS", 100, 0, 3_600_000),
+        connections());
   }
 
   private PipelineConfig.OffsetOutOfRange offsetOutOfRange() {
@@ -87,8 +96,122 @@ public final class ConfigLoader {
     }
   }
 
+  private ConnectionSettings connections() {
+    Integer replication = optional("KAFKA_TOPIC_REPLICATION_FACTOR") == null ? null
+        : whole("KAFKA_TOPIC_REPLICATION_FACTOR", 1, 1, Short.MAX_VALUE);
+    Integer minInsync = optional("KAFKA_TOPIC_MIN_INSYNC_REPLICAS") == null ? null
+        : whole("KAFKA_TOPIC_MIN_INSYNC_REPLICAS", 1, 1, Short.MAX_VALUE);
+    if (replication != null && minInsync != null && minInsync > replication) {
+      throw new ConfigException("KAFKA_TOPIC_MIN_INSYNC_REPLICAS", minInsync.toString(),
+          "is more than KAFKA_TOPIC_REPLICATION_FACTOR=" + replication + ": no write could ever succeed");
+    }
+    PostgresSslMode sslMode = null;
+    String mode = optional("POSTGRES_SSL_MODE");
+    if (mode != null) {
+      sslMode = PostgresSslMode.parse(mode);
+      if (sslMode == null) {
+        throw new ConfigException("POSTGRES_SSL_MODE", mode,
+            "is not one of disable, prefer, require, verify-ca, verify-full");
+      }
+    }
+    Path rootCert = readableFile("POSTGRES_SSL_ROOT_CERT");
+    if (sslMode != null && sslMode.verifiesCertificate() && rootCert == null) {
+      throw new ConfigException("POSTGRES_SSL_ROOT_CERT", null, "must name the CA certificate (PEM) that signed the "
+          + "server's certificate when POSTGRES_SSL_MODE=" + sslMode.libpqName());
+    }
+    return new ConnectionSettings(kafkaProperties(), replication, minInsync, bool("KAFKA_CREATE_TOPICS", true),
+        sslMode, rootCert, whole("POSTGRES_POOL_SIZE", ConnectionSettings.DEFAULT_POOL_SIZE, 1, 100));
+  }
+
+  /** KAFKA_PROPERTIES_FILE (a Java properties file), then every KAFKA_PROPERTY_&lt;NAME&gt; over it. */
+  private KafkaClientProperties kafkaProperties() {
+    Map<String, String> properties = new TreeMap<>();
+    Path file = readableFile("KAFKA_PROPERTIES_FILE");
+    if (file != null) {
+      Properties loaded = new Properties();
+      try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        loaded.load(in);
+      } catch (IOException | IllegalArgumentException e) {
+        throw new ConfigException("KAFKA_PROPERTIES_FILE", file.toString(), "is not a readable properties file ("
+            + e.getClass().getSimpleName() + ")");
+      }
+      loaded.stringPropertyNames().forEach(name -> properties.put(name.trim(), loaded.getProperty(name).trim()));
+    }
+    for (String key : new TreeSet<>(values.keySet())) {
+      if (!key.startsWith(KAFKA_PROPERTY_PREFIX) || key.length() == KAFKA_PROPERTY_PREFIX.length()) {
+        continue;
+      }
+      String suffix = key.substring(KAFKA_PROPERTY_PREFIX.length());
+      if (suffix.endsWith(FILE_SUFFIX)) {
+        String base = KAFKA_PROPERTY_PREFIX + suffix.substring(0, suffix.length() - FILE_SUFFIX.length());
+        String value = optional(base);
+        if (value != null) {
+          properties.put(KafkaClientProperties.propertyName(base.substring(KAFKA_PROPERTY_PREFIX.length())), value);
+        }
+      } else if (optional(key) != null) {
+        properties.put(KafkaClientProperties.propertyName(suffix), optional(key));
+      }
+    }
+    for (String name : properties.keySet()) {
+      if (KafkaClientProperties.RESERVED.contains(name)) {
+        throw new ConfigException("KAFKA_PROPERTY_" + name.toUpperCase(Locale.ROOT).replace('.', '_'),
+            properties.get(name), "sets " + name + ", which the pipeline sets itself"
+                + (name.equals("bootstrap.servers") ? " (use KAFKA_BOOTSTRAP_SERVERS)" : " (exactly once depends on it)"));
+      }
+    }
+    return KafkaClientProperties.of(properties);
+  }
+
+  /** A file the key names, which must exist and be readable; null when the key is unset. */
+  private Path readableFile(String key) {
+    String value = optional(key);
+    if (value == null) {
+      return null;
+    }
+    Path path = Path.of(value);
+    if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+      throw new ConfigException(key, value, Files.exists(path) ? "is not a readable file" : "does not exist");
+    }
+    return path;
+  }
+
+  private boolean bool(String key, boolean fallback) {
+    String value = optional(key);
+    if (value == null) {
+      return fallback;
+    }
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "true", "yes", "1" -> true;
+      case "false", "no", "0" -> false;
+      default -> throw new ConfigException(key, value, "is not true or false");
+    };
+  }
+
+  /**
+   * The key's value, or the content of the file named by KEY_FILE (how container platforms hand over secrets;
+   * one trailing line break is dropped). Any key can come from a file; setting both is refused as ambiguous.
+   */
   private String optional(String key) {
-    String value = values.get(key);
+    String value = blankToNull(values.get(key));
+    String file = blankToNull(values.get(key + FILE_SUFFIX));
+    if (file == null) {
+      return value;
+    }
+    if (value != null) {
+      throw new ConfigException(key + FILE_SUFFIX, file, "is set together with " + key + ": set only one of them");
+    }
+    try {
+      String content = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+      content = content.endsWith("\r\n") ? content.substring(0, content.length() - 2)
+          : content.endsWith("\n") ? content.substring(0, content.length() - 1) : content;
+      return blankToNull(content);
+    } catch (IOException | java.nio.file.InvalidPathException e) {
+      throw new ConfigException(key + FILE_SUFFIX, file, Files.exists(Path.of(file)) ? "is not a readable file"
+          : "does not exist");
+    }
+  }
+
+  private static String blankToNull(String value) {
     return value == null || value.isBlank() ? null : value.trim();
   }
 

@@ -29,6 +29,11 @@ public final class Main {
     Application app = new Application(config);
     try {
       app.start();
+    } catch (ConfigException | StartupException e) {
+      // A refusal the operator fixes in the configuration: the one line says what, a stack trace would bury it.
+      log.error("stream-pipeline cannot start: {}", e.getMessage());
+      System.exit(2);
+      return;
     } catch (RuntimeException e) {
       log.error("stream-pipeline failed to start: {}", e.getMessage(), e);
       System.exit(1);

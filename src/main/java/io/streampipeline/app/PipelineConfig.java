@@ -30,7 +30,7 @@ public record PipelineConfig(
     int postgresPort,
     String postgresDatabase,
     String postgresUser,
-    String postgresPassword,
+    Secret postgresPassword,
     int dashboardPort,
     int metricsPort,
     Set<Role> roles,
@@ -42,7 +42,8 @@ public record PipelineConfig(
     long benchEvents,
     OffsetOutOfRange offsetOutOfRange,
     long maxInFlightBytes,
-    long sinkMaxDelayMs) {
+    long sinkMaxDelayMs,
+    ConnectionSettings connections) {
 
   /**
    * What a lane does with a stored position that lies outside the partition's log (the topic was deleted and

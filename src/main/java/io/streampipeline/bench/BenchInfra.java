@@ -1,6 +1,10 @@
 package io.streampipeline.bench;
 
+import io.streampipeline.app.ConnectionSettings;
+import io.streampipeline.app.Endpoints;
+import io.streampipeline.app.KafkaClientProperties;
 import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.app.Secret;
 import io.streampipeline.infra.EmbeddedKafka;
 import io.streampipeline.infra.EmbeddedPostgres;
 import io.streampipeline.infra.Ports;
@@ -35,11 +39,13 @@ final class BenchInfra implements AutoCloseable {
   final int pgPort;
   final String pgUser;
   final String pgPassword;
+  /** How the bench's clients reach the servers: the configuration's Kafka settings and PostgreSQL TLS. */
+  final Endpoints endpoints;
   /** The database the bench connects to for CREATE DATABASE. */
   private final String adminDatabase;
 
   private BenchInfra(Path dataDir, EmbeddedKafka kafka, String bootstrapServers, EmbeddedPostgres postgres,
-      String pgHost, int pgPort, String pgUser, String pgPassword, String adminDatabase) {
+      String pgHost, int pgPort, String pgUser, String pgPassword, String adminDatabase, Endpoints endpoints) {
     this.dataDir = dataDir;
     this.kafka = kafka;
     this.bootstrapServers = bootstrapServers;
@@ -48,6 +54,7 @@ final class BenchInfra implements AutoCloseable {
     this.pgHost = pgHost;
     this.pgPort = pgPort;
     this.pgUser = pgUser;
+    this.endpoints = endpoints;
     this.pgPassword = pgPassword;
     this.adminDatabase = adminDatabase;
   }
@@ -56,6 +63,7 @@ final class BenchInfra implements AutoCloseable {
     Path dataDir = options.outDir().resolve("data").toAbsolutePath().normalize();
     wipe(dataDir);
     EmbeddedKafka kafka = null;
+    ConnectionSettings c = config.connections();
     String bootstrap = config.kafkaBootstrapServers();
     if (bootstrap == null) {
       int port = options.explicitKafkaPort() ? config.embeddedKafkaPort() : Ports.free();
@@ -65,13 +73,19 @@ final class BenchInfra implements AutoCloseable {
     }
     if (config.postgresHost() != null) {
       return new BenchInfra(dataDir, kafka, bootstrap, null, config.postgresHost(), config.postgresPort(),
-          config.postgresUser(), config.postgresPassword(), config.postgresDatabase());
+          config.postgresUser(), config.postgresPassword().reveal(), config.postgresDatabase(),
+          new Endpoints(bootstrap, kafka == null ? c.kafkaProperties() : KafkaClientProperties.none(),
+              config.postgresHost(), config.postgresPort(), config.postgresDatabase(), config.postgresUser(),
+              config.postgresPassword(), c.postgresSslMode(false), c.postgresSslRootCert()));
     }
     int port = options.explicitPostgresPort() ? config.embeddedPostgresPort() : Ports.free();
     EmbeddedPostgres postgres = EmbeddedPostgres.start(dataDir.resolve("postgres"), port);
     log.info("bench: embedded PostgreSQL on 127.0.0.1:{} (psql -h 127.0.0.1 -p {} -U pipeline)", port, port);
     return new BenchInfra(dataDir, kafka, bootstrap, postgres, "127.0.0.1", port, EmbeddedPostgres.NAME,
-        EmbeddedPostgres.NAME, EmbeddedPostgres.NAME);
+        EmbeddedPostgres.NAME, EmbeddedPostgres.NAME,
+        new Endpoints(bootstrap, kafka == null ? c.kafkaProperties() : KafkaClientProperties.none(), "127.0.0.1",
+            port, EmbeddedPostgres.NAME, EmbeddedPostgres.NAME, Secret.of(EmbeddedPostgres.NAME),
+            c.postgresSslMode(true), c.postgresSslRootCert()));
   }
 
   /** The embedded server's postmaster, for CPU accounting; -1 for an external server. */
@@ -112,8 +126,8 @@ final class BenchInfra implements AutoCloseable {
   }
 
   Connection connect(String database) throws SQLException {
-    return DriverManager.getConnection("jdbc:postgresql://" + pgHost + ":" + pgPort + "/" + database, pgUser,
-        pgPassword);
+    Endpoints db = endpoints.withDatabase(database);
+    return DriverManager.getConnection(db.jdbcUrl(), db.jdbcProperties());
   }
 
   void execute(String database, String sql) {

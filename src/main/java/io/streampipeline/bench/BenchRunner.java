@@ -3,6 +3,8 @@ package io.streampipeline.bench;
 import io.streampipeline.infra.Ports;
 import io.streampipeline.app.Application;
 import io.streampipeline.app.ConfigLoader;
+import io.streampipeline.app.Endpoints;
+import io.streampipeline.app.KafkaClients;
 import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.event.EnrichedEvent;
 import io.streampipeline.generator.EventFactory;
@@ -32,10 +34,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -104,14 +104,16 @@ public final class BenchRunner {
       boolean commitTimes = infra.enableCommitTimestamps();
       String database = infra.createDatabase("bench_" + stamp);
       String topic = id + ".events";
-      Topics.ensure(infra.bootstrapServers, Map.of(topic, PARTITIONS, id + ".aggregated", Topics.AGGREGATED_PARTITIONS,
-          id + ".dlq", Topics.DLQ_PARTITIONS));
+      Topics.ensure(infra.bootstrapServers, infra.endpoints.kafkaProperties(), Map.of(topic, PARTITIONS,
+          id + ".aggregated", Topics.AGGREGATED_PARTITIONS, id + ".dlq", Topics.DLQ_PARTITIONS),
+          Topics.Creation.DEFAULT);
       Map<String, String> pipelineKeys = pipelineKeys(infra, database, id);
       PipelineConfig pipeline = derive(pipelineKeys, Map.of());
       describeSetup(infra, pipeline, seed, commitTimes);
 
       log.info("bench: pre-loading {} events into {} ({} partitions)", config.benchEvents(), topic, PARTITIONS);
-      Preload.Result preload = Preload.run(infra.bootstrapServers, topic, PARTITIONS, config.benchEvents(), seed,
+      Preload.Result preload = Preload.run(infra.bootstrapServers, infra.endpoints.kafkaProperties(), topic,
+          PARTITIONS, config.benchEvents(), seed,
           pipeline.producerNumUsers(), pipeline.producerNumProducts(), pipeline.producerErrorRate(),
           WindowSettings.from(pipeline));
       log.info("bench: pre-loaded {} events ({} MB) in {} s: {} valid, {} bots, {} invalid, {} undecodable; "
@@ -178,6 +180,13 @@ public final class BenchRunner {
     keys.put("PIPELINE_INSTANCES", String.valueOf(options.lanes()));
     keys.put("WINDOW_IDLE_SECONDS", seconds(config.idleMs(), "WINDOW_IDLE_SECONDS"));
     keys.put("SINK_FLUSH_INTERVAL_SECONDS", seconds(config.sinkFlushIntervalMs(), "SINK_FLUSH_INTERVAL_SECONDS"));
+    infra.endpoints.kafkaProperties().asMap().forEach((name, value) ->
+        keys.put("KAFKA_PROPERTY_" + name.toUpperCase(Locale.ROOT).replace('.', '_'), value));
+    keys.put("POSTGRES_SSL_MODE", infra.endpoints.pgSslMode().libpqName());
+    if (infra.endpoints.pgSslRootCert() != null) {
+      keys.put("POSTGRES_SSL_ROOT_CERT", infra.endpoints.pgSslRootCert().toString());
+    }
+    keys.put("POSTGRES_POOL_SIZE", String.valueOf(config.connections().postgresPoolSize()));
     return keys;
   }
 
@@ -353,13 +362,13 @@ public final class BenchRunner {
           Map.of("PRODUCER_EVENTS_PER_SECOND", String.valueOf(rate), "PRODUCER_MAX_EVENTS", String.valueOf(events),
               "PRODUCER_SEED", String.valueOf(seed + rate)));
       log.info("bench: live phase, {} events/s for {} s", rate, options.liveSeconds());
-      GeneratorVerticle generator = new GeneratorVerticle(generatorConfig, infra.bootstrapServers, app.metrics());
+      GeneratorVerticle generator = new GeneratorVerticle(generatorConfig, infra.endpoints, app.metrics());
       long from = System.currentTimeMillis();
       String deployment = SinkForms.await(app.vertx().deployVerticle(generator));
       SinkForms.await(generator.finished());
       long to = System.currentTimeMillis();
       SinkForms.await(app.vertx().undeploy(deployment));
-      awaitCommitted(db, infra.bootstrapServers, pipeline, topic);
+      awaitCommitted(db, infra.endpoints, pipeline, topic);
       JsonObject phase = latency(db, from, to, commitTimes).put("rate", rate).put("seconds", options.liveSeconds());
       log.info("bench: live phase {}/s: {}", rate, phase.encode());
       phases.add(phase);
@@ -373,9 +382,9 @@ public final class BenchRunner {
     }
   }
 
-  private void awaitCommitted(Connection db, String bootstrap, PipelineConfig pipeline, String topic)
+  private void awaitCommitted(Connection db, Endpoints endpoints, PipelineConfig pipeline, String topic)
       throws Exception {
-    long end = endOffsets(bootstrap, topic);
+    long end = endOffsets(endpoints, topic);
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
     try (PreparedStatement st = db.prepareStatement("SELECT coalesce(sum(next_offset), 0) FROM pipeline_checkpoints "
         + "WHERE consumer_group = ? AND topic = ?")) {
@@ -394,10 +403,8 @@ public final class BenchRunner {
     throw new IllegalStateException("live events not all committed after 5 minutes");
   }
 
-  private static long endOffsets(String bootstrap, String topic) throws Exception {
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    try (Admin admin = Admin.create(props)) {
+  private static long endOffsets(Endpoints endpoints, String topic) throws Exception {
+    try (Admin admin = Admin.create(new HashMap<>(KafkaClients.admin(endpoints, "stream-pipeline-bench")))) {
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       for (int p = 0; p < PARTITIONS; p++) {
         latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
@@ -542,9 +549,7 @@ public final class BenchRunner {
     try (BenchInfra infra = BenchInfra.start(config, options)) {
       String database = infra.createDatabase("bench_forms_" + stamp);
       infra.execute(database, io.streampipeline.infra.Schema.initSql());
-      PgConnectOptions pg = new PgConnectOptions().setHost(infra.pgHost).setPort(infra.pgPort).setDatabase(database)
-          .setUser(infra.pgUser).setPassword(infra.pgPassword).setCachePreparedStatements(true)
-          .setPipeliningLimit(256);
+      PgConnectOptions pg = infra.endpoints.withDatabase(database).pgConnectOptions();
       Vertx vertx = Vertx.vertx();
       List<SinkForms.Measurement> measured;
       try {

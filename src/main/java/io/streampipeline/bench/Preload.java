@@ -1,5 +1,6 @@
 package io.streampipeline.bench;
 
+import io.streampipeline.app.KafkaClientProperties;
 import io.streampipeline.event.EnrichedEvent;
 import io.streampipeline.generator.EventFactory;
 import io.streampipeline.generator.GeneratedMessage;
@@ -46,7 +47,7 @@ final class Preload {
   private Preload() {
   }
 
-  static Result run(String bootstrapServers, String topic, int partitions, long events, long seed, int users,
+  static Result run(String bootstrapServers, KafkaClientProperties properties, String topic, int partitions, long events, long seed, int users,
       int products, double errorRate, WindowSettings settings) {
     EventFactory factory = new EventFactory(seed, users, products, settings.sessionTimeoutMs(), errorRate);
     PartitionWindows[] reference = new PartitionWindows[partitions];
@@ -60,7 +61,7 @@ final class Preload {
     AtomicReference<Exception> failure = new AtomicReference<>();
     AtomicLong bytes = new AtomicLong();
     long started = System.nanoTime();
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(bootstrapServers),
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(bootstrapServers, properties),
         new ByteArraySerializer(), new ByteArraySerializer())) {
       for (long i = 0; i < events; i++) {
         GeneratedMessage m = factory.next(EVENT_TIME_START + i * SPAN_MS / events);
@@ -103,8 +104,8 @@ final class Preload {
   }
 
   /** As the generator's producer (idempotent, lz4), with larger batches: the pre-load is not paced. */
-  private static Map<String, Object> producerConfig(String bootstrapServers) {
-    Map<String, Object> p = new HashMap<>();
+  private static Map<String, Object> producerConfig(String bootstrapServers, KafkaClientProperties properties) {
+    Map<String, Object> p = new HashMap<>(properties.asMap());
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "stream-pipeline-bench-preload");
     p.put(ProducerConfig.ACKS_CONFIG, "all");

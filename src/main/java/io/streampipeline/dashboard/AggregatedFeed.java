@@ -1,5 +1,6 @@
 package io.streampipeline.dashboard;
 
+import io.streampipeline.app.Endpoints;
 import io.streampipeline.app.KafkaClients;
 import io.streampipeline.event.DecodeException;
 import io.streampipeline.window.AggregatedCodec;
@@ -36,12 +37,12 @@ final class AggregatedFeed {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private long undecodable;
 
-  AggregatedFeed(Vertx vertx, String bootstrapServers, String topic, Consumer<WindowResult> windows) {
+  AggregatedFeed(Vertx vertx, Endpoints endpoints, String topic, Consumer<WindowResult> windows) {
     this.topic = topic;
     this.windows = windows;
     String id = "stream-pipeline-dashboard-" + ProcessHandle.current().pid() + "-"
         + UUID.randomUUID().toString().substring(0, 8);
-    Map<String, String> props = KafkaClients.consumer(bootstrapServers, id, id);
+    Map<String, String> props = KafkaClients.consumer(endpoints, id, id);
     props.put("max.poll.records", "1000");
     consumer = KafkaConsumer.create(vertx, props);
   }

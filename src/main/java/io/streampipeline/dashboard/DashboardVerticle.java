@@ -1,6 +1,7 @@
 package io.streampipeline.dashboard;
 
 import io.streampipeline.app.Endpoints;
+import io.streampipeline.app.KafkaClients;
 import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.app.Role;
 import io.streampipeline.bus.Addresses;
@@ -72,16 +73,16 @@ public final class DashboardVerticle extends VerticleBase {
         .with(new PoolOptions().setMaxSize(2).setName("dashboard").setConnectionTimeout(3)
             .setConnectionTimeoutUnit(TimeUnit.SECONDS))
         .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
-    admin = KafkaAdminClient.create(vertx, Map.of(
-        "bootstrap.servers", endpoints.kafkaBootstrapServers(),
-        "client.id", "stream-pipeline-dashboard-admin-" + ProcessHandle.current().pid(),
-        // A broker that is down must make /health answer DOWN quickly, not after a minute.
-        "request.timeout.ms", "3000",
-        "default.api.timeout.ms", "5000"));
+    Map<String, String> adminProps = KafkaClients.admin(endpoints,
+        "stream-pipeline-dashboard-admin-" + ProcessHandle.current().pid());
+    // A broker that is down must make /health answer DOWN quickly, not after a minute.
+    adminProps.put("request.timeout.ms", "3000");
+    adminProps.put("default.api.timeout.ms", "5000");
+    admin = KafkaAdminClient.create(vertx, adminProps);
     kafka = new KafkaProgress(admin, config.clickstreamTopic(), config.consumerGroup());
     store = new StoreCounters(pool);
     health = new HealthCheck(admin, pool);
-    feed = new AggregatedFeed(vertx, endpoints.kafkaBootstrapServers(), config.aggregatedTopic(),
+    feed = new AggregatedFeed(vertx, endpoints, config.aggregatedTopic(),
         window -> state.add(window, System.currentTimeMillis()));
     vertx.setPeriodic(PUSH_MS, id -> tick());
     countStoredRows(0);

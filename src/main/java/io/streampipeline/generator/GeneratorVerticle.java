@@ -1,5 +1,6 @@
 package io.streampipeline.generator;
 
+import io.streampipeline.app.Endpoints;
 import io.streampipeline.app.KafkaClients;
 import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.generator.GeneratedMessage.Kind;
@@ -62,9 +63,9 @@ public final class GeneratorVerticle extends VerticleBase {
   private long lastReportNanos;
   private long forgivenAtLastReport;
 
-  public GeneratorVerticle(PipelineConfig config, String bootstrapServers, PipelineMetrics metrics) {
-    this(config, bootstrapServers, metrics,
-        vertx -> KafkaProducer.create(vertx, producerConfig(bootstrapServers), String.class, byte[].class));
+  public GeneratorVerticle(PipelineConfig config, Endpoints endpoints, PipelineMetrics metrics) {
+    this(config, endpoints.kafkaBootstrapServers(), metrics,
+        vertx -> KafkaProducer.create(vertx, producerConfig(endpoints), String.class, byte[].class));
   }
 
   /** With any producer, for example one wrapping Kafka's MockProducer in a test. */
@@ -76,8 +77,8 @@ public final class GeneratorVerticle extends VerticleBase {
     this.producerFactory = producerFactory;
   }
 
-  static Map<String, String> producerConfig(String bootstrapServers) {
-    return KafkaClients.producer(bootstrapServers, "stream-pipeline-generator");
+  static Map<String, String> producerConfig(Endpoints endpoints) {
+    return KafkaClients.producer(endpoints, "stream-pipeline-generator");
   }
 
   /**

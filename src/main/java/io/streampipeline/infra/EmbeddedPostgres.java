@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -28,10 +29,15 @@ public final class EmbeddedPostgres implements AutoCloseable {
   }
 
   public static EmbeddedPostgres start(Path dataDir, int port) {
+    return start(dataDir, port, Map.of());
+  }
+
+  /** With server settings over ours, e.g. ssl=on and its certificate files (tests of TLS). */
+  public static EmbeddedPostgres start(Path dataDir, int port, Map<String, String> serverConfig) {
     try {
       Files.createDirectories(dataDir.getParent());
       stopOrphan(dataDir);
-      var server = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+      var builder = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
           .setDataDirectory(dataDir)
           .setCleanDataDirectory(false)
           // We stop it ourselves, after the pipeline has drained into it.
@@ -45,8 +51,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
           // exactly-once checkpoints, so every commit is flushed like on any production server.
           .setServerConfig("fsync", "on")
           .setServerConfig("synchronous_commit", "on")
-          .setServerConfig("full_page_writes", "on")
-          .start();
+          .setServerConfig("full_page_writes", "on");
+      serverConfig.forEach(builder::setServerConfig);
+      var server = builder.start();
       createDatabase(server);
       return new EmbeddedPostgres(server, port);
     } catch (IOException e) {

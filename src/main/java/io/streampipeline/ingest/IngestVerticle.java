@@ -119,7 +119,7 @@ public final class IngestVerticle extends VerticleBase {
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("ingest-lane-" + lane))
         .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
     results = vertx.eventBus().consumer(Addresses.laneIngest(lane), msg -> onCheckpointResult(msg.body()));
-    consumer = KafkaConsumer.create(vertx, KafkaClients.consumer(endpoints.kafkaBootstrapServers(),
+    consumer = KafkaConsumer.create(vertx, KafkaClients.consumer(endpoints,
         config.consumerGroup(), "stream-pipeline-lane-" + lane + "-" + ProcessHandle.current().pid()));
     consumer.pollTimeout(POLL_TIMEOUT);
     consumer.partitionsAssignedHandler(this::onAssigned);

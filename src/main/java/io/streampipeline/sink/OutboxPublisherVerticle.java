@@ -63,7 +63,7 @@ public final class OutboxPublisherVerticle extends VerticleBase {
   public Future<?> start() {
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("outbox"))
         .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
-    producer = KafkaProducer.create(vertx, KafkaClients.producer(endpoints.kafkaBootstrapServers(),
+    producer = KafkaProducer.create(vertx, KafkaClients.producer(endpoints,
         "stream-pipeline-outbox-" + ProcessHandle.current().pid()));
     timer = vertx.setPeriodic(1000, id -> publish());
     return vertx.eventBus().consumer(Addresses.OUTBOX_READY, msg -> publish()).completion();

@@ -43,12 +43,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class SinkVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(SinkVerticle.class);
-  /** Connections (and parallel transactions, one per partition group) per lane. */
-  private static final int CONNECTIONS = 2;
   private static final long STATS_PERIOD_MS = 10_000;
   private static final long STOP_TIMEOUT_SECONDS = 60;
 
   private final int lane;
+  /** Connections (and parallel transactions) of this lane: POSTGRES_POOL_SIZE. */
+  private final int connections;
   private final PipelineConfig config;
   private final Endpoints endpoints;
   private final PipelineMetrics metrics;
@@ -72,6 +72,7 @@ public final class SinkVerticle extends VerticleBase {
 
   public SinkVerticle(int lane, PipelineConfig config, Endpoints endpoints, PipelineMetrics metrics) {
     this.lane = lane;
+    this.connections = config.connections().postgresPoolSize();
     this.config = config;
     this.endpoints = endpoints;
     this.metrics = metrics;
@@ -79,7 +80,7 @@ public final class SinkVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(CONNECTIONS).setName("sink-lane-" + lane))
+    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(connections).setName("sink-lane-" + lane))
         .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
     LongFunction<Future<Void>> sleep = ms -> {
       Promise<Void> done = Promise.promise();
@@ -87,7 +88,7 @@ public final class SinkVerticle extends VerticleBase {
       return done.future();
     };
     CheckpointStore store = new CheckpointWriter(pool, config.consumerGroup(), config.clickstreamTopic());
-    runner = new CheckpointRunner(store, ownership, CONNECTIONS, sleep, new CheckpointRunner.Listener() {
+    runner = new CheckpointRunner(store, ownership, connections, sleep, new CheckpointRunner.Listener() {
       @Override
       public void committed(CheckpointJob job, List<DeadLetter> rejected, long written) {
         onCommitted(job, rejected, written);

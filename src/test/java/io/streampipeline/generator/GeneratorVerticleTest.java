@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streampipeline.app.ConfigLoader;
+import io.streampipeline.app.Endpoints;
 import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.metrics.PipelineMetrics;
 import io.vertx.core.Vertx;
@@ -102,7 +103,8 @@ class GeneratorVerticleTest {
 
   @Test
   void producerIsConfiguredForDurability() {
-    Map<String, String> settings = GeneratorVerticle.producerConfig("localhost:9092");
+    Map<String, String> settings = GeneratorVerticle.producerConfig(
+        new Endpoints("localhost:9092", "db", 5432, "pipeline", "pipeline", "pipeline"));
     assertEquals("localhost:9092", settings.get("bootstrap.servers"));
     assertEquals("all", settings.get("acks"));
     assertEquals("true", settings.get("enable.idempotence"));

@@ -47,7 +47,13 @@ public final class TestData {
 
   public static List<Sent> send(String bootstrapServers, String topic, List<ProducerRecord<String, byte[]>> records,
       List<GeneratedMessage> messages) {
-    try (KafkaProducer<String, byte[]> producer = producer(bootstrapServers)) {
+    return send(bootstrapServers, Map.of(), records, messages);
+  }
+
+  /** Through a producer with extra client settings (security, for example). */
+  public static List<Sent> send(String bootstrapServers, Map<String, String> clientProperties,
+      List<ProducerRecord<String, byte[]>> records, List<GeneratedMessage> messages) {
+    try (KafkaProducer<String, byte[]> producer = producer(bootstrapServers, clientProperties)) {
       List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
       records.forEach(r -> acks.add(producer.send(r)));
       producer.flush();
@@ -63,7 +69,12 @@ public final class TestData {
   }
 
   public static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
+    return producer(bootstrapServers, Map.of());
+  }
+
+  public static KafkaProducer<String, byte[]> producer(String bootstrapServers, Map<String, String> clientProperties) {
     Properties props = new Properties();
+    props.putAll(clientProperties);
     props.put("bootstrap.servers", bootstrapServers);
     props.put("acks", "all");
     props.put("linger.ms", "5");
@@ -75,7 +86,13 @@ public final class TestData {
   /** Every record of a topic, read from the beginning until {@code expected} are there (or the timeout). */
   public static List<ConsumerRecord<String, byte[]>> readAll(String bootstrapServers, String topic, int expected,
       Duration timeout) {
+    return readAll(bootstrapServers, Map.of(), topic, expected, timeout);
+  }
+
+  public static List<ConsumerRecord<String, byte[]>> readAll(String bootstrapServers,
+      Map<String, String> clientProperties, String topic, int expected, Duration timeout) {
     Properties props = new Properties();
+    props.putAll(clientProperties);
     props.put("bootstrap.servers", bootstrapServers);
     props.put("key.deserializer", StringDeserializer.class.getName());
     props.put("value.deserializer", ByteArrayDeserializer.class.getName());
