@@ -1,5 +1,6 @@
 package io.streampipeline.dashboard;
 
+import io.streampipeline.app.DashboardAccess;
 import io.streampipeline.app.Endpoints;
 import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.app.Role;
@@ -7,11 +8,18 @@ import io.streampipeline.bus.Addresses;
 import io.streampipeline.metrics.PipelineMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
@@ -19,6 +27,7 @@ import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -39,15 +48,21 @@ import org.slf4j.LoggerFactory;
 public final class DashboardVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(DashboardVerticle.class);
   private static final long PUSH_MS = 1000;
+  /** 'self' in connect-src covers ws: and wss: to this origin only; the login form posts to this origin. */
   private static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; "
-      + "style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; "
-      + "base-uri 'none'; form-action 'none'";
+      + "style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
+      + "base-uri 'none'; form-action 'self'; object-src 'none'";
+  private static final String MESSAGE_SLOT = "<!--message-->";
+  private static final long SESSION_SECONDS = 7 * 24 * 3600;
 
   private final PipelineConfig config;
   private final Endpoints endpoints;
   private final PipelineMetrics metrics;
   private final DashboardState state = new DashboardState();
   private final RateMeter late = new RateMeter(60_000);
+  private final AccessRules access;
+  private String loginPage;
+  private Buffer loginCss;
   private Pool pool;
   private KafkaAdminClient admin;
   private AggregatedFeed feed;
@@ -64,6 +79,7 @@ public final class DashboardVerticle extends VerticleBase {
     this.config = config;
     this.endpoints = endpoints;
     this.metrics = metrics;
+    this.access = new AccessRules(config.dashboardAccess());
   }
 
   @Override
@@ -80,23 +96,49 @@ public final class DashboardVerticle extends VerticleBase {
         "default.api.timeout.ms", "5000"));
     kafka = new KafkaProgress(admin, config.clickstreamTopic(), config.consumerGroup());
     store = new StoreCounters(pool);
-    health = new HealthCheck(admin, pool);
+    health = HealthCheck.of(admin, pool);
     feed = new AggregatedFeed(vertx, endpoints.kafkaBootstrapServers(), config.aggregatedTopic(),
         window -> state.add(window, System.currentTimeMillis()));
     vertx.setPeriodic(PUSH_MS, id -> tick());
     countStoredRows(0);
-    return feed.start()
-        .compose(v -> vertx.createHttpServer().requestHandler(router()).listen(config.dashboardPort(), "0.0.0.0"))
+    DashboardAccess settings = config.dashboardAccess();
+    return Future.all(vertx.fileSystem().readFile("webroot/login.html"), vertx.fileSystem().readFile("webroot/login.css"))
+        .compose(files -> {
+          loginPage = files.<Buffer>resultAt(0).toString(StandardCharsets.UTF_8);
+          loginCss = files.resultAt(1);
+          return feed.start();
+        })
+        .compose(v -> vertx.createHttpServer(serverOptions(settings)).requestHandler(router())
+            .listen(config.dashboardPort(), settings.host()))
         .onSuccess(s -> {
           server = s;
-          log.info("Dashboard at http://localhost:{}/ (reading {})", s.actualPort(), config.aggregatedTopic());
+          log.info("Dashboard at {}://{}:{}/ (reading {}; {}{})", settings.tls() ? "https" : "http",
+              settings.host(), s.actualPort(), config.aggregatedTopic(),
+              access.tokenRequired() ? "access token required" : "no access token: anyone who reaches it may look",
+              settings.allowedOrigins().isEmpty() ? "" : "; also usable from " + settings.allowedOrigins());
         });
+  }
+
+  private static HttpServerOptions serverOptions(DashboardAccess settings) {
+    HttpServerOptions options = new HttpServerOptions();
+    if (settings.tls()) {
+      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+          .setCertPath(settings.tlsCert().toString()).setKeyPath(settings.tlsKey().toString()));
+    }
+    return options;
   }
 
   private Router router() {
     Router router = Router.router(vertx);
-    router.route().handler(DashboardVerticle::securityHeaders);
+    router.route().handler(this::securityHeaders);
     router.get("/health").handler(this::health);
+    router.route().handler(this::sameOrigin);
+    router.get("/login.css").handler(ctx -> ctx.response().putHeader("Content-Type", "text/css; charset=utf-8")
+        .end(loginCss));
+    router.get("/login").handler(ctx -> loginPage(ctx, 200, ""));
+    router.post("/login").handler(BodyHandler.create(false).setBodyLimit(4096)).handler(this::login);
+    router.post("/logout").handler(this::logout);
+    router.route().handler(this::authorized);
     router.get("/api/stats").handler(ctx -> ctx.response().putHeader("Cache-Control", "no-store")
         .putHeader("Content-Type", "application/json").end(stats().encode()));
     SockJSBridgeOptions bridge = new SockJSBridgeOptions()
@@ -106,16 +148,79 @@ public final class DashboardVerticle extends VerticleBase {
     return router;
   }
 
-  private static void securityHeaders(RoutingContext ctx) {
+  private void securityHeaders(RoutingContext ctx) {
     ctx.response()
         .putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("X-Frame-Options", "DENY")
         .putHeader("Referrer-Policy", "no-referrer");
+    if (config.dashboardAccess().tls()) {
+      ctx.response().putHeader("Strict-Transport-Security", "max-age=31536000");
+    }
     ctx.next();
   }
 
+  /**
+   * Pages of other origins get nothing (the SockJS transport would otherwise answer them with their own
+   * origin and credentials allowed). Checked before the token, so a stolen cookie cannot be used cross-site.
+   */
+  private void sameOrigin(RoutingContext ctx) {
+    HostAndPort authority = ctx.request().authority();
+    String own = (config.dashboardAccess().tls() ? "https" : "http") + "://"
+        + (authority == null ? "" : authority.host() + (authority.port() >= 0 ? ":" + authority.port() : ""));
+    if (access.originAllowed(ctx.request().getHeader("Origin"), own)) {
+      ctx.next();
+    } else {
+      ctx.response().setStatusCode(403).putHeader("Content-Type", "text/plain; charset=utf-8")
+          .putHeader("Cache-Control", "no-store").end("cross-origin requests are not allowed\n");
+    }
+  }
+
+  private void authorized(RoutingContext ctx) {
+    Cookie session = ctx.request().getCookie(AccessRules.COOKIE);
+    if (access.authorized(ctx.request().getHeader("Authorization"), session == null ? null : session.getValue())) {
+      ctx.next();
+      return;
+    }
+    String accept = ctx.request().getHeader("Accept");
+    if (accept != null && accept.contains("text/html")) {
+      loginPage(ctx, 401, "");
+    } else {
+      ctx.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer realm=\"dashboard\"")
+          .putHeader("Cache-Control", "no-store").putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("error", "unauthorized").encode());
+    }
+  }
+
+  private void loginPage(RoutingContext ctx, int status, String message) {
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "text/html; charset=utf-8")
+        .putHeader("Cache-Control", "no-store").end(loginPage.replace(MESSAGE_SLOT, message));
+  }
+
+  private void login(RoutingContext ctx) {
+    String token = ctx.request().getFormAttribute("token");
+    if (!access.tokenRequired()) {
+      ctx.redirect("/");
+    } else if (access.tokenMatches(token)) {
+      ctx.response().addCookie(Cookie.cookie(AccessRules.COOKIE, access.sessionCookieValue()).setPath("/")
+          .setHttpOnly(true).setSameSite(CookieSameSite.STRICT).setSecure(config.dashboardAccess().tls())
+          .setMaxAge(SESSION_SECONDS));
+      ctx.response().setStatusCode(303).putHeader("Location", "/").putHeader("Cache-Control", "no-store").end();
+    } else {
+      // Which token was tried is never logged.
+      log.warn("dashboard: failed login from {}", ctx.request().remoteAddress());
+      loginPage(ctx, 401, "That token is not right.");
+    }
+  }
+
+  private void logout(RoutingContext ctx) {
+    ctx.response().addCookie(Cookie.cookie(AccessRules.COOKIE, "").setPath("/").setHttpOnly(true)
+        .setSameSite(CookieSameSite.STRICT).setMaxAge(0));
+    ctx.response().setStatusCode(303).putHeader("Location", "/login").end();
+  }
+
   private void health(RoutingContext ctx) {
-    health.run().onSuccess(report -> ctx.response().setStatusCode(report.httpStatus())
+    health.current().onSuccess(report -> ctx.response().setStatusCode(report.httpStatus())
         .putHeader("Cache-Control", "no-store").putHeader("Content-Type", "application/json")
         .end(report.json().encode()));
   }
