@@ -40,9 +40,13 @@ public final class DashboardState {
   private long reference = Long.MIN_VALUE;
   private long ignored;
 
-  /** Sums over the events_per_minute windows (and revenue over the revenue_per_5min ones) of the last hour. */
+  /**
+   * Sums over the events_per_minute windows of the last hour, revenue included, so every figure covers the
+   * same windows as the table of recent windows: [from, to), {@code windows} of them (from and to are 0 when
+   * there is none).
+   */
   public record HourTotals(long events, long pageViews, long addToCarts, long purchases, long revenueCents,
-      long uniqueUsersLatestWindow) {
+      long uniqueUsersLatestWindow, long from, long to, int windows) {
   }
 
   public DashboardState() {
@@ -107,15 +111,21 @@ public final class DashboardState {
     long views = 0;
     long carts = 0;
     long purchases = 0;
-    for (GlobalWindow w : windowsOf(WindowType.EVENTS_PER_MINUTE)) {
+    long revenue = 0;
+    Collection<GlobalWindow> windows = windowsOf(WindowType.EVENTS_PER_MINUTE);
+    for (GlobalWindow w : windows) {
       events += w.eventCount();
       views += w.pageViews();
       carts += w.addToCarts();
       purchases += w.purchases();
+      revenue += w.totalRevenueCents();
     }
-    long revenue = windowsOf(WindowType.REVENUE_PER_5MIN).stream().mapToLong(GlobalWindow::totalRevenueCents).sum();
     GlobalWindow latest = latest(WindowType.EVENTS_PER_MINUTE);
-    return new HourTotals(events, views, carts, purchases, revenue, latest == null ? 0 : latest.uniqueUsers());
+    TreeMap<Long, GlobalWindow> byStart = merged.get(WindowType.EVENTS_PER_MINUTE);
+    long from = byStart.isEmpty() ? 0 : byStart.firstEntry().getValue().windowStart();
+    long to = latest == null ? 0 : latest.windowEnd();
+    return new HourTotals(events, views, carts, purchases, revenue, latest == null ? 0 : latest.uniqueUsers(), from,
+        to, windows.size());
   }
 
   /** Most viewed/bought products of the last hour: the events_per_minute windows' top lists summed. */

@@ -11,6 +11,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.HostAndPort;
@@ -48,6 +49,13 @@ import org.slf4j.LoggerFactory;
 public final class DashboardVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(DashboardVerticle.class);
   private static final long PUSH_MS = 1000;
+  /** How often the figures that cost a query (exact top lists, open window, reasons, checkpoints) are read. */
+  private static final long SLOW_MS = 5000;
+  private static final long HOUR_MS = 3_600_000;
+  private static final Map<String, Long> RANGES = Map.of("15m", 15 * 60_000L, "1h", HOUR_MS, "6h", 6 * HOUR_MS,
+      "24h", 24 * HOUR_MS);
+  private static final int DEFAULT_PAGE_SIZE = 50;
+  private static final int MAX_PAGE = 10_000;
   /** 'self' in connect-src covers ws: and wss: to this origin only; the login form posts to this origin. */
   private static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; "
       + "style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
@@ -68,6 +76,11 @@ public final class DashboardVerticle extends VerticleBase {
   private AggregatedFeed feed;
   private KafkaProgress kafka;
   private StoreCounters store;
+  private DashboardQueries queries;
+  private final SlowFacts facts = new SlowFacts();
+  private boolean slowRunning;
+  private double checkpointCount;
+  private double checkpointTotalMs;
   private HealthCheck health;
   private HttpServer server;
   private boolean polling;
@@ -96,10 +109,12 @@ public final class DashboardVerticle extends VerticleBase {
         "default.api.timeout.ms", "5000"));
     kafka = new KafkaProgress(admin, config.clickstreamTopic(), config.consumerGroup());
     store = new StoreCounters(pool);
+    queries = new DashboardQueries(pool);
     health = HealthCheck.of(admin, pool);
     feed = new AggregatedFeed(vertx, endpoints.kafkaBootstrapServers(), config.aggregatedTopic(),
         window -> state.add(window, System.currentTimeMillis()));
     vertx.setPeriodic(PUSH_MS, id -> tick());
+    vertx.setPeriodic(1, SLOW_MS, id -> readSlowFacts());
     countStoredRows(0);
     DashboardAccess settings = config.dashboardAccess();
     return Future.all(vertx.fileSystem().readFile("webroot/login.html"), vertx.fileSystem().readFile("webroot/login.css"))
@@ -139,8 +154,9 @@ public final class DashboardVerticle extends VerticleBase {
     router.post("/login").handler(BodyHandler.create(false).setBodyLimit(4096)).handler(this::login);
     router.post("/logout").handler(this::logout);
     router.route().handler(this::authorized);
-    router.get("/api/stats").handler(ctx -> ctx.response().putHeader("Cache-Control", "no-store")
-        .putHeader("Content-Type", "application/json").end(stats().encode()));
+    router.get("/api/stats").handler(ctx -> json(ctx, 200, stats()));
+    router.get("/api/windows").handler(this::windows);
+    router.get("/api/dlq").handler(this::deadLetters);
     SockJSBridgeOptions bridge = new SockJSBridgeOptions()
         .addOutboundPermitted(new PermittedOptions().setAddress(Addresses.DASHBOARD_STATS));
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(bridge));
@@ -168,12 +184,24 @@ public final class DashboardVerticle extends VerticleBase {
     HostAndPort authority = ctx.request().authority();
     String own = (config.dashboardAccess().tls() ? "https" : "http") + "://"
         + (authority == null ? "" : authority.host() + (authority.port() >= 0 ? ":" + authority.port() : ""));
-    if (access.originAllowed(ctx.request().getHeader("Origin"), own)) {
-      ctx.next();
-    } else {
+    String origin = ctx.request().getHeader("Origin");
+    if (!access.originAllowed(origin, own)) {
       ctx.response().setStatusCode(403).putHeader("Content-Type", "text/plain; charset=utf-8")
           .putHeader("Cache-Control", "no-store").end("cross-origin requests are not allowed\n");
+      return;
     }
+    if (origin != null && !origin.equalsIgnoreCase(own) && !ctx.request().path().startsWith("/eventbus/")) {
+      // A listed origin (DASHBOARD_ALLOWED_ORIGINS) may read the API; the bridge answers CORS by itself.
+      ctx.response().putHeader("Access-Control-Allow-Origin", origin).putHeader("Vary", "Origin")
+          .putHeader("Access-Control-Allow-Credentials", "true");
+      if (ctx.request().method() == HttpMethod.OPTIONS) {
+        ctx.response().setStatusCode(204).putHeader("Access-Control-Allow-Methods", "GET")
+            .putHeader("Access-Control-Allow-Headers", "Authorization").putHeader("Access-Control-Max-Age", "600")
+            .end();
+        return;
+      }
+    }
+    ctx.next();
   }
 
   private void authorized(RoutingContext ctx) {
@@ -217,6 +245,99 @@ public final class DashboardVerticle extends VerticleBase {
     ctx.response().addCookie(Cookie.cookie(AccessRules.COOKIE, "").setPath("/").setHttpOnly(true)
         .setSameSite(CookieSameSite.STRICT).setMaxAge(0));
     ctx.response().setStatusCode(303).putHeader("Location", "/login").end();
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader("Cache-Control", "no-store")
+        .putHeader("Content-Type", "application/json").end(body.encode());
+  }
+
+  /** GET /api/windows?range=15m|1h|6h|24h: the stored windows of that period and the exact top lists over it. */
+  private void windows(RoutingContext ctx) {
+    String range = ctx.request().getParam("range", "1h");
+    Long rangeMs = RANGES.get(range);
+    if (rangeMs == null) {
+      json(ctx, 400, new JsonObject().put("error", "range must be one of 15m, 1h, 6h, 24h"));
+      return;
+    }
+    queries.windows(rangeMs, System.currentTimeMillis())
+        .compose(found -> found.getLong("to") == null ? Future.succeededFuture(found.put("top", null))
+            : queries.top(found.getLong("from"), found.getLong("to")).map(top -> found.put("top", top)))
+        .onSuccess(found -> json(ctx, 200, found.put("range", range)))
+        .onFailure(e -> unavailable(ctx, "stored windows", e));
+  }
+
+  /** GET /api/dlq?reason=...&page=0&size=50: dead letters with exactly that reason, newest first. */
+  private void deadLetters(RoutingContext ctx) {
+    String reason = ctx.request().getParam("reason");
+    Integer page = number(ctx.request().getParam("page"), 0, 0, MAX_PAGE);
+    Integer size = number(ctx.request().getParam("size"), DEFAULT_PAGE_SIZE, 1, DashboardQueries.MAX_PAGE_SIZE);
+    if (reason == null || page == null || size == null) {
+      json(ctx, 400, new JsonObject().put("error", "reason is required; page 0-" + MAX_PAGE + ", size 1-"
+          + DashboardQueries.MAX_PAGE_SIZE));
+      return;
+    }
+    queries.deadLetters(reason, page, size).onSuccess(found -> json(ctx, 200, found))
+        .onFailure(e -> unavailable(ctx, "dead letters", e));
+  }
+
+  private static Integer number(String text, int fallback, int min, int max) {
+    if (text == null) {
+      return fallback;
+    }
+    try {
+      int n = Integer.parseInt(text);
+      return n < min || n > max ? null : n;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private static void unavailable(RoutingContext ctx, String what, Throwable e) {
+    log.warn("dashboard: cannot read {} ({})", what, e.toString());
+    json(ctx, 503, new JsonObject().put("error", what + " cannot be read right now"));
+  }
+
+  private void readSlowFacts() {
+    if (slowRunning || stopped) {
+      return;
+    }
+    slowRunning = true;
+    long now = System.currentTimeMillis();
+    DashboardState.HourTotals hour = state.lastHour();
+    Future<?> top = hour.windows() == 0 ? Future.succeededFuture()
+        : queries.top(hour.from(), hour.to()).onSuccess(t -> facts.top = t);
+    GlobalWindow latest = state.latest(io.streampipeline.window.WindowType.EVENTS_PER_MINUTE);
+    Future<?> open = latest == null ? Future.succeededFuture()
+        : queries.openWindow(latest.windowEnd(), latest.windowEnd() + config.tumblingWindowMs())
+            .onSuccess(o -> facts.openWindow = o);
+    Future<?> reasons = queries.deadLetterReasons(now - HOUR_MS).onSuccess(r -> facts.deadLetterReasons = r);
+    Future<?> checkpoints = queries.checkpoints(config.consumerGroup(), config.clickstreamTopic())
+        .onSuccess(c -> facts.checkpoints = c);
+    Future<?> lanes = kafka.lanes().onSuccess(l -> facts.lanes = l);
+    readCheckpointTimer();
+    Future.join(top, open, reasons, checkpoints, lanes)
+        .onFailure(e -> log.debug("dashboard: some slow figures not read: {}", e.toString()))
+        .onComplete(ar -> slowRunning = false);
+  }
+
+  /** Mean checkpoint time since the last read, from this process's timer (only when a lane runs here). */
+  private void readCheckpointTimer() {
+    if (!config.has(Role.PIPELINE)) {
+      return;
+    }
+    io.micrometer.core.instrument.Timer timer = metrics.registry().find("stream_pipeline_checkpoint_duration")
+        .timer();
+    if (timer == null) {
+      return;
+    }
+    double count = timer.count();
+    double totalMs = timer.totalTime(TimeUnit.MILLISECONDS);
+    if (count > checkpointCount) {
+      facts.checkpointMs = (totalMs - checkpointTotalMs) / (count - checkpointCount);
+    }
+    checkpointCount = count;
+    checkpointTotalMs = totalMs;
   }
 
   private void health(RoutingContext ctx) {
@@ -268,7 +389,7 @@ public final class DashboardVerticle extends VerticleBase {
 
   private JsonObject stats() {
     return StatsJson.build(new StatsJson.Inputs(System.currentTimeMillis(), config.tumblingWindowMs(),
-        config.revenueWindowMs(), state, kafka, store, config.has(Role.PIPELINE) ? late.perSecond() : null));
+        config.revenueWindowMs(), state, kafka, store, config.has(Role.PIPELINE) ? late.perSecond() : null, facts));
   }
 
   @Override

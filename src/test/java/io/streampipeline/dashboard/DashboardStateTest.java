@@ -78,7 +78,11 @@ class DashboardStateTest {
     DashboardState.HourTotals hour = state.lastHour();
     assertEquals(500, hour.events(), "events from the events_per_minute windows only");
     assertEquals(250, hour.pageViews());
-    assertEquals(77_000, hour.revenueCents(), "revenue from the revenue_per_5min windows only");
+    assertEquals(5 * 100 * 100, hour.revenueCents(),
+        "revenue of the same events_per_minute windows as the event figures (the tile agrees with the table)");
+    assertEquals(5, hour.windows());
+    assertEquals(T0, hour.from());
+    assertEquals(T0 + 5 * MINUTE, hour.to());
     assertEquals(5, state.series(WindowType.EVENTS_PER_MINUTE).size());
     assertEquals(1, state.series(WindowType.REVENUE_PER_5MIN).size());
     assertNull(state.latest(WindowType.SESSION_SUMMARY), "sessions are not kept");
