@@ -116,7 +116,8 @@
   }
 
   function span(from, to) {
-    const f = to - from > 20 * 3600000 ? dayTimeFmt : shortTimeFmt;
+    // Seconds only where windows do not fall on whole minutes (short test windows).
+    const f = from % 60000 || to % 60000 ? timeFmt : (to - from > 20 * 3600000 ? dayTimeFmt : shortTimeFmt);
     return `${f.format(new Date(from))}–${f.format(new Date(to))}`;
   }
 
@@ -331,7 +332,7 @@
     renderCharts(p, events, revenue);
     if (!p || !events.length) {
       setText('period', historyLoaded || last ? 'No closed window yet: figures appear when the first window '
-        + 'closes (the newest minute stays open until its end passes).' : 'Loading the stored windows…');
+        + 'closes (the newest window stays open until its end has passed).' : 'Loading the stored windows…');
     } else {
       setText('period', `Showing ${intFmt.format(events.length)} closed ${windowLabel(seconds)} windows, `
         + `${span(p.from, p.to)} (the last ${document.querySelector('.range [aria-pressed="true"]').textContent} `

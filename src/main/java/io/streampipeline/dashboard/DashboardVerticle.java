@@ -169,7 +169,7 @@ public final class DashboardVerticle extends VerticleBase {
         .putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         .putHeader("X-Content-Type-Options", "nosniff")
         .putHeader("X-Frame-Options", "DENY")
-        .putHeader("Referrer-Policy", "no-referrer");
+        .putHeader("Referrer-Policy", "same-origin");
     if (config.dashboardAccess().tls()) {
       ctx.response().putHeader("Strict-Transport-Security", "max-age=31536000");
     }

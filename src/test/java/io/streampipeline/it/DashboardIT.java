@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
@@ -292,6 +293,25 @@ class DashboardIT {
     assertEquals(config.consumerGroup(), json.getJsonObject("lag").getString("group"));
     assertFalse(json.getJsonObject("top").getJsonArray("products").isEmpty());
 
+    JsonObject withReasons = Await.until(Duration.ofSeconds(20), "dead-letter reasons in /api/stats",
+        () -> new JsonObject(Http.get(base + "api/stats").body()).getJsonObject("pipeline"),
+        p -> p.getJsonArray("dead_letter_reasons") != null && !p.getJsonArray("dead_letter_reasons").isEmpty());
+    String reason = withReasons.getJsonArray("dead_letter_reasons").getJsonObject(0).getString("reason");
+    Http.Response dlq = Http.get(base + "api/dlq?size=3&reason="
+        + java.net.URLEncoder.encode(reason, java.nio.charset.StandardCharsets.UTF_8));
+    assertEquals(200, dlq.status(), dlq.body());
+    assertTrue(dlq.contentType().startsWith("application/json"));
+    JsonObject dlqPage = new JsonObject(dlq.body());
+    assertTrue(dlqPage.getLong("total") > 0 && !dlqPage.getJsonArray("rows").isEmpty()
+        && dlqPage.getJsonArray("rows").size() <= 3, dlq.body());
+    dlqPage.getJsonArray("rows").forEach(r -> assertEquals(reason, ((JsonObject) r).getString("error_reason")));
+    assertEquals(400, Http.get(base + "api/dlq").status(), "a reason is required");
+    assertEquals(400, Http.get(base + "api/dlq?reason=x&size=100000").status(), "pages are bounded");
+    assertEquals(400, Http.get(base + "api/windows?range=7d").status());
+    JsonObject stored = new JsonObject(Http.get(base + "api/windows?range=15m").body());
+    assertEquals(900_000L, stored.getLong("to") - stored.getLong("from"));
+    assertFalse(stored.getJsonObject("series").getJsonArray("events_per_minute").isEmpty());
+
     Http.Response healthy = Http.get(base + "health");
     assertEquals(200, healthy.status());
     assertEquals(new JsonObject("{\"status\":\"UP\",\"checks\":{\"kafka\":\"UP\",\"postgres\":\"UP\"}}"),
@@ -341,6 +361,12 @@ class DashboardIT {
     assertEquals(page.get("firstRowUsers"), page.get("latestUsers"));
     assertTrue(((String) page.get("latestWindow")).matches(".*\\d\\d:\\d\\d.*"), "the tile names its window: " + page);
     assertTrue(((String) page.get("eventsLabel")).contains("–"), "the tile names its period: " + page);
+    Await.until(Duration.ofSeconds(30), "dead-letter reasons linked to their rows",
+        () -> browser.js("return Array.from(document.querySelectorAll('#dlq-reasons a')).map(a => a.getAttribute('href'))"),
+        v -> !((List<?>) v).isEmpty() && ((List<?>) v).stream().allMatch(h -> ((String) h).startsWith("api/dlq?reason=")));
+    Await.until(Duration.ofSeconds(30), "lanes and every partition in the health panel",
+        () -> List.of(text("#lanes"), count("#partitions tbody tr")),
+        l -> "1 lane".equals(l.get(0)) && ((Long) l.get(1)) == Topics.EVENT_PARTITIONS);
     Await.until(Duration.ofSeconds(30), "the open window shown as provisional",
         () -> text("#open-window-row tr[data-provisional='true'] td[data-field='window']"),
         t -> t != null && t.contains("provisional"));
@@ -423,7 +449,11 @@ class DashboardIT {
       assertEquals(0L, count("#closed-windows tr"));
       Path dir = Path.of("target", "dashboard");
       Files.createDirectories(dir);
-      shoot(dir.resolve("waiting.png"));
+      Path waiting = shoot(dir.resolve("waiting.png"));
+      String docs = System.getProperty("dashboard.waiting.screenshot");
+      if (docs != null) {
+        Files.copy(waiting, Path.of(docs), StandardCopyOption.REPLACE_EXISTING);
+      }
     } finally {
       server.stop();
     }
@@ -610,6 +640,65 @@ class DashboardIT {
     assertEquals(before, httpSeries(after), "the same HTTP server series before and after the flood");
     assertFalse(after.toLowerCase().contains("/x/m"), "no path typed by a client in a label");
     assertTrue(after.contains("method=\"OTHER\""), "made-up methods are counted as OTHER");
+  }
+
+  @Test
+  @Order(12)
+  void withACertificateTheDashboardSpeaksHttpsAndItsCookieIsSecure() throws Exception {
+    Path dir = Files.createTempDirectory("dashboard-tls");
+    Path cert = dir.resolve("cert.pem");
+    Path key = dir.resolve("key.pem");
+    String openssl = Files.isExecutable(Path.of("/usr/bin/openssl")) ? "/usr/bin/openssl"
+        : RequiredTool.missing("openssl not found: install the Debian package openssl");
+    Process made = new ProcessBuilder(openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        "-keyout", key.toString(), "-out", cert.toString()).redirectErrorStream(true).start();
+    String output = new String(made.getInputStream().readAllBytes());
+    assertEquals(0, made.waitFor(), output);
+
+    String token = "tls-token-" + UUID.randomUUID();
+    Map<String, String> secure = new HashMap<>(settings);
+    secure.put("ROLES", "dashboard");
+    secure.put("DASHBOARD_PORT", String.valueOf(TestInfra.freePort()));
+    secure.put("METRICS_PORT", String.valueOf(TestInfra.freePort()));
+    secure.put("DASHBOARD_AUTH_TOKEN", token);
+    secure.put("DASHBOARD_TLS_CERT", cert.toString());
+    secure.put("DASHBOARD_TLS_KEY", key.toString());
+    PipelineConfig secureConfig = ConfigLoader.fromMap(secure);
+    Application server = new Application(secureConfig).start();
+    try {
+      java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      try (var in = Files.newInputStream(cert)) {
+        trust.setCertificateEntry("dashboard", java.security.cert.CertificateFactory.getInstance("X.509")
+            .generateCertificate(in));
+      }
+      javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+          javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+      ssl.init(null, tmf.getTrustManagers(), null);
+      java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(ssl)
+          .version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+      String url = "https://127.0.0.1:" + secureConfig.dashboardPort() + "/";
+      java.net.http.HttpResponse<String> stats = client.send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create(url + "api/stats")).timeout(Duration.ofSeconds(15))
+          .header("Authorization", "Bearer " + token).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, stats.statusCode());
+      assertTrue(stats.headers().firstValue("Strict-Transport-Security").isPresent());
+      java.net.http.HttpResponse<String> login = client.send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create(url + "login")).timeout(Duration.ofSeconds(15))
+          .header("Content-Type", "application/x-www-form-urlencoded")
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("token=" + token)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(303, login.statusCode());
+      assertTrue(login.headers().firstValue("Set-Cookie").orElse("").toLowerCase().contains("secure"),
+          "the session cookie only travels over HTTPS");
+      assertThrows(IllegalStateException.class, () -> Http.get("http://127.0.0.1:" + secureConfig.dashboardPort()
+          + "/health"), "no plain HTTP");
+    } finally {
+      server.stop();
+    }
   }
 
   /** The label sets of the HTTP server series (values left out: counts move). */
