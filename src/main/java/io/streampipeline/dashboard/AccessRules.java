@@ -21,6 +21,11 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>Origins: a request with an {@code Origin} header (browsers send one on cross-origin requests, WebSocket
  * handshakes and POSTs) is let in only when the origin is the dashboard's own (scheme and Host header) or one of
  * DASHBOARD_ALLOWED_ORIGINS. A request without one comes from a same-origin page or a non-browser client.
+ *
+ * <p>Host names, without a token: a page of any site can point its own name at 127.0.0.1 (DNS rebinding) and then
+ * be "same-origin" with the dashboard. So without a token only IP addresses, localhost, DASHBOARD_HOST and the
+ * hosts of DASHBOARD_ALLOWED_ORIGINS are answered; with a token any name is (the cookie is bound to the name the
+ * browser signed in with, so a rebound name has none).
  */
 final class AccessRules {
   static final String COOKIE = "dashboard_session";
@@ -29,8 +34,16 @@ final class AccessRules {
   private final byte[] tokenDigest;
   private final String sessionValue;
   private final List<String> allowedOrigins;
+  private final java.util.Set<String> knownHosts = new java.util.HashSet<>();
 
   AccessRules(DashboardAccess access) {
+    knownHosts.add("localhost");
+    knownHosts.add(access.host().toLowerCase(Locale.ROOT));
+    for (String origin : access.allowedOrigins()) {
+      String rest = origin.substring(origin.indexOf("://") + 3);
+      knownHosts.add(rest.startsWith("[") ? rest.substring(0, rest.indexOf(']') + 1)
+          : rest.contains(":") ? rest.substring(0, rest.indexOf(':')) : rest);
+    }
     this.tokenDigest = access.authToken() == null ? null : sha256(access.authToken());
     this.sessionValue = access.authToken() == null ? null : hmac(access.authToken(), "stream-pipeline dashboard session v1");
     this.allowedOrigins = access.allowedOrigins();
@@ -76,6 +89,19 @@ final class AccessRules {
     }
     String o = origin.strip().toLowerCase(Locale.ROOT);
     return o.equals(ownOrigin.toLowerCase(Locale.ROOT)) || allowedOrigins.contains(o);
+  }
+
+  /** Whether a request addressed to this host name (the Host header's, without port) is answered. */
+  boolean hostAllowed(String host) {
+    if (tokenDigest != null) {
+      return true;
+    }
+    if (host == null || host.isEmpty()) {
+      return false;
+    }
+    String h = host.toLowerCase(Locale.ROOT);
+    return knownHosts.contains(h) || h.endsWith(".localhost") || h.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")
+        || h.startsWith("[") || h.contains(":");
   }
 
   private static byte[] sha256(String text) {

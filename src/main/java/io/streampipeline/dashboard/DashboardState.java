@@ -128,15 +128,6 @@ public final class DashboardState {
         to, windows.size());
   }
 
-  /** Most viewed/bought products of the last hour: the events_per_minute windows' top lists summed. */
-  public List<Ranked> topProducts() {
-    return topOverHour(true, TOP_PRODUCTS);
-  }
-
-  public List<Ranked> topCategories() {
-    return topOverHour(false, TOP_CATEGORIES);
-  }
-
   /** Partials not kept because they started too far in the future. */
   public long ignored() {
     return ignored;
@@ -145,16 +136,6 @@ public final class DashboardState {
   private Collection<GlobalWindow> windowsOf(WindowType type) {
     TreeMap<Long, GlobalWindow> windows = merged.get(type);
     return windows == null ? List.of() : windows.values();
-  }
-
-  private List<Ranked> topOverHour(boolean products, int n) {
-    Map<String, Long> counts = new HashMap<>();
-    for (GlobalWindow w : windowsOf(WindowType.EVENTS_PER_MINUTE)) {
-      for (Ranked r : products ? w.topProducts() : w.topCategories()) {
-        counts.merge(r.id(), r.count(), Long::sum);
-      }
-    }
-    return ranked(counts, n);
   }
 
   static GlobalWindow merge(WindowType type, Collection<WindowResult> parts) {

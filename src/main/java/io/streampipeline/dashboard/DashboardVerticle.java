@@ -185,6 +185,12 @@ public final class DashboardVerticle extends VerticleBase {
     String own = (config.dashboardAccess().tls() ? "https" : "http") + "://"
         + (authority == null ? "" : authority.host() + (authority.port() >= 0 ? ":" + authority.port() : ""));
     String origin = ctx.request().getHeader("Origin");
+    if (!access.hostAllowed(authority == null ? null : authority.host())) {
+      ctx.response().setStatusCode(421).putHeader("Content-Type", "text/plain; charset=utf-8")
+          .putHeader("Cache-Control", "no-store").end("This dashboard answers to IP addresses, localhost and "
+              + "DASHBOARD_HOST only, unless DASHBOARD_AUTH_TOKEN is set or the name is in DASHBOARD_ALLOWED_ORIGINS.\n");
+      return;
+    }
     if (!access.originAllowed(origin, own)) {
       ctx.response().setStatusCode(403).putHeader("Content-Type", "text/plain; charset=utf-8")
           .putHeader("Cache-Control", "no-store").end("cross-origin requests are not allowed\n");

@@ -53,6 +53,21 @@ class AccessRulesTest {
   }
 
   @Test
+  void withoutATokenOnlyAddressesLocalhostAndConfiguredNamesAreAnswered() {
+    AccessRules rules = new AccessRules(new DashboardAccess("dash.internal", null, List.of("https://ops.example.com:8443"),
+        null, null));
+    assertTrue(rules.hostAllowed("127.0.0.1"));
+    assertTrue(rules.hostAllowed("10.1.2.3"));
+    assertTrue(rules.hostAllowed("[::1]"));
+    assertTrue(rules.hostAllowed("localhost"));
+    assertTrue(rules.hostAllowed("Dash.Internal"));
+    assertTrue(rules.hostAllowed("ops.example.com"));
+    assertFalse(rules.hostAllowed("evil.example"), "a rebound name");
+    assertFalse(rules.hostAllowed(null));
+    assertTrue(withToken.hostAllowed("evil.example"), "with a token the cookie guards instead");
+  }
+
+  @Test
   void theTokenIsNeverInTheConfigText() {
     assertFalse(new DashboardAccess("0.0.0.0", TOKEN, List.of(), null, null).toString().contains(TOKEN));
   }

@@ -130,17 +130,6 @@ class DashboardStateTest {
   }
 
   @Test
-  void topProductsOfTheHourSumEveryWindow() {
-    DashboardState state = new DashboardState();
-    state.add(partial(WindowType.EVENTS_PER_MINUTE, T0, 0, 10, 1, 1, 1, 1, 1, new String[] {"x", "y"},
-        new long[] {5, 4}), NOW);
-    state.add(partial(WindowType.EVENTS_PER_MINUTE, T0 + MINUTE, 0, 10, 1, 1, 1, 1, 1, new String[] {"y"},
-        new long[] {3}), NOW);
-    assertEquals(List.of(new Ranked("y", 7), new Ranked("x", 5)), state.topProducts());
-    assertEquals(List.of(new Ranked("books", 20)), state.topCategories());
-  }
-
-  @Test
   void aPushCarriesAtMostTheNewestPoints() {
     DashboardState state = new DashboardState();
     int windows = DashboardState.MAX_SERIES_POINTS + 100;
