@@ -140,6 +140,8 @@
 
   function selectRange(name) {
     range = name;
+    // In the address, so a link or a bookmark opens the same period.
+    history.replaceState(null, '', `#range=${name}`);
     document.querySelectorAll('.range button').forEach((b) => b.setAttribute('aria-pressed',
       String(b.dataset.range === name)));
     rangeTop = null;
@@ -623,6 +625,12 @@
 
   document.querySelectorAll('.range button').forEach((b) => b.addEventListener('click',
     () => selectRange(b.dataset.range)));
+  const asked = /^#range=(15m|1h|6h|24h)$/.exec(window.location.hash);
+  if (asked) {
+    range = asked[1];
+    document.querySelectorAll('.range button').forEach((b) => b.setAttribute('aria-pressed',
+      String(b.dataset.range === range)));
+  }
   createCharts();
   new ResizeObserver(resizeCharts).observe(document.querySelector('.panels'));
   window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', createCharts);
