@@ -417,6 +417,11 @@ class DashboardIT {
       Await.until(Duration.ofSeconds(10), "the 15 min range", () -> browser.js(
           "const d = document.getElementById('events-chart').dataset; return Number(d.to) - Number(d.from);"),
           span -> ((Number) span).longValue() == 900_000L);
+      assertEquals("#range=15m", browser.js("return location.hash"), "the period is in the address");
+      browser.driver().navigate().refresh();
+      Await.until(Duration.ofSeconds(20), "the 15 min range again after a reload", () -> browser.js(
+          "const d = document.getElementById('events-chart').dataset; return Number(d.to) - Number(d.from);"),
+          span -> ((Number) span).longValue() == 900_000L);
       Await.until(Duration.ofSeconds(20), "exact top products for the period", () -> texts("#top-products li .name"),
           names -> !names.isEmpty());
     } finally {
