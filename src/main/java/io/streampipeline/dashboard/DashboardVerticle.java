@@ -8,19 +8,11 @@ import io.streampipeline.bus.Addresses;
 import io.streampipeline.metrics.PipelineMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.Cookie;
-import io.vertx.core.http.CookieSameSite;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.HostAndPort;
-import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
@@ -28,23 +20,24 @@ import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The live dashboard on DASHBOARD_PORT: the page (webroot/ from the classpath), the SockJS event-bus bridge
- * at /eventbus (outbound only: browsers may listen to {@link Addresses#DASHBOARD_STATS}, every message a
- * browser sends is refused with access_denied), /api/stats ({@link StatsJson}) and /health
- * ({@link HealthCheck}).
+ * The live dashboard on DASHBOARD_PORT (on DASHBOARD_HOST, over TLS when configured): the page (webroot/ from the
+ * classpath), the SockJS event-bus bridge at /eventbus (outbound only: browsers may listen to
+ * {@link Addresses#DASHBOARD_STATS}, every message a browser sends is refused with access_denied), /api/stats
+ * ({@link StatsJson}), /api/windows (stored windows of a period), /api/dlq (dead letters by reason) and /health
+ * ({@link HealthCheck}). Who gets in is decided in front of all of it by {@link AccessHandlers}.
  *
  * <p>Everything it shows comes from what any process can see, so it works when the pipeline runs elsewhere:
- * closed windows from clickstream.aggregated ({@link AggregatedFeed} into {@link DashboardState}), lag and
- * throughput from Kafka offsets ({@link KafkaProgress}), stored rows and dead letters from PostgreSQL
- * ({@link StoreCounters}). Only the late-event rate needs a lane in this process (it is a meter, not data).
- * Once a second the same JSON as /api/stats is published to browsers.
+ * closed windows from clickstream.aggregated ({@link AggregatedFeed} into {@link DashboardState}) and, for the
+ * past, PostgreSQL ({@link DashboardQueries}); lag, throughput and lanes from Kafka ({@link KafkaProgress});
+ * stored rows and dead letters from PostgreSQL ({@link StoreCounters}). Only the late-event rate and the
+ * checkpoint time need a lane in this process (they are meters, not data). Once a second the same JSON as
+ * /api/stats is published to browsers; figures that cost a query are read every {@value #SLOW_MS} ms.
  */
 public final class DashboardVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(DashboardVerticle.class);
@@ -56,21 +49,13 @@ public final class DashboardVerticle extends VerticleBase {
       "24h", 24 * HOUR_MS);
   private static final int DEFAULT_PAGE_SIZE = 50;
   private static final int MAX_PAGE = 10_000;
-  /** 'self' in connect-src covers ws: and wss: to this origin only; the login form posts to this origin. */
-  private static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; "
-      + "style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
-      + "base-uri 'none'; form-action 'self'; object-src 'none'";
-  private static final String MESSAGE_SLOT = "<!--message-->";
-  private static final long SESSION_SECONDS = 7 * 24 * 3600;
 
   private final PipelineConfig config;
   private final Endpoints endpoints;
   private final PipelineMetrics metrics;
   private final DashboardState state = new DashboardState();
   private final RateMeter late = new RateMeter(60_000);
-  private final AccessRules access;
-  private String loginPage;
-  private Buffer loginCss;
+  private AccessHandlers access;
   private Pool pool;
   private KafkaAdminClient admin;
   private AggregatedFeed feed;
@@ -92,7 +77,6 @@ public final class DashboardVerticle extends VerticleBase {
     this.config = config;
     this.endpoints = endpoints;
     this.metrics = metrics;
-    this.access = new AccessRules(config.dashboardAccess());
   }
 
   @Override
@@ -117,43 +101,26 @@ public final class DashboardVerticle extends VerticleBase {
     vertx.setPeriodic(1, SLOW_MS, id -> readSlowFacts());
     countStoredRows(0);
     DashboardAccess settings = config.dashboardAccess();
-    return Future.all(vertx.fileSystem().readFile("webroot/login.html"), vertx.fileSystem().readFile("webroot/login.css"))
-        .compose(files -> {
-          loginPage = files.<Buffer>resultAt(0).toString(StandardCharsets.UTF_8);
-          loginCss = files.resultAt(1);
+    return AccessHandlers.load(vertx, settings)
+        .compose(handlers -> {
+          access = handlers;
           return feed.start();
         })
-        .compose(v -> vertx.createHttpServer(serverOptions(settings)).requestHandler(router())
+        .compose(v -> vertx.createHttpServer(access.serverOptions()).requestHandler(router())
             .listen(config.dashboardPort(), settings.host()))
         .onSuccess(s -> {
           server = s;
           log.info("Dashboard at {}://{}:{}/ (reading {}; {}{})", settings.tls() ? "https" : "http",
               settings.host(), s.actualPort(), config.aggregatedTopic(),
-              access.tokenRequired() ? "access token required" : "no access token: anyone who reaches it may look",
+              settings.authToken() != null ? "access token required"
+                  : "no access token: anyone who reaches it may look",
               settings.allowedOrigins().isEmpty() ? "" : "; also usable from " + settings.allowedOrigins());
         });
   }
 
-  private static HttpServerOptions serverOptions(DashboardAccess settings) {
-    HttpServerOptions options = new HttpServerOptions();
-    if (settings.tls()) {
-      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
-          .setCertPath(settings.tlsCert().toString()).setKeyPath(settings.tlsKey().toString()));
-    }
-    return options;
-  }
-
   private Router router() {
     Router router = Router.router(vertx);
-    router.route().handler(this::securityHeaders);
-    router.get("/health").handler(this::health);
-    router.route().handler(this::sameOrigin);
-    router.get("/login.css").handler(ctx -> ctx.response().putHeader("Content-Type", "text/css; charset=utf-8")
-        .end(loginCss));
-    router.get("/login").handler(ctx -> loginPage(ctx, 200, ""));
-    router.post("/login").handler(BodyHandler.create(false).setBodyLimit(4096)).handler(this::login);
-    router.post("/logout").handler(this::logout);
-    router.route().handler(this::authorized);
+    access.guard(router, this::health);
     router.get("/api/stats").handler(ctx -> json(ctx, 200, stats()));
     router.get("/api/windows").handler(this::windows);
     router.get("/api/dlq").handler(this::deadLetters);
@@ -162,95 +129,6 @@ public final class DashboardVerticle extends VerticleBase {
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(bridge));
     router.route("/*").handler(StaticHandler.create("webroot").setMaxAgeSeconds(300));
     return router;
-  }
-
-  private void securityHeaders(RoutingContext ctx) {
-    ctx.response()
-        .putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        .putHeader("X-Content-Type-Options", "nosniff")
-        .putHeader("X-Frame-Options", "DENY")
-        .putHeader("Referrer-Policy", "same-origin");
-    if (config.dashboardAccess().tls()) {
-      ctx.response().putHeader("Strict-Transport-Security", "max-age=31536000");
-    }
-    ctx.next();
-  }
-
-  /**
-   * Pages of other origins get nothing (the SockJS transport would otherwise answer them with their own
-   * origin and credentials allowed). Checked before the token, so a stolen cookie cannot be used cross-site.
-   */
-  private void sameOrigin(RoutingContext ctx) {
-    HostAndPort authority = ctx.request().authority();
-    String own = (config.dashboardAccess().tls() ? "https" : "http") + "://"
-        + (authority == null ? "" : authority.host() + (authority.port() >= 0 ? ":" + authority.port() : ""));
-    String origin = ctx.request().getHeader("Origin");
-    if (!access.hostAllowed(authority == null ? null : authority.host())) {
-      ctx.response().setStatusCode(421).putHeader("Content-Type", "text/plain; charset=utf-8")
-          .putHeader("Cache-Control", "no-store").end("This dashboard answers to IP addresses, localhost and "
-              + "DASHBOARD_HOST only, unless DASHBOARD_AUTH_TOKEN is set or the name is in DASHBOARD_ALLOWED_ORIGINS.\n");
-      return;
-    }
-    if (!access.originAllowed(origin, own)) {
-      ctx.response().setStatusCode(403).putHeader("Content-Type", "text/plain; charset=utf-8")
-          .putHeader("Cache-Control", "no-store").end("cross-origin requests are not allowed\n");
-      return;
-    }
-    if (origin != null && !origin.equalsIgnoreCase(own) && !ctx.request().path().startsWith("/eventbus/")) {
-      // A listed origin (DASHBOARD_ALLOWED_ORIGINS) may read the API; the bridge answers CORS by itself.
-      ctx.response().putHeader("Access-Control-Allow-Origin", origin).putHeader("Vary", "Origin")
-          .putHeader("Access-Control-Allow-Credentials", "true");
-      if (ctx.request().method() == HttpMethod.OPTIONS) {
-        ctx.response().setStatusCode(204).putHeader("Access-Control-Allow-Methods", "GET")
-            .putHeader("Access-Control-Allow-Headers", "Authorization").putHeader("Access-Control-Max-Age", "600")
-            .end();
-        return;
-      }
-    }
-    ctx.next();
-  }
-
-  private void authorized(RoutingContext ctx) {
-    Cookie session = ctx.request().getCookie(AccessRules.COOKIE);
-    if (access.authorized(ctx.request().getHeader("Authorization"), session == null ? null : session.getValue())) {
-      ctx.next();
-      return;
-    }
-    String accept = ctx.request().getHeader("Accept");
-    if (accept != null && accept.contains("text/html")) {
-      loginPage(ctx, 401, "");
-    } else {
-      ctx.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer realm=\"dashboard\"")
-          .putHeader("Cache-Control", "no-store").putHeader("Content-Type", "application/json")
-          .end(new JsonObject().put("error", "unauthorized").encode());
-    }
-  }
-
-  private void loginPage(RoutingContext ctx, int status, String message) {
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "text/html; charset=utf-8")
-        .putHeader("Cache-Control", "no-store").end(loginPage.replace(MESSAGE_SLOT, message));
-  }
-
-  private void login(RoutingContext ctx) {
-    String token = ctx.request().getFormAttribute("token");
-    if (!access.tokenRequired()) {
-      ctx.redirect("/");
-    } else if (access.tokenMatches(token)) {
-      ctx.response().addCookie(Cookie.cookie(AccessRules.COOKIE, access.sessionCookieValue()).setPath("/")
-          .setHttpOnly(true).setSameSite(CookieSameSite.STRICT).setSecure(config.dashboardAccess().tls())
-          .setMaxAge(SESSION_SECONDS));
-      ctx.response().setStatusCode(303).putHeader("Location", "/").putHeader("Cache-Control", "no-store").end();
-    } else {
-      // Which token was tried is never logged.
-      log.warn("dashboard: failed login from {}", ctx.request().remoteAddress());
-      loginPage(ctx, 401, "That token is not right.");
-    }
-  }
-
-  private void logout(RoutingContext ctx) {
-    ctx.response().addCookie(Cookie.cookie(AccessRules.COOKIE, "").setPath("/").setHttpOnly(true)
-        .setSameSite(CookieSameSite.STRICT).setMaxAge(0));
-    ctx.response().setStatusCode(303).putHeader("Location", "/login").end();
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {
