@@ -19,9 +19,6 @@
   const compactMoney = new Intl.NumberFormat('en-US', {
     style: 'currency', currency: 'USD', notation: 'compact', maximumFractionDigits: 1,
   });
-  const compactMoney2 = new Intl.NumberFormat('en-US', {
-    style: 'currency', currency: 'USD', notation: 'compact', maximumFractionDigits: 2,
-  });
   const pctFmt = new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 1 });
   const timeFmt = new Intl.DateTimeFormat(undefined, {
     hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
@@ -33,12 +30,12 @@
   const dec = (v) => (known(v) ? decFmt.format(v) : '–');
   const money = (cents) => (known(cents) ? moneyFmt.format(cents / 100) : '–');
   const pct = (v) => (known(v) ? pctFmt.format(v) : '–');
-  // Large sums in a tile: whole dollars up to $100,000, then "$6.43M".
+  // Large sums in a tile: whole dollars up to $100,000, then "$866.8K" or "$6.4M" (the exact sum is its title).
   const bigMoney = (cents) => {
     if (!known(cents)) {
       return '–';
     }
-    return cents < 10000000 ? wholeMoney.format(cents / 100) : compactMoney2.format(cents / 100);
+    return cents < 10000000 ? wholeMoney.format(cents / 100) : compactMoney.format(cents / 100);
   };
 
   function setText(id, value) {
