@@ -361,6 +361,12 @@ class DashboardIT {
     assertEquals(page.get("firstRowUsers"), page.get("latestUsers"));
     assertTrue(((String) page.get("latestWindow")).matches(".*\\d\\d:\\d\\d.*"), "the tile names its window: " + page);
     assertTrue(((String) page.get("eventsLabel")).contains("–"), "the tile names its period: " + page);
+    Map<?, ?> csv = (Map<?, ?>) browser.js("const a = document.getElementById('csv'); a.onclick();"
+        + "return {href: a.href, name: a.download, rows: a.dataset.rows,"
+        + " table: String(document.querySelectorAll('#closed-windows tr').length)};");
+    assertTrue(((String) csv.get("href")).startsWith("blob:"), csv.toString());
+    assertEquals("windows-1h.csv", csv.get("name"));
+    assertEquals(csv.get("table"), csv.get("rows"), "the CSV holds the visible windows");
     Await.until(Duration.ofSeconds(30), "dead-letter reasons linked to their rows",
         () -> browser.js("return Array.from(document.querySelectorAll('#dlq-reasons a')).map(a => a.getAttribute('href'))"),
         v -> !((List<?>) v).isEmpty() && ((List<?>) v).stream().allMatch(h -> ((String) h).startsWith("api/dlq?reason=")));
