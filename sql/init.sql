@@ -98,6 +98,9 @@ CREATE TABLE IF NOT EXISTS dead_letter_events (
     UNIQUE (source_topic, source_partition, source_offset)
 );
 CREATE INDEX IF NOT EXISTS idx_dlq_unpublished ON dead_letter_events (id) WHERE NOT published;
+-- The dashboard's top reasons of the last hour and its pages of dead letters by reason.
+CREATE INDEX IF NOT EXISTS idx_dlq_failed_at ON dead_letter_events (failed_at);
+CREATE INDEX IF NOT EXISTS idx_dlq_reason ON dead_letter_events (error_reason, id);
 
 -- The exactly-once checkpoint: per consumer group and partition, the next offset to read and the window
 -- state as of that offset, written in the same transaction as the rows they account for.

@@ -10,6 +10,7 @@ import io.streampipeline.infra.InputKeyCheck;
 import io.streampipeline.infra.Schema;
 import io.streampipeline.infra.Topics;
 import io.streampipeline.ingest.IngestVerticle;
+import io.streampipeline.metrics.HttpMetricLabels;
 import io.streampipeline.metrics.MetricsVerticle;
 import io.streampipeline.metrics.PipelineMetrics;
 import io.streampipeline.metrics.ProcessMetrics;
@@ -20,6 +21,7 @@ import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.pgclient.PgBuilder;
@@ -59,10 +61,12 @@ public final class Application {
     try {
       startInfrastructure();
       registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      registry.config().meterFilter(HttpMetricLabels.filter());
       ProcessMetrics.bindTo(registry);
       metrics = new PipelineMetrics(registry);
       vertx = Vertx.builder()
-          .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+          .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+              .addLabels(Label.HTTP_ROUTE)))
           .withMetrics(new MicrometerMetricsFactory(registry))
           .build();
       LocalCodec.registerAll(vertx);

@@ -7,8 +7,10 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -84,7 +86,74 @@ public final class ConfigLoader {
         offsetOutOfRange(),
         wholeLong("PIPELINE_MAX_IN_FLIGHT_BYTES", 64L << 20, 1 << 20, Long.MAX_VALUE),
         wholeLong("SINK_MAX_DELAY_MS", 100, 0, 3_600_000),
-        connections());
+        connections(),
+        dashboardAccess());
+  }
+
+  /** Shortest DASHBOARD_AUTH_TOKEN accepted: the login has no rate limit, so the token must not be guessable. */
+  static final int MIN_TOKEN_LENGTH = 16;
+
+  private DashboardAccess dashboardAccess() {
+    String token = optional("DASHBOARD_AUTH_TOKEN");
+    String tokenFile = optional("DASHBOARD_AUTH_TOKEN_FILE");
+    if (token != null && tokenFile != null) {
+      throw new ConfigException("DASHBOARD_AUTH_TOKEN_FILE", tokenFile, "is set together with DASHBOARD_AUTH_TOKEN "
+          + "(set one of them)");
+    }
+    String key = "DASHBOARD_AUTH_TOKEN";
+    if (tokenFile != null) {
+      key = "DASHBOARD_AUTH_TOKEN_FILE";
+      try {
+        token = Files.readString(Path.of(tokenFile)).strip();
+      } catch (IOException | RuntimeException e) {
+        throw new ConfigException(key, tokenFile, "cannot be read");
+      }
+      if (token.isEmpty()) {
+        throw new ConfigException(key, tokenFile, "is empty");
+      }
+    }
+    if (token != null && (token.length() < MIN_TOKEN_LENGTH || token.chars().anyMatch(c -> c <= ' ' || c > '~'))) {
+      // The value itself is a secret: it is not repeated in the message.
+      throw new ConfigException(key, "(hidden)", "must be at least " + MIN_TOKEN_LENGTH
+          + " printable ASCII characters without spaces");
+    }
+    List<String> origins = new ArrayList<>();
+    String originList = optional("DASHBOARD_ALLOWED_ORIGINS");
+    if (originList != null) {
+      for (String origin : originList.split(",")) {
+        if (!origin.isBlank()) {
+          origins.add(origin(originList, origin.strip()));
+        }
+      }
+    }
+    String cert = optional("DASHBOARD_TLS_CERT");
+    String privateKey = optional("DASHBOARD_TLS_KEY");
+    if ((cert == null) != (privateKey == null)) {
+      throw new ConfigException(cert == null ? "DASHBOARD_TLS_CERT" : "DASHBOARD_TLS_KEY", "",
+          "is missing: set both DASHBOARD_TLS_CERT and DASHBOARD_TLS_KEY (PEM files) or neither");
+    }
+    return new DashboardAccess(text("DASHBOARD_HOST", DashboardAccess.DEFAULT_HOST), token, origins,
+        readableFile("DASHBOARD_TLS_CERT", cert), readableFile("DASHBOARD_TLS_KEY", privateKey));
+  }
+
+  private static String origin(String list, String origin) {
+    String lower = origin.toLowerCase(Locale.ROOT);
+    if (!lower.matches("https?://[a-z0-9.\\-]+(:[0-9]{1,5})?|https?://\\[[0-9a-f:.]+](:[0-9]{1,5})?")) {
+      throw new ConfigException("DASHBOARD_ALLOWED_ORIGINS", list, "holds '" + origin
+          + "', which is not an origin like https://host or http://host:8080 (no path, no wildcard)");
+    }
+    return lower;
+  }
+
+  private static Path readableFile(String key, String value) {
+    if (value == null) {
+      return null;
+    }
+    Path path = Path.of(value);
+    if (!Files.isReadable(path) || Files.isDirectory(path)) {
+      throw new ConfigException(key, value, "is not a readable file");
+    }
+    return path;
   }
 
   private PipelineConfig.OffsetOutOfRange offsetOutOfRange() {

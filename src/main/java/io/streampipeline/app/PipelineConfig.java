@@ -43,7 +43,8 @@ public record PipelineConfig(
     OffsetOutOfRange offsetOutOfRange,
     long maxInFlightBytes,
     long sinkMaxDelayMs,
-    ConnectionSettings connections) {
+    ConnectionSettings connections,
+    DashboardAccess dashboardAccess) {
 
   /**
    * What a lane does with a stored position that lies outside the partition's log (the topic was deleted and

@@ -40,9 +40,13 @@ public final class DashboardState {
   private long reference = Long.MIN_VALUE;
   private long ignored;
 
-  /** Sums over the events_per_minute windows (and revenue over the revenue_per_5min ones) of the last hour. */
+  /**
+   * Sums over the events_per_minute windows of the last hour, revenue included, so every figure covers the
+   * same windows as the table of recent windows: [from, to), {@code windows} of them (from and to are 0 when
+   * there is none).
+   */
   public record HourTotals(long events, long pageViews, long addToCarts, long purchases, long revenueCents,
-      long uniqueUsersLatestWindow) {
+      long uniqueUsersLatestWindow, long from, long to, int windows) {
   }
 
   public DashboardState() {
@@ -107,24 +111,21 @@ public final class DashboardState {
     long views = 0;
     long carts = 0;
     long purchases = 0;
-    for (GlobalWindow w : windowsOf(WindowType.EVENTS_PER_MINUTE)) {
+    long revenue = 0;
+    Collection<GlobalWindow> windows = windowsOf(WindowType.EVENTS_PER_MINUTE);
+    for (GlobalWindow w : windows) {
       events += w.eventCount();
       views += w.pageViews();
       carts += w.addToCarts();
       purchases += w.purchases();
+      revenue += w.totalRevenueCents();
     }
-    long revenue = windowsOf(WindowType.REVENUE_PER_5MIN).stream().mapToLong(GlobalWindow::totalRevenueCents).sum();
     GlobalWindow latest = latest(WindowType.EVENTS_PER_MINUTE);
-    return new HourTotals(events, views, carts, purchases, revenue, latest == null ? 0 : latest.uniqueUsers());
-  }
-
-  /** Most viewed/bought products of the last hour: the events_per_minute windows' top lists summed. */
-  public List<Ranked> topProducts() {
-    return topOverHour(true, TOP_PRODUCTS);
-  }
-
-  public List<Ranked> topCategories() {
-    return topOverHour(false, TOP_CATEGORIES);
+    TreeMap<Long, GlobalWindow> byStart = merged.get(WindowType.EVENTS_PER_MINUTE);
+    long from = byStart.isEmpty() ? 0 : byStart.firstEntry().getValue().windowStart();
+    long to = latest == null ? 0 : latest.windowEnd();
+    return new HourTotals(events, views, carts, purchases, revenue, latest == null ? 0 : latest.uniqueUsers(), from,
+        to, windows.size());
   }
 
   /** Partials not kept because they started too far in the future. */
@@ -135,16 +136,6 @@ public final class DashboardState {
   private Collection<GlobalWindow> windowsOf(WindowType type) {
     TreeMap<Long, GlobalWindow> windows = merged.get(type);
     return windows == null ? List.of() : windows.values();
-  }
-
-  private List<Ranked> topOverHour(boolean products, int n) {
-    Map<String, Long> counts = new HashMap<>();
-    for (GlobalWindow w : windowsOf(WindowType.EVENTS_PER_MINUTE)) {
-      for (Ranked r : products ? w.topProducts() : w.topCategories()) {
-        counts.merge(r.id(), r.count(), Long::sum);
-      }
-    }
-    return ranked(counts, n);
   }
 
   static GlobalWindow merge(WindowType type, Collection<WindowResult> parts) {

@@ -1,7 +1,11 @@
 package io.streampipeline.dashboard;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.kafka.admin.ConsumerGroupDescription;
 import io.vertx.kafka.admin.KafkaAdminClient;
+import io.vertx.kafka.admin.MemberDescription;
 import io.vertx.kafka.admin.ListOffsetsResultInfo;
 import io.vertx.kafka.admin.OffsetSpec;
 import io.vertx.kafka.client.common.TopicPartition;
@@ -84,6 +88,25 @@ final class KafkaProgress {
     arriving.record(nowMs, endSum);
     done.record(nowMs, committedSum);
     doneLastMinute.record(nowMs, committedSum);
+  }
+
+  /** The pipeline group's consumers (lanes) and the partitions each holds. */
+  Future<JsonObject> lanes() {
+    return admin.describeConsumerGroups(List.of(group)).map(groups -> {
+      ConsumerGroupDescription description = groups.get(group);
+      JsonArray members = new JsonArray();
+      if (description != null && description.getMembers() != null) {
+        for (MemberDescription m : description.getMembers()) {
+          JsonArray partitions = new JsonArray();
+          if (m.getAssignment() != null) {
+            m.getAssignment().getTopicPartitions().stream().filter(tp -> tp.getTopic().equals(topic))
+                .map(TopicPartition::getPartition).sorted().forEach(partitions::add);
+          }
+          members.add(new JsonObject().put("client_id", m.getClientId()).put("partitions", partitions));
+        }
+      }
+      return new JsonObject().put("count", members.size()).put("members", members);
+    });
   }
 
   /** Lag per partition number, as of the last successful poll. */

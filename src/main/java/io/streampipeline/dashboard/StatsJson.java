@@ -14,14 +14,18 @@ import java.util.List;
  * <pre>
  * {"generated_at", "window_seconds": {"events_per_minute", "revenue_per_5min"},
  *  "totals": {"events_stored", "dead_letters", "counted_at",
- *             "last_hour": {"events", "page_views", "add_to_carts", "purchases", "revenue_cents"}},
+ *             "last_hour": {"from", "to", "windows", "events", "page_views", "add_to_carts", "purchases",
+ *                           "revenue_cents"}},
  *  "rates": {"events_in_per_second", "events_processed_per_second", "dead_letters_per_minute",
  *            "dead_letter_ratio", "late_events_per_minute"},
  *  "unique_users": {"events_per_minute", "revenue_per_5min"},
  *  "funnel": {"page_views", "add_to_carts", "purchases", "cart_rate", "purchase_rate"},
  *  "latest": {"events_per_minute": window|null, "revenue_per_5min": window|null},
  *  "series": {"events_per_minute": [window...], "revenue_per_5min": [window...]},
- *  "top": {"products": [{"id", "count"}], "categories": [{"id", "count"}]},
+ *  "top": {"from", "to", "products": [{"id", "count"}], "categories": [{"id", "count"}]},
+ *  "open_window": {"window_start", "window_end", "events_stored", "purchases", "revenue_cents"} | null,
+ *  "pipeline": {"lanes": {"count", "members": [{"client_id", "partitions"}]}, "checkpoints": {"0":
+ *               {"next_offset", "updated_at"}, ...}, "checkpoint_ms", "dead_letter_reasons": [{"reason", "count"}]},
  *  "lag": {"group", "total", "partitions": {"0": n, ...}}}
  * </pre>
  *
@@ -30,9 +34,14 @@ import java.util.List;
  * aggregated_metrics_global view), plus "top_products" and "top_categories" in "latest".
  *
  * <p>Where figures come from: events_stored and dead_letters are row counts in PostgreSQL as of counted_at;
- * last_hour, funnel, unique_users, series and top come from the closed windows of the last hour
- * ({@link DashboardState}: event figures from events_per_minute windows only, revenue_cents from
- * revenue_per_5min windows); events_in_per_second is the growth of the events topic's log end offsets over
+ * last_hour, funnel, unique_users and series come from the closed windows of the last hour
+ * ({@link DashboardState}: last_hour and the funnel from the events_per_minute windows [from, to), revenue
+ * included, so they agree with the table of those windows); top is exact, summed in PostgreSQL from every
+ * partition's full tallies over the events_per_minute windows [top.from, top.to) (read every few seconds, so
+ * its period is given); open_window is the not yet closed window after the newest closed one, as stored so
+ * far (provisional: it grows until the window closes); pipeline comes from the consumer group (lanes),
+ * pipeline_checkpoints, dead_letter_events (reasons of the last hour) and, when a lane runs here, the
+ * checkpoint timer; events_in_per_second is the growth of the events topic's log end offsets over
  * about 10 s, events_processed_per_second that of the pipeline group's committed offsets over about 15 s;
  * dead_letters_per_minute and dead_letter_ratio (dead letters per message processed) cover about the last
  * minute; late_events_per_minute is null unless a lane runs in this process; lag is log end minus committed
@@ -44,7 +53,7 @@ final class StatsJson {
 
   /** What the dashboard knows right now. {@code latePerSecond} is null when no lane runs in this process. */
   record Inputs(long now, long eventsWindowMs, long revenueWindowMs, DashboardState state, KafkaProgress kafka,
-      StoreCounters store, Double latePerSecond) {
+      StoreCounters store, Double latePerSecond, SlowFacts facts) {
   }
 
   static JsonObject build(Inputs in) {
@@ -62,6 +71,9 @@ final class StatsJson {
             .put("dead_letters", in.store().deadLetters())
             .put("counted_at", in.store().countedAt() == 0 ? null : in.store().countedAt())
             .put("last_hour", new JsonObject()
+                .put("from", hour.windows() == 0 ? null : hour.from())
+                .put("to", hour.windows() == 0 ? null : hour.to())
+                .put("windows", hour.windows())
                 .put("events", hour.events())
                 .put("page_views", hour.pageViews())
                 .put("add_to_carts", hour.addToCarts())
@@ -83,10 +95,20 @@ final class StatsJson {
         .put("series", new JsonObject()
             .put("events_per_minute", series(state.series(WindowType.EVENTS_PER_MINUTE)))
             .put("revenue_per_5min", series(state.series(WindowType.REVENUE_PER_5MIN))))
-        .put("top", new JsonObject()
-            .put("products", ranked(state.topProducts()))
-            .put("categories", ranked(state.topCategories())))
+        .put("top", top(in.facts()))
+        .put("open_window", in.facts().openWindow)
+        .put("pipeline", new JsonObject()
+            .put("lanes", in.facts().lanes)
+            .put("checkpoints", in.facts().checkpoints)
+            .put("checkpoint_ms", in.facts().checkpointMs)
+            .put("dead_letter_reasons", in.facts().deadLetterReasons))
         .put("lag", lag(in.kafka()));
+  }
+
+  /** Exact lists from PostgreSQL once read; empty (and no period) before. */
+  private static JsonObject top(SlowFacts facts) {
+    return facts.top != null ? facts.top : new JsonObject().put("from", null).put("to", null)
+        .put("products", new JsonArray()).put("categories", new JsonArray());
   }
 
   private static JsonObject rates(Inputs in) {

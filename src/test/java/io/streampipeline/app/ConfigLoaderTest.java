@@ -1,12 +1,14 @@
 package io.streampipeline.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -82,6 +84,36 @@ class ConfigLoaderTest {
         () -> ConfigLoader.load(Map.of("CONFIG_FILE", file.toString()), new String[0]));
     assertTrue(e.getMessage().startsWith("Invalid configuration: CONFIG_FILE='" + file + "' is not readable JSON"));
     assertEquals(1, e.getMessage().lines().count());
+  }
+
+  @Test
+  void dashboardAccessSettings(@TempDir Path dir) throws Exception {
+    DashboardAccess open = ConfigLoader.fromMap(Map.of()).dashboardAccess();
+    assertEquals("127.0.0.1", open.host());
+    assertNull(open.authToken());
+    assertEquals(List.of(), open.allowedOrigins());
+    assertFalse(open.tls());
+
+    Path tokenFile = dir.resolve("token");
+    Files.writeString(tokenFile, "from-a-file-0123456789\n");
+    DashboardAccess set = ConfigLoader.fromMap(Map.of("DASHBOARD_HOST", "0.0.0.0", "DASHBOARD_AUTH_TOKEN_FILE",
+        tokenFile.toString(), "DASHBOARD_ALLOWED_ORIGINS", "https://Ops.example.com, http://10.0.0.5:8080"))
+        .dashboardAccess();
+    assertEquals("0.0.0.0", set.host());
+    assertEquals("from-a-file-0123456789", set.authToken());
+    assertEquals(List.of("https://ops.example.com", "http://10.0.0.5:8080"), set.allowedOrigins());
+    assertFalse(ConfigLoader.fromMap(Map.of("DASHBOARD_AUTH_TOKEN", "0123456789abcdefXYZ")).toString()
+        .contains("0123456789abcdefXYZ"), "the token is not in the config's text");
+
+    assertBad(Map.of("DASHBOARD_AUTH_TOKEN", "short"), "Invalid configuration: DASHBOARD_AUTH_TOKEN='(hidden)' must "
+        + "be at least 16 printable ASCII characters without spaces");
+    assertBad(Map.of("DASHBOARD_ALLOWED_ORIGINS", "https://ok.example,*"), "Invalid configuration: "
+        + "DASHBOARD_ALLOWED_ORIGINS='https://ok.example,*' holds '*', which is not an origin like https://host or "
+        + "http://host:8080 (no path, no wildcard)");
+    assertBad(Map.of("DASHBOARD_TLS_CERT", tokenFile.toString()), "Invalid configuration: DASHBOARD_TLS_KEY='' is "
+        + "missing: set both DASHBOARD_TLS_CERT and DASHBOARD_TLS_KEY (PEM files) or neither");
+    assertBad(Map.of("DASHBOARD_TLS_CERT", tokenFile.toString(), "DASHBOARD_TLS_KEY", "/no/such.pem"),
+        "Invalid configuration: DASHBOARD_TLS_KEY='/no/such.pem' is not a readable file");
   }
 
   private static void assertBad(Map<String, String> values, String message) {

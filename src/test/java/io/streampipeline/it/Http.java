@@ -7,26 +7,58 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** Blocking HTTP GETs with short timeouts, for assertions. */
+/** Blocking HTTP requests with short timeouts, for assertions. */
 final class Http {
   /** HTTP/1.1: no h2c upgrade attempt, which has been seen to leave a request hanging. */
   private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  record Response(int status, String contentType, String body) {
+  record Response(int status, String contentType, String body, java.net.http.HttpHeaders headers) {
+    Response(int status, String contentType, String body) {
+      this(status, contentType, body, null);
+    }
+
+    String header(String name) {
+      return headers == null ? null : headers.firstValue(name).orElse(null);
+    }
   }
 
   private Http() {
   }
 
   static Response get(String url) {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15)).GET().build();
+    return send("GET", url, java.util.Map.of());
+  }
+
+  /** A form POST (application/x-www-form-urlencoded), redirects not followed. */
+  static Response postForm(String url, String form) {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(form)).build();
     try {
       HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
       return new Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
-          response.body());
+          response.body(), response.headers());
     } catch (IOException e) {
-      throw new IllegalStateException("GET " + url + ": " + e, e);
+      throw new IllegalStateException("POST " + url + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** Any method, with the given request headers, no body. */
+  static Response send(String method, String url, java.util.Map<String, String> headers) {
+    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15))
+        .method(method, HttpRequest.BodyPublishers.noBody());
+    headers.forEach(builder::header);
+    HttpRequest request = builder.build();
+    try {
+      HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+      return new Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
+          response.body(), response.headers());
+    } catch (IOException e) {
+      throw new IllegalStateException(method + " " + url + ": " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
