@@ -72,7 +72,61 @@ public final class ConfigLoader {
         port("EMBEDDED_KAFKA_PORT", 9092),
         port("EMBEDDED_POSTGRES_PORT", 5433),
         wholeLong("PIPELINE_MAX_IN_FLIGHT_EVENTS", 50_000, 1, Long.MAX_VALUE),
-        wholeLong("EVENTS", 1_000_000, 1, Long.MAX_VALUE));
+        wholeLong("EVENTS", 1_000_000, 1, Long.MAX_VALUE),
+        schemaRegistry());
+  }
+
+  private SchemaRegistrySettings schemaRegistry() {
+    String url = optional("SCHEMA_REGISTRY_URL");
+    if (url != null) {
+      String lower = url.toLowerCase(Locale.ROOT);
+      if (!(lower.startsWith("http://") || lower.startsWith("https://")) || lower.contains("@")) {
+        throw new ConfigException("SCHEMA_REGISTRY_URL", url, "is not an http:// or https:// URL without user info "
+            + "(credentials go in SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO)");
+      }
+      while (url.endsWith("/")) {
+        url = url.substring(0, url.length() - 1);
+      }
+    }
+    String userInfo = secret("SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO");
+    if (userInfo != null && userInfo.indexOf(':') < 1) {
+      throw new ConfigException("SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO", "<hidden>", "is not user:password");
+    }
+    String rootCert = optional("SCHEMA_REGISTRY_SSL_ROOT_CERT");
+    if (rootCert != null && !Files.isReadable(Path.of(rootCert))) {
+      throw new ConfigException("SCHEMA_REGISTRY_SSL_ROOT_CERT", rootCert, "is not a readable file");
+    }
+    SchemaRegistrySettings.WireFormat aggregated = wireFormat("AGGREGATED_WIRE_FORMAT", url);
+    SchemaRegistrySettings.WireFormat producer = wireFormat("PRODUCER_WIRE_FORMAT", url);
+    return new SchemaRegistrySettings(url, userInfo, rootCert, aggregated, producer);
+  }
+
+  private SchemaRegistrySettings.WireFormat wireFormat(String key, String registryUrl) {
+    String value = text(key, "single-object");
+    for (SchemaRegistrySettings.WireFormat format : SchemaRegistrySettings.WireFormat.values()) {
+      if (format.configName().equals(value.toLowerCase(Locale.ROOT))) {
+        if (format == SchemaRegistrySettings.WireFormat.REGISTRY && registryUrl == null) {
+          throw new ConfigException(key, value, "needs SCHEMA_REGISTRY_URL");
+        }
+        return format;
+      }
+    }
+    throw new ConfigException(key, value, "is not single-object or registry");
+  }
+
+  /** A secret given directly or, as KEY_FILE, in a file (e.g. a mounted Kubernetes or Docker secret). */
+  private String secret(String key) {
+    String direct = optional(key);
+    String file = optional(key + "_FILE");
+    if (direct != null || file == null) {
+      return direct;
+    }
+    try {
+      String value = Files.readString(Path.of(file)).trim();
+      return value.isEmpty() ? null : value;
+    } catch (IOException | RuntimeException e) {
+      throw new ConfigException(key + "_FILE", file, "is not a readable file");
+    }
   }
 
   private String optional(String key) {

@@ -13,15 +13,16 @@ import io.streampipeline.bus.LaneMessage.IdleAdvance;
 import io.streampipeline.bus.LaneMessage.OffsetRange;
 import io.streampipeline.bus.LaneMessage.PartitionsRestored;
 import io.streampipeline.bus.LaneMessage.PartitionsRevoked;
+import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.EnrichedEvent;
 import io.streampipeline.metrics.PipelineMetrics;
+import io.streampipeline.registry.RegistryGate;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
-import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
@@ -74,6 +75,7 @@ public final class IngestVerticle extends VerticleBase {
   private KafkaConsumer<byte[], byte[]> consumer;
   private Pool pool;
   private RecordProcessor processor;
+  private RegistryGate registry;
   private MessageConsumer<CheckpointResult> results;
 
   private final Set<Integer> owned = new HashSet<>();
@@ -129,7 +131,10 @@ public final class IngestVerticle extends VerticleBase {
     consumer.partitionsAssignedHandler(this::onAssigned);
     consumer.partitionsRevokedHandler(this::onRevoked);
     consumer.exceptionHandler(e -> log.warn("lane {}: Kafka consumer error: {}", lane, e.toString()));
-    consumer.batchHandler(this::onRecords);
+    registry = RegistryGate.create(vertx, config.schemaRegistry(), ClickstreamCodec.V1, "ClickstreamEvent v1",
+        "lane " + lane, this::onRecords, this::pauseForRegistry, this::resumeAfterRegistry);
+    processor.codec().useRegistry(registry.schemas());
+    consumer.batchHandler(records -> registry.offer(records.records()));
     flushTimer = vertx.setPeriodic(config.sinkFlushIntervalMs(), id -> requestBarrier());
     tickTimer = vertx.setPeriodic(TICK_MS, id -> onTick());
     return Future.all(results.completion(), consumer.subscribe(topic))
@@ -168,6 +173,7 @@ public final class IngestVerticle extends VerticleBase {
     if (stopping) {
       return;
     }
+    registry.forget(partitions);
     Map<Integer, Integer> epochAtStart = new HashMap<>();
     for (int p : partitions) {
       epochAtStart.put(p, bumpEpoch(p));
@@ -255,7 +261,7 @@ public final class IngestVerticle extends VerticleBase {
         .collect(Collectors.toSet());
   }
 
-  private void onRecords(KafkaConsumerRecords<byte[], byte[]> records) {
+  private void onRecords(List<ConsumerRecord<byte[], byte[]>> records) {
     if (stopping) {
       // Read after the final barrier was planned: not checkpointed, so read again after the restart.
       return;
@@ -264,7 +270,7 @@ public final class IngestVerticle extends VerticleBase {
     List<DeadLetter> deadLetters = new ArrayList<>(0);
     long now = System.currentTimeMillis();
     int accepted = 0;
-    for (ConsumerRecord<byte[], byte[]> record : records.records()) {
+    for (ConsumerRecord<byte[], byte[]> record : records) {
       int p = record.partition();
       if (!owned.contains(p) || restoring.contains(p)) {
         continue;
@@ -296,6 +302,19 @@ public final class IngestVerticle extends VerticleBase {
     }
     if (eventsSinceBarrier >= checkpointEvents) {
       requestBarrier();
+    }
+  }
+
+  private void pauseForRegistry() {
+    if (!consumerClosed) {
+      consumer.pause(topicPartitions(owned));
+    }
+  }
+
+  private void resumeAfterRegistry() {
+    if (!flowPaused && !stopping) {
+      consumer.resume(topicPartitions(owned.stream().filter(p -> !restoring.contains(p))
+          .collect(Collectors.toSet())));
     }
   }
 
@@ -422,6 +441,7 @@ public final class IngestVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
+    registry.close();
     vertx.cancelTimer(flushTimer);
     vertx.cancelTimer(tickTimer);
     drained = Promise.promise();
