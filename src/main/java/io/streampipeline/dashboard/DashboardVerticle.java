@@ -82,7 +82,7 @@ public final class DashboardVerticle extends VerticleBase {
     store = new StoreCounters(pool);
     health = new HealthCheck(admin, pool);
     feed = new AggregatedFeed(vertx, endpoints.kafkaBootstrapServers(), config.aggregatedTopic(),
-        window -> state.add(window, System.currentTimeMillis()));
+        config.schemaRegistry(), window -> state.add(window, System.currentTimeMillis()));
     vertx.setPeriodic(PUSH_MS, id -> tick());
     countStoredRows(0);
     return feed.start()
