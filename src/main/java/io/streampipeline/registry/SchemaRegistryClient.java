@@ -29,7 +29,8 @@ import java.util.Base64;
 public final class SchemaRegistryClient {
   private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
   private static final String ACCEPT = CONTENT_TYPE + ", application/json";
-  private static final long CONNECT_TIMEOUT_MS = 5_000;
+  /** Covers the TLS handshake too, which can be slow on a busy machine; a timeout is only retried anyway. */
+  private static final long CONNECT_TIMEOUT_MS = 10_000;
   private static final long ANSWER_TIMEOUT_MS = 10_000;
   /** Confluent's error code for "Schema not found" (Apicurio ccompat, Karapace and Redpanda use it too). */
   private static final int SCHEMA_NOT_FOUND = 40403;

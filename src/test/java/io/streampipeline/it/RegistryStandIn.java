@@ -2,11 +2,14 @@ package io.streampipeline.it;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PfxOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -20,11 +23,13 @@ import org.apache.avro.Schema;
  * A stand-in for a Schema Registry in the tests (no real one can be assembled on the build machine): a small
  * HTTP server answering the Confluent REST calls that the pipeline and Confluent's Node client make, with
  * Confluent's status codes and error codes, basic auth required. {@link #unavailable} makes it answer 503,
- * {@link #stopListening} closes its port; both stand for a registry outage.
+ * {@link #stopListening} closes its port; both stand for a registry outage. With a PKCS#12 key store it serves
+ * HTTPS.
  */
 final class RegistryStandIn implements AutoCloseable {
   private final Vertx vertx = Vertx.vertx();
   private final String expectedAuthorization;
+  private final HttpServerOptions serverOptions = new HttpServerOptions();
   private final Map<Integer, String> schemasById = new HashMap<>();
   private final Map<String, Integer> idsByForm = new HashMap<>();
   private final Map<String, List<Integer>> subjects = new HashMap<>();
@@ -35,12 +40,21 @@ final class RegistryStandIn implements AutoCloseable {
   private int port;
 
   RegistryStandIn(String userInfo) {
+    this(userInfo, null, null);
+  }
+
+  /** Serves HTTPS with the key and certificate in a PKCS#12 key store when one is given. */
+  RegistryStandIn(String userInfo, Path keyStore, String keyStorePassword) {
     this.expectedAuthorization = "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
+    if (keyStore != null) {
+      serverOptions.setSsl(true).setKeyCertOptions(new PfxOptions().setPath(keyStore.toString())
+          .setPassword(keyStorePassword));
+    }
     startListening();
   }
 
   String url() {
-    return "http://127.0.0.1:" + port;
+    return (serverOptions.isSsl() ? "https" : "http") + "://127.0.0.1:" + port;
   }
 
   /** Registers a schema under a subject as POST /subjects/{subject}/versions would; returns its id. */
@@ -95,7 +109,7 @@ final class RegistryStandIn implements AutoCloseable {
     router.get("/schemas/ids/:id").handler(this::schemaById);
     router.post("/subjects/:subject/versions").handler(this::registerRequest);
     router.get("/subjects/:subject/versions/latest").handler(this::latest);
-    server = await(vertx.createHttpServer().requestHandler(router).listen(port, "127.0.0.1"));
+    server = await(vertx.createHttpServer(serverOptions).requestHandler(router).listen(port, "127.0.0.1"));
     port = server.actualPort();
   }
 

