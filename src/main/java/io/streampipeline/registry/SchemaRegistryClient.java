@@ -110,7 +110,9 @@ public final class SchemaRegistryClient {
 
     String describe(String call) {
       String text = body.toString(StandardCharsets.UTF_8);
-      return "schema registry answered " + call + " with HTTP " + status
+      String hint = status == 401 || status == 403 ? " (check SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO)"
+          : status == 404 ? " (check the path in SCHEMA_REGISTRY_URL)" : "";
+      return "schema registry answered " + call + " with HTTP " + status + hint
           + (text.isBlank() ? "" : ": " + (text.length() > 200 ? text.substring(0, 200) + "..." : text));
     }
   }
