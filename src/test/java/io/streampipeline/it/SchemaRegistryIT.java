@@ -146,29 +146,32 @@ class SchemaRegistryIT {
   }
 
   @Test
-  void aRegistryOutageHoldsTheLaneUntilItIsBackAndLosesNothing() {
+  void aRegistryOutageDuringARunHoldsTheLaneUntilItIsBackAndLosesNothing() {
     TestInfra infra = TestInfra.get();
     try (RegistryStandIn registry = new RegistryStandIn(USER_INFO)) {
       String database = infra.createDatabase();
       PipelineConfig config = ConfigLoader.fromMap(settings(infra, database, "registry-outage", registry));
       Topics.ensure(infra.bootstrapServers, config);
-      int id = registry.register(config.clickstreamTopic() + "-value", V1);
+      String topic = config.clickstreamTopic();
+      int v1Id = registry.register(topic + "-value", V1);
+      int newerId = registry.register(topic + "-value", NEWER);
       List<GeneratedMessage> messages = TestData.generate(77001L, 3000, 0.0, T0, 200);
-      byte[] v1Header = ClickstreamCodec.v1Header();
-      List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
-      for (GeneratedMessage m : messages) {
-        boolean singleObject = Arrays.equals(m.value(), 0, v1Header.length, v1Header, 0, v1Header.length);
-        records.add(new ProducerRecord<>(config.clickstreamTopic(), m.key(),
-            singleObject ? RegistryFraming.fromSingleObject(m.value(), id) : m.value()));
-      }
-      TestData.send(infra.bootstrapServers, config.clickstreamTopic(), records, messages);
+      List<GeneratedMessage> before = messages.subList(0, 1500);
+      List<GeneratedMessage> during = messages.subList(1500, messages.size());
       Set<String> expected = messages.stream().filter(m -> m.kind() == Kind.VALID).map(m -> m.event().eventId())
           .collect(Collectors.toSet());
+      long expectedBefore = before.stream().filter(m -> m.kind() == Kind.VALID).count();
 
-      registry.unavailable(true);
       Application app = new Application(config).start();
       try {
         Db db = new Db(infra, database);
+        TestData.send(infra.bootstrapServers, topic, framed(topic, before, v1Id, newerId, false), before);
+        Await.until(Duration.ofSeconds(90), "the first part stored",
+            () -> db.count("SELECT count(*) FROM clickstream_events"), n -> n == expectedBefore);
+
+        // The registry goes down; then events arrive with an id the lane has not looked up yet.
+        registry.unavailable(true);
+        TestData.send(infra.bootstrapServers, topic, framed(topic, during, v1Id, newerId, true), during);
         Await.until(Duration.ofSeconds(60), "the lane retrying the lookup", registry::refusedLookups, n -> n >= 3);
         assertEquals(0, db.count("SELECT count(*) FROM dead_letter_events"), "an unreachable registry is no bad input");
         assertTrue(db.count("SELECT count(*) FROM clickstream_events") < expected.size());
@@ -188,6 +191,32 @@ class SchemaRegistryIT {
         app.stop();
       }
     }
+  }
+
+  /**
+   * The generated messages with every single-object one re-framed for the registry: with the v1 id, or, every
+   * other one when {@code mixNewer}, with the newer schema's id and a body that carries its extra field.
+   */
+  private static List<ProducerRecord<String, byte[]>> framed(String topic, List<GeneratedMessage> messages, int v1Id,
+      int newerId, boolean mixNewer) {
+    byte[] v1Header = ClickstreamCodec.v1Header();
+    // The newer schema's last field, campaign = "autumn": Avro string, zigzag length 6 (12), then its bytes.
+    byte[] campaign = {12, 'a', 'u', 't', 'u', 'm', 'n'};
+    List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+    for (int i = 0; i < messages.size(); i++) {
+      byte[] value = messages.get(i).value();
+      if (Arrays.equals(value, 0, v1Header.length, v1Header, 0, v1Header.length)) {
+        if (mixNewer && i % 2 == 0) {
+          byte[] body = Arrays.copyOfRange(value, v1Header.length, value.length + campaign.length);
+          System.arraycopy(campaign, 0, body, body.length - campaign.length, campaign.length);
+          value = RegistryFraming.frame(newerId, body, 0);
+        } else {
+          value = RegistryFraming.fromSingleObject(value, v1Id);
+        }
+      }
+      records.add(new ProducerRecord<>(topic, messages.get(i).key(), value));
+    }
+    return records;
   }
 
   @Test
