@@ -87,30 +87,59 @@ public final class ConfigLoader {
         wholeLong("PIPELINE_MAX_IN_FLIGHT_BYTES", 64L << 20, 1 << 20, Long.MAX_VALUE),
         wholeLong("SINK_MAX_DELAY_MS", 100, 0, 3_600_000),
         connections(),
-        dashboardAccess());
+        dashboardAccess(),
+        schemaRegistry());
+  }
+
+  private SchemaRegistrySettings schemaRegistry() {
+    String url = optional("SCHEMA_REGISTRY_URL");
+    if (url != null) {
+      String lower = url.toLowerCase(Locale.ROOT);
+      if (!(lower.startsWith("http://") || lower.startsWith("https://")) || lower.contains("@")) {
+        throw new ConfigException("SCHEMA_REGISTRY_URL", url, "is not an http:// or https:// URL without user info "
+            + "(credentials go in SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO)");
+      }
+      while (url.endsWith("/")) {
+        url = url.substring(0, url.length() - 1);
+      }
+    }
+    // Like every key, it may come from SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO_FILE (a mounted secret).
+    String userInfo = optional("SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO");
+    if (userInfo != null && userInfo.indexOf(':') < 1) {
+      throw new ConfigException("SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO", "<hidden>", "is not user:password");
+    }
+    String rootCert = optional("SCHEMA_REGISTRY_SSL_ROOT_CERT");
+    if (rootCert != null && !Files.isReadable(Path.of(rootCert))) {
+      throw new ConfigException("SCHEMA_REGISTRY_SSL_ROOT_CERT", rootCert, "is not a readable file");
+    }
+    SchemaRegistrySettings.WireFormat aggregated = wireFormat("AGGREGATED_WIRE_FORMAT", url);
+    SchemaRegistrySettings.WireFormat producer = wireFormat("PRODUCER_WIRE_FORMAT", url);
+    return new SchemaRegistrySettings(url, userInfo, rootCert, aggregated, producer);
+  }
+
+  private SchemaRegistrySettings.WireFormat wireFormat(String key, String registryUrl) {
+    String value = text(key, "single-object");
+    for (SchemaRegistrySettings.WireFormat format : SchemaRegistrySettings.WireFormat.values()) {
+      if (format.configName().equals(value.toLowerCase(Locale.ROOT))) {
+        if (format == SchemaRegistrySettings.WireFormat.REGISTRY && registryUrl == null) {
+          throw new ConfigException(key, value, "needs SCHEMA_REGISTRY_URL");
+        }
+        return format;
+      }
+    }
+    throw new ConfigException(key, value, "is not single-object or registry");
   }
 
   /** Shortest DASHBOARD_AUTH_TOKEN accepted: the login has no rate limit, so the token must not be guessable. */
   static final int MIN_TOKEN_LENGTH = 16;
 
   private DashboardAccess dashboardAccess() {
+    // Like every key, the token may come from DASHBOARD_AUTH_TOKEN_FILE (a mounted secret).
     String token = optional("DASHBOARD_AUTH_TOKEN");
-    String tokenFile = optional("DASHBOARD_AUTH_TOKEN_FILE");
-    if (token != null && tokenFile != null) {
-      throw new ConfigException("DASHBOARD_AUTH_TOKEN_FILE", tokenFile, "is set together with DASHBOARD_AUTH_TOKEN "
-          + "(set one of them)");
-    }
-    String key = "DASHBOARD_AUTH_TOKEN";
-    if (tokenFile != null) {
-      key = "DASHBOARD_AUTH_TOKEN_FILE";
-      try {
-        token = Files.readString(Path.of(tokenFile)).strip();
-      } catch (IOException | RuntimeException e) {
-        throw new ConfigException(key, tokenFile, "cannot be read");
-      }
-      if (token.isEmpty()) {
-        throw new ConfigException(key, tokenFile, "is empty");
-      }
+    String key = values.containsKey("DASHBOARD_AUTH_TOKEN" + FILE_SUFFIX) ? "DASHBOARD_AUTH_TOKEN" + FILE_SUFFIX
+        : "DASHBOARD_AUTH_TOKEN";
+    if (token == null && key.endsWith(FILE_SUFFIX)) {
+      throw new ConfigException(key, values.get(key), "is empty: the dashboard would be open to anyone");
     }
     if (token != null && (token.length() < MIN_TOKEN_LENGTH || token.chars().anyMatch(c -> c <= ' ' || c > '~'))) {
       // The value itself is a secret: it is not repeated in the message.

@@ -44,7 +44,8 @@ public record PipelineConfig(
     long maxInFlightBytes,
     long sinkMaxDelayMs,
     ConnectionSettings connections,
-    DashboardAccess dashboardAccess) {
+    DashboardAccess dashboardAccess,
+    SchemaRegistrySettings schemaRegistry) {
 
   /**
    * What a lane does with a stored position that lies outside the partition's log (the topic was deleted and

@@ -2,14 +2,15 @@ package io.streampipeline.dashboard;
 
 import io.streampipeline.app.Endpoints;
 import io.streampipeline.app.KafkaClients;
+import io.streampipeline.app.SchemaRegistrySettings;
 import io.streampipeline.event.DecodeException;
+import io.streampipeline.registry.RegistryGate;
 import io.streampipeline.window.AggregatedCodec;
 import io.streampipeline.window.WindowResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
-import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * Reads clickstream.aggregated for the dashboard and hands every decoded window to a consumer on the
  * verticle's event loop. It has a consumer group of its own per process (so every dashboard sees every
  * partition, and it works when the pipeline runs elsewhere) and never commits: on assignment it seeks to
- * what was published in the last hour and a bit, because only that is shown.
+ * what was published in the last hour and a bit, because only that is shown. Windows come single-object
+ * encoded or, with AGGREGATED_WIRE_FORMAT=registry, registry-framed: their writer schemas are looked up first
+ * (a {@link RegistryGate}), which needs SCHEMA_REGISTRY_URL in this process too.
  */
 final class AggregatedFeed {
   private static final Logger log = LoggerFactory.getLogger(AggregatedFeed.class);
@@ -35,9 +38,12 @@ final class AggregatedFeed {
   private final Consumer<WindowResult> windows;
   private final AggregatedCodec codec = new AggregatedCodec();
   private final KafkaConsumer<byte[], byte[]> consumer;
+  private final RegistryGate registry;
+  private boolean closed;
   private long undecodable;
 
-  AggregatedFeed(Vertx vertx, Endpoints endpoints, String topic, Consumer<WindowResult> windows) {
+  AggregatedFeed(Vertx vertx, Endpoints endpoints, String topic, SchemaRegistrySettings registrySettings,
+      Consumer<WindowResult> windows) {
     this.topic = topic;
     this.windows = windows;
     String id = "stream-pipeline-dashboard-" + ProcessHandle.current().pid() + "-"
@@ -45,13 +51,24 @@ final class AggregatedFeed {
     Map<String, String> props = KafkaClients.consumer(endpoints, id, id);
     props.put("max.poll.records", "1000");
     consumer = KafkaConsumer.create(vertx, props);
+    registry = RegistryGate.create(vertx, registrySettings, AggregatedCodec.V2, "AggregatedMetrics v2", "dashboard",
+        this::onRecords, () -> pauseOrResume(true), () -> pauseOrResume(false));
+    codec.useRegistry(registry.schemas());
+  }
+
+  private void pauseOrResume(boolean pause) {
+    if (closed) {
+      return;
+    }
+    consumer.assignment().compose(assigned -> pause ? consumer.pause(assigned) : consumer.resume(assigned))
+        .onFailure(e -> log.debug("dashboard: pause/resume of {} failed: {}", topic, e.toString()));
   }
 
   Future<Void> start() {
     consumer.pollTimeout(Duration.ofMillis(200));
     consumer.partitionsAssignedHandler(this::seekToRecent);
     consumer.exceptionHandler(e -> log.warn("dashboard: reading {} failed: {}", topic, e.toString()));
-    consumer.batchHandler(this::onRecords);
+    consumer.batchHandler(records -> registry.offer(records.records()));
     return consumer.subscribe(topic);
   }
 
@@ -65,9 +82,9 @@ final class AggregatedFeed {
     }
   }
 
-  private void onRecords(KafkaConsumerRecords<byte[], byte[]> records) {
+  private void onRecords(List<ConsumerRecord<byte[], byte[]>> records) {
     List<WindowResult> decoded = new ArrayList<>(records.size());
-    for (ConsumerRecord<byte[], byte[]> record : records.records()) {
+    for (ConsumerRecord<byte[], byte[]> record : records) {
       try {
         decoded.add(codec.decode(record.value()));
       } catch (DecodeException e) {
@@ -82,6 +99,7 @@ final class AggregatedFeed {
   }
 
   Future<Void> stop() {
-    return consumer.close();
+    closed = true;
+    return registry.close().eventually(consumer::close);
   }
 }

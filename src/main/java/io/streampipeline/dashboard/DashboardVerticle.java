@@ -96,7 +96,7 @@ public final class DashboardVerticle extends VerticleBase {
     store = new StoreCounters(pool);
     queries = new DashboardQueries(pool);
     health = HealthCheck.of(admin, pool);
-    feed = new AggregatedFeed(vertx, endpoints, config.aggregatedTopic(),
+    feed = new AggregatedFeed(vertx, endpoints, config.aggregatedTopic(), config.schemaRegistry(),
         window -> state.add(window, System.currentTimeMillis()));
     vertx.setPeriodic(PUSH_MS, id -> tick());
     vertx.setPeriodic(1, SLOW_MS, id -> readSlowFacts());

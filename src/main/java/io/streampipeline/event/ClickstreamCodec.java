@@ -1,5 +1,7 @@
 package io.streampipeline.event;
 
+import io.streampipeline.registry.RegistryFraming;
+import io.streampipeline.registry.RegistrySchemas;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -25,6 +27,11 @@ import org.apache.avro.util.Utf8;
  * consumed to the last byte. The v1 body — by far the common case — is read by a hand-written, bounds-checked
  * reader; other writer versions go through Avro's resolving reader.
  *
+ * <p>With a Schema Registry ({@link #useRegistry}), a message starting with 0x00 is registry-framed: 0x00, the
+ * writer schema's 4-byte big-endian registry id, the body. The writer schema must already be in the
+ * {@link RegistrySchemas} (the caller looks ids up before decoding); it is resolved against v1 like a
+ * single-object writer. Without a registry such a message is a schemaless body (its event_id is empty).
+ *
  * <p>Not thread-safe (it reuses buffers): one instance per verticle or thread.
  */
 public final class ClickstreamCodec {
@@ -49,6 +56,8 @@ public final class ClickstreamCodec {
   private final Map<Long, GenericDatumReader<GenericRecord>> otherWriters = new HashMap<>();
   private final AvroBinaryReader reader = new AvroBinaryReader();
   private final AvroBinaryWriter writer = new AvroBinaryWriter();
+  private final Map<Integer, GenericDatumReader<GenericRecord>> registryReaders = new HashMap<>();
+  private RegistrySchemas registry;
   private BinaryDecoder avroDecoder;
 
   public ClickstreamCodec() {
@@ -65,9 +74,18 @@ public final class ClickstreamCodec {
     }
   }
 
+  /** Reads 0x00-framed messages as registry-framed, with the writer schemas known to {@code schemas} (null: never). */
+  public void useRegistry(RegistrySchemas schemas) {
+    this.registry = schemas;
+    registryReaders.clear();
+  }
+
   public ClickstreamEvent decode(byte[] message) throws DecodeException {
     if (message == null || message.length == 0) {
       throw new DecodeException("empty message");
+    }
+    if (registry != null && message[0] == RegistryFraming.MAGIC) {
+      return decodeRegistryFramed(message);
     }
     if (message.length >= 2 && message[0] == MAGIC_0 && message[1] == MAGIC_1) {
       if (message.length < HEADER_LENGTH) {
@@ -81,9 +99,27 @@ public final class ClickstreamCodec {
       if (resolving == null) {
         throw new DecodeException("unknown schema fingerprint " + fingerprintHex(fingerprint));
       }
-      return readResolved(resolving, message);
+      return readResolved(resolving, message, HEADER_LENGTH);
     }
     return readV1(message, 0);
+  }
+
+  private ClickstreamEvent decodeRegistryFramed(byte[] message) throws DecodeException {
+    int id = RegistryFraming.schemaId(message);
+    RegistrySchemas.Entry entry = registry.get(id);
+    if (entry instanceof RegistrySchemas.Unusable unusable) {
+      throw new DecodeException(unusable.reason());
+    }
+    if (!(entry instanceof RegistrySchemas.Usable usable)) {
+      // The lane looks every id up before decoding, so this is a bug; the DLQ keeps the message for a replay.
+      throw new DecodeException("schema registry id " + id + " was not looked up before decoding");
+    }
+    if (usable.sameAsReader()) {
+      return readV1(message, RegistryFraming.HEADER_LENGTH);
+    }
+    GenericDatumReader<GenericRecord> resolving =
+        registryReaders.computeIfAbsent(id, i -> new GenericDatumReader<>(usable.writer(), V1));
+    return readResolved(resolving, message, RegistryFraming.HEADER_LENGTH);
   }
 
   private ClickstreamEvent readV1(byte[] message, int offset) throws DecodeException {
@@ -115,12 +151,11 @@ public final class ClickstreamCodec {
         productCategory, price, quantity, searchQuery, pageUrl, referrer, userAgent, ipAddress, geoCountry, geoCity);
   }
 
-  private ClickstreamEvent readResolved(GenericDatumReader<GenericRecord> resolving, byte[] message)
+  private ClickstreamEvent readResolved(GenericDatumReader<GenericRecord> resolving, byte[] message, int offset)
       throws DecodeException {
     GenericRecord record;
     try {
-      avroDecoder = DecoderFactory.get().binaryDecoder(message, HEADER_LENGTH, message.length - HEADER_LENGTH,
-          avroDecoder);
+      avroDecoder = DecoderFactory.get().binaryDecoder(message, offset, message.length - offset, avroDecoder);
       record = resolving.read(null, avroDecoder);
       if (!avroDecoder.isEnd()) {
         throw new DecodeException("bytes left over after a complete Avro body");

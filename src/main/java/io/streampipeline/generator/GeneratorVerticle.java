@@ -3,8 +3,12 @@ package io.streampipeline.generator;
 import io.streampipeline.app.Endpoints;
 import io.streampipeline.app.KafkaClients;
 import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.app.SchemaRegistrySettings.WireFormat;
+import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.generator.GeneratedMessage.Kind;
 import io.streampipeline.metrics.PipelineMetrics;
+import io.streampipeline.registry.RegistryFraming;
+import io.streampipeline.registry.SchemaRegistryClient;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -13,6 +17,7 @@ import io.vertx.core.Vertx;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import io.vertx.kafka.client.producer.RecordMetadata;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
@@ -31,6 +36,10 @@ import org.slf4j.LoggerFactory;
  * events_failed_total{stage="produce"}, the first of each reporting interval is logged, and the event is not
  * retried beyond what the idempotent Kafka producer does itself. One INFO line every 10 s gives the progress.
  *
+ * <p>With PRODUCER_WIRE_FORMAT=registry it first registers ClickstreamEvent v1 under the subject
+ * {@code <topic>-value} (retrying while the registry cannot be reached) and sends the single-object encoded
+ * events registry-framed with that id instead; the deliberately bad messages stay as they are.
+ *
  * <p>The topic should exist before this verticle starts (the application creates the topics), otherwise a
  * broker with auto-creation makes it with its default partition count.
  */
@@ -39,6 +48,8 @@ public final class GeneratorVerticle extends VerticleBase {
   static final long TICK_MS = 10;
   static final int MAX_IN_FLIGHT = 20_000;
   private static final long REPORT_MS = 10_000;
+  private static final long MAX_REGISTRY_RETRY_MS = 30_000;
+  private static final byte[] V1_HEADER = ClickstreamCodec.v1Header();
 
   private final PipelineConfig config;
   private final String target;
@@ -52,6 +63,10 @@ public final class GeneratorVerticle extends VerticleBase {
   private String topic;
   private long maxEvents;
   private long tickTimer = -1;
+  private long registryTimer = -1;
+  private SchemaRegistryClient registry;
+  private int registrySchemaId = -1;
+  private boolean stopped;
   private long reportTimer = -1;
   private long sent;
   private long inFlight;
@@ -112,12 +127,50 @@ public final class GeneratorVerticle extends VerticleBase {
       LOG.info("generator: idle, PRODUCER_EVENTS_PER_SECOND is 0");
       return Future.succeededFuture();
     }
+    if (config.schemaRegistry().producerWireFormat() == WireFormat.REGISTRY) {
+      registry = new SchemaRegistryClient(vertx, config.schemaRegistry());
+      registerThenProduce(rate, 1000);
+    } else {
+      produce(rate);
+    }
+    return Future.succeededFuture();
+  }
+
+  private void registerThenProduce(double rate, long retryMs) {
+    String subject = topic + "-value";
+    registry.register(subject, ClickstreamCodec.V1.toString()).onComplete((id, err) -> {
+      if (stopped) {
+        return;
+      }
+      if (err != null) {
+        LOG.warn("generator: cannot register ClickstreamEvent v1 at {} ({}); retrying in {} ms", registry.url(),
+            err.getMessage(), retryMs);
+        registryTimer = vertx.setTimer(retryMs, t -> registerThenProduce(rate,
+            Math.min(MAX_REGISTRY_RETRY_MS, retryMs * 2)));
+        return;
+      }
+      registrySchemaId = id;
+      LOG.info("generator: ClickstreamEvent v1 is schema id {} (subject {}); events go out registry-framed", id,
+          subject);
+      produce(rate);
+    });
+  }
+
+  private void produce(double rate) {
     startNanos = System.nanoTime();
     lastReportNanos = startNanos;
     pacer = new Pacer(rate, startNanos, Math.max(1, (long) rate));
     tickTimer = vertx.setPeriodic(TICK_MS, id -> tick());
     reportTimer = vertx.setPeriodic(REPORT_MS, id -> report());
-    return Future.succeededFuture();
+  }
+
+  /** The message as it goes out: registry-framed when so configured and it is a v1 single-object event. */
+  private byte[] wireValue(byte[] value) {
+    if (registrySchemaId < 0 || value.length < V1_HEADER.length
+        || !Arrays.equals(value, 0, V1_HEADER.length, V1_HEADER, 0, V1_HEADER.length)) {
+      return value;
+    }
+    return RegistryFraming.fromSingleObject(value, registrySchemaId);
   }
 
   private void tick() {
@@ -143,10 +196,11 @@ public final class GeneratorVerticle extends VerticleBase {
   private void send(GeneratedMessage message) {
     String key = message.key();
     Kind kind = message.kind();
-    int size = message.value().length;
+    byte[] value = wireValue(message.value());
+    int size = value.length;
     sent++;
     inFlight++;
-    producer.send(KafkaProducerRecord.create(topic, key, message.value()))
+    producer.send(KafkaProducerRecord.create(topic, key, value))
         .onComplete(result -> answered(result, key, kind, size));
   }
 
@@ -207,6 +261,13 @@ public final class GeneratorVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopped = true;
+    if (registryTimer >= 0) {
+      vertx.cancelTimer(registryTimer);
+    }
+    if (registry != null) {
+      registry.close();
+    }
     if (tickTimer >= 0) {
       vertx.cancelTimer(tickTimer);
     }

@@ -13,19 +13,20 @@ import io.streampipeline.bus.LaneMessage.IdleAdvance;
 import io.streampipeline.bus.LaneMessage.PartitionsRestored;
 import io.streampipeline.bus.LaneMessage.PartitionsRevoked;
 import io.streampipeline.bus.LaneMessage.RestoredPartition;
+import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.EnrichedEvent;
 import io.streampipeline.ingest.PartitionLedger.PlannedBarrier;
 import io.streampipeline.ingest.PartitionLedger.Settled;
 import io.streampipeline.metrics.PipelineMetrics;
 import io.streampipeline.sink.CheckpointClaims;
 import io.streampipeline.sink.CheckpointClaims.Claimed;
+import io.streampipeline.registry.RegistryGate;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
-import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
@@ -82,6 +83,7 @@ public final class IngestVerticle extends VerticleBase {
   private KafkaConsumer<byte[], byte[]> consumer;
   private Pool pool;
   private RecordProcessor processor;
+  private RegistryGate registry;
   private MessageConsumer<CheckpointResult> results;
 
   private boolean barrierWanted;
@@ -125,7 +127,10 @@ public final class IngestVerticle extends VerticleBase {
     consumer.partitionsAssignedHandler(this::onAssigned);
     consumer.partitionsRevokedHandler(this::onRevoked);
     consumer.exceptionHandler(e -> log.warn("lane {}: Kafka consumer error: {}", lane, e.toString()));
-    consumer.batchHandler(this::onRecords);
+    registry = RegistryGate.create(vertx, config.schemaRegistry(), ClickstreamCodec.V1, "ClickstreamEvent v1",
+        "lane " + lane, this::onRecords, this::pauseForRegistry, this::resumeAfterRegistry);
+    processor.codec().useRegistry(registry.schemas());
+    consumer.batchHandler(records -> registry.offer(records.records()));
     flushTimer = vertx.setPeriodic(config.sinkFlushIntervalMs(), id -> requestBarrier());
     tickTimer = vertx.setPeriodic(TICK_MS, id -> onTick());
     return Future.all(results.completion(), consumer.subscribe(topic))
@@ -163,6 +168,7 @@ public final class IngestVerticle extends VerticleBase {
     if (stopping) {
       return;
     }
+    registry.forget(partitions);
     Map<Integer, Long> seqs = new HashMap<>();
     partitions.forEach(p -> seqs.put(p, ledger.beginRestore(p)));
     Set<TopicPartition> tps = topicPartitions(partitions);
@@ -266,7 +272,7 @@ public final class IngestVerticle extends VerticleBase {
         .map(Map.Entry::getKey).collect(Collectors.toSet());
   }
 
-  private void onRecords(KafkaConsumerRecords<byte[], byte[]> records) {
+  private void onRecords(List<ConsumerRecord<byte[], byte[]>> records) {
     if (stopping) {
       // Read after the final barrier was planned: not checkpointed, so read again after the restart.
       return;
@@ -275,7 +281,7 @@ public final class IngestVerticle extends VerticleBase {
     List<DeadLetter> deadLetters = new ArrayList<>(0);
     long now = System.currentTimeMillis();
     int accepted = 0;
-    for (ConsumerRecord<byte[], byte[]> record : records.records()) {
+    for (ConsumerRecord<byte[], byte[]> record : records) {
       byte[] value = record.value();
       if (!ledger.accept(record.partition(), record.offset(), value == null ? 0 : value.length, now)) {
         continue;
@@ -331,6 +337,18 @@ public final class IngestVerticle extends VerticleBase {
         restore(Set.of(p));
       }
     }));
+  }
+
+  private void pauseForRegistry() {
+    if (!consumerClosed) {
+      consumer.pause(topicPartitions(ledger.owned()));
+    }
+  }
+
+  private void resumeAfterRegistry() {
+    if (!flowPaused && !stopping) {
+      consumer.resume(topicPartitions(ledger.reading()));
+    }
   }
 
   private void requestBarrier() {
@@ -443,6 +461,7 @@ public final class IngestVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
+    registry.close();
     vertx.cancelTimer(flushTimer);
     vertx.cancelTimer(tickTimer);
     if (delayTimer >= 0) {

@@ -3,7 +3,9 @@ package io.streampipeline.sink;
 import io.streampipeline.app.Endpoints;
 import io.streampipeline.app.KafkaClients;
 import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.app.SchemaRegistrySettings.WireFormat;
 import io.streampipeline.bus.Addresses;
+import io.streampipeline.registry.SchemaRegistryClient;
 import io.streampipeline.window.AggregatedCodec;
 import io.streampipeline.window.WindowResult;
 import io.streampipeline.window.WindowType;
@@ -28,6 +30,10 @@ import org.slf4j.LoggerFactory;
  * single-object encoding, key window_id) and dead letters to clickstream.dlq (JSON envelope, key
  * topic:partition:offset), then marks them published. Rows are locked while they are sent, so several
  * processes share the work; a crash between send and mark sends them again (at least once).
+ *
+ * <p>With AGGREGATED_WIRE_FORMAT=registry, the AggregatedMetrics schema is registered under the subject
+ * {@code <aggregated topic>-value} (TopicNameStrategy) and windows go out registry-framed with its id; until
+ * the registry has answered, windows wait in the outbox (dead letters do not).
  */
 public final class OutboxPublisherVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(OutboxPublisherVerticle.class);
@@ -49,6 +55,8 @@ public final class OutboxPublisherVerticle extends VerticleBase {
   private final AggregatedCodec aggregatedCodec = new AggregatedCodec();
   private Pool pool;
   private KafkaProducer<String, byte[]> producer;
+  private SchemaRegistryClient registry;
+  private Integer aggregatedSchemaId;
   private boolean running;
   private boolean again;
   private boolean stopped;
@@ -65,6 +73,9 @@ public final class OutboxPublisherVerticle extends VerticleBase {
         .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
     producer = KafkaProducer.create(vertx, KafkaClients.producer(endpoints,
         "stream-pipeline-outbox-" + ProcessHandle.current().pid()));
+    if (config.schemaRegistry().aggregatedWireFormat() == WireFormat.REGISTRY) {
+      registry = new SchemaRegistryClient(vertx, config.schemaRegistry());
+    }
     timer = vertx.setPeriodic(1000, id -> publish());
     return vertx.eventBus().consumer(Addresses.OUTBOX_READY, msg -> publish()).completion();
   }
@@ -79,16 +90,31 @@ public final class OutboxPublisherVerticle extends VerticleBase {
     }
     running = true;
     again = false;
-    pool.withTransaction(this::publishWindows)
-        .compose(windows -> pool.withTransaction(this::publishDeadLetters).map(dlq -> windows + dlq))
-        .onComplete((sent, err) -> {
-          running = false;
-          if (err != null) {
-            log.warn("outbox: publishing failed ({}); will retry", err.toString());
-          } else if (sent >= BATCH || again) {
-            publish();
-          }
-        });
+    Future<Integer> windows = aggregatedSchemaReady().compose(v -> pool.withTransaction(this::publishWindows));
+    Future<Integer> deadLetters = windows.transform(ignored -> pool.withTransaction(this::publishDeadLetters));
+    Future.join(windows, deadLetters).onComplete((all, err) -> {
+      running = false;
+      int sent = (windows.succeeded() ? windows.result() : 0) + (deadLetters.succeeded() ? deadLetters.result() : 0);
+      if (err != null) {
+        log.warn("outbox: publishing failed ({}); will retry", err.toString());
+      } else if (sent >= BATCH || again) {
+        publish();
+      }
+    });
+  }
+
+  /** Registers the AggregatedMetrics schema once, when windows go out registry-framed. */
+  private Future<Void> aggregatedSchemaReady() {
+    if (registry == null || aggregatedSchemaId != null) {
+      return Future.succeededFuture();
+    }
+    String subject = config.aggregatedTopic() + "-value";
+    return registry.register(subject, AggregatedCodec.V2.toString()).map(id -> {
+      aggregatedSchemaId = id;
+      log.info("outbox: AggregatedMetrics v2 is schema id {} (subject {}) at {}; windows go out registry-framed",
+          id, subject, registry.url());
+      return null;
+    });
   }
 
   private Future<Integer> publishWindows(SqlConnection conn) {
@@ -101,8 +127,9 @@ public final class OutboxPublisherVerticle extends VerticleBase {
       for (Row row : rows) {
         WindowResult window = toWindow(row);
         ids.add(window.windowId());
-        sends.add(producer.send(KafkaProducerRecord.create(config.aggregatedTopic(), window.windowId(),
-            aggregatedCodec.encode(window))));
+        byte[] value = aggregatedSchemaId == null ? aggregatedCodec.encode(window)
+            : aggregatedCodec.encodeRegistry(window, aggregatedSchemaId);
+        sends.add(producer.send(KafkaProducerRecord.create(config.aggregatedTopic(), window.windowId(), value)));
       }
       return Future.all(sends)
           .compose(v -> conn.preparedQuery(MARK_WINDOWS).execute(Tuple.of(ids.toArray(new String[0]))))
@@ -170,6 +197,7 @@ public final class OutboxPublisherVerticle extends VerticleBase {
   public Future<?> stop() {
     stopped = true;
     vertx.cancelTimer(timer);
-    return producer.close().eventually(() -> pool.close());
+    Future<Void> registryClosed = registry == null ? Future.succeededFuture() : registry.close();
+    return registryClosed.eventually(() -> producer.close()).eventually(() -> pool.close());
   }
 }

@@ -2,16 +2,23 @@ package io.streampipeline.window;
 
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.DecodeException;
+import io.streampipeline.registry.RegistryFraming;
+import io.streampipeline.registry.RegistrySchemas;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 
@@ -27,6 +34,9 @@ import org.apache.avro.message.BinaryMessageEncoder;
  * <p>The decoded result carries only what the message holds: {@code productIds}/{@code productCounts} (and
  * the category pair) are the top lists with their counts when the writer sent counts (v2), and empty when
  * it did not (v1); the full tallies never travel on the topic.
+ *
+ * <p>With AGGREGATED_WIRE_FORMAT=registry the same body goes out registry-framed ({@link #encodeRegistry}),
+ * and a reader given a {@link RegistrySchemas} ({@link #useRegistry}) decodes both forms.
  */
 public final class AggregatedCodec {
   public static final Schema V1 = ClickstreamCodec.loadSchema("avro/aggregated.v1.avsc");
@@ -39,8 +49,23 @@ public final class AggregatedCodec {
   private final BinaryMessageEncoder<GenericRecord> encoder = new BinaryMessageEncoder<>(GenericData.get(), V2);
   private final BinaryMessageDecoder<GenericRecord> decoder = new BinaryMessageDecoder<>(GenericData.get(), V2);
 
+  private final Map<Integer, GenericDatumReader<GenericRecord>> registryReaders = new HashMap<>();
+  private RegistrySchemas registry;
+  private BinaryDecoder registryDecoder;
+
   public AggregatedCodec() {
     decoder.addSchema(V1);
+  }
+
+  /** Decodes registry-framed messages with the writer schemas known to {@code schemas}. */
+  public void useRegistry(RegistrySchemas schemas) {
+    this.registry = schemas;
+    registryReaders.clear();
+  }
+
+  /** The result registry-framed with the id under which the registry knows {@link #V2}. */
+  public byte[] encodeRegistry(WindowResult r, int v2SchemaId) {
+    return RegistryFraming.fromSingleObject(encode(r), v2SchemaId);
   }
 
   /** The result as an AggregatedMetrics v2 single-object message. */
@@ -82,7 +107,7 @@ public final class AggregatedCodec {
   public WindowResult decode(byte[] message) throws DecodeException {
     GenericRecord record;
     try {
-      record = decoder.decode(message);
+      record = RegistryFraming.isFramed(message) ? decodeRegistryFramed(message) : decoder.decode(message);
     } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException e) {
       throw new DecodeException("undecodable AggregatedMetrics: " + e.getClass().getSimpleName()
           + (e.getMessage() == null ? "" : ": " + e.getMessage()));
@@ -114,6 +139,29 @@ public final class AggregatedCodec {
         categoriesCounted ? topCategories.toArray(String[]::new) : new String[0],
         categoriesCounted ? categoryCounts : new long[0],
         (Long) record.get("emitted_at"));
+  }
+
+  private GenericRecord decodeRegistryFramed(byte[] message) throws DecodeException, IOException {
+    if (registry == null) {
+      throw new DecodeException("registry-framed AggregatedMetrics, but no SCHEMA_REGISTRY_URL is configured");
+    }
+    int id = RegistryFraming.schemaId(message);
+    RegistrySchemas.Entry entry = registry.get(id);
+    if (entry instanceof RegistrySchemas.Unusable unusable) {
+      throw new DecodeException(unusable.reason());
+    }
+    if (!(entry instanceof RegistrySchemas.Usable usable)) {
+      throw new DecodeException("schema registry id " + id + " was not looked up before decoding");
+    }
+    GenericDatumReader<GenericRecord> reader =
+        registryReaders.computeIfAbsent(id, i -> new GenericDatumReader<>(usable.writer(), V2));
+    registryDecoder = DecoderFactory.get().binaryDecoder(message, RegistryFraming.HEADER_LENGTH,
+        message.length - RegistryFraming.HEADER_LENGTH, registryDecoder);
+    GenericRecord record = reader.read(null, registryDecoder);
+    if (!registryDecoder.isEnd()) {
+      throw new DecodeException("bytes left over after a complete AggregatedMetrics body");
+    }
+    return record;
   }
 
   /** The fingerprint as DESIGN.md writes it: hex of the little-endian bytes as sent. */

@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.DecodeException;
+import io.streampipeline.registry.RegistryFraming;
+import io.streampipeline.registry.RegistrySchemas;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -15,7 +20,10 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.junit.jupiter.api.Test;
 
@@ -125,5 +133,58 @@ class AggregatedCodecTest {
     byte[] truncated = codec.encode(new WindowResult("id", WindowType.EVENTS_PER_MINUTE, 0, 1, 0, null, null, 0,
         0, 0, 0, 0, 0, List.of(), List.of(), new String[0], new long[0], new String[0], new long[0], 0));
     assertThrows(DecodeException.class, () -> codec.decode(Arrays.copyOf(truncated, truncated.length - 2)));
+  }
+
+  @Test
+  void aRegistryFramedWindowDecodesWithTheSchemaItsIdNames() throws DecodeException {
+    WindowResult window = new WindowResult(WindowIds.tumbling(WindowType.EVENTS_PER_MINUTE, T0, 0),
+        WindowType.EVENTS_PER_MINUTE, T0, T0 + 60_000, 0, null, null, 10, 4, 6, 2, 1, 500,
+        List.of("p1"), List.of("books"), new String[] {"p1"}, new long[] {3}, new String[] {"books"},
+        new long[] {5}, T0 + 61_000);
+    byte[] framed = codec.encodeRegistry(window, 17);
+    assertArrayEquals(RegistryFraming.header(17), Arrays.copyOf(framed, 5));
+    DecodeException noRegistry = assertThrows(DecodeException.class, () -> codec.decode(framed));
+    assertEquals("registry-framed AggregatedMetrics, but no SCHEMA_REGISTRY_URL is configured",
+        noRegistry.getMessage());
+
+    RegistrySchemas schemas = new RegistrySchemas(AggregatedCodec.V2, "AggregatedMetrics v2");
+    schemas.found(17, null, AggregatedCodec.V2.toString());
+    schemas.found(18, null, AggregatedCodec.V1.toString());
+    codec.useRegistry(schemas);
+    assertEquals(TestEvents.describe(window), TestEvents.describe(codec.decode(framed)));
+    assertEquals(TestEvents.describe(window), TestEvents.describe(codec.decode(codec.encode(window))),
+        "single-object still decodes next to registry framing");
+    // A v1 writer, by the id the registry gave it: the v2 fields get their defaults.
+    WindowResult fromV1 = codec.decode(RegistryFraming.frame(18, v1Body(window), 0));
+    assertEquals(-1, fromV1.partition());
+    assertEquals(window.eventCount(), fromV1.eventCount());
+    assertEquals(window.topProducts(), fromV1.topProducts());
+  }
+
+  private static byte[] v1Body(WindowResult w) {
+    GenericRecord v1 = new GenericData.Record(AggregatedCodec.V1);
+    v1.put("window_id", w.windowId());
+    v1.put("window_type", new GenericData.EnumSymbol(AggregatedCodec.V1.getField("window_type").schema(),
+        w.type().wireName()));
+    v1.put("window_start", w.windowStart());
+    v1.put("window_end", w.windowEnd());
+    v1.put("event_count", w.eventCount());
+    v1.put("unique_users", w.uniqueUsers());
+    v1.put("page_views", w.pageViews());
+    v1.put("add_to_carts", w.addToCarts());
+    v1.put("purchases", w.purchases());
+    v1.put("total_revenue_cents", w.totalRevenueCents());
+    v1.put("top_products", w.topProducts());
+    v1.put("top_categories", w.topCategories());
+    v1.put("emitted_at", w.emittedAt());
+    try {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
+      new GenericDatumWriter<GenericRecord>(AggregatedCodec.V1).write(v1, encoder);
+      encoder.flush();
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }
