@@ -72,7 +72,42 @@ public final class ConfigLoader {
         port("EMBEDDED_KAFKA_PORT", 9092),
         port("EMBEDDED_POSTGRES_PORT", 5433),
         wholeLong("PIPELINE_MAX_IN_FLIGHT_EVENTS", 50_000, 1, Long.MAX_VALUE),
-        wholeLong("EVENTS", 1_000_000, 1, Long.MAX_VALUE));
+        wholeLong("EVENTS", 1_000_000, 1, Long.MAX_VALUE),
+        ops());
+  }
+
+  private OpsConfig ops() {
+    return new OpsConfig(
+        bool("POSTGRES_MIGRATE", true),
+        choice("LOG_FORMAT", OpsConfig.LOG_TEXT, OpsConfig.LOG_TEXT, OpsConfig.LOG_JSON),
+        whole("RETENTION_DAYS_DLQ", 30, 0, 36_500),
+        whole("RETENTION_DAYS_WINDOWS", 0, 0, 36_500),
+        millis("RETENTION_INTERVAL_SECONDS", 3600, 1));
+  }
+
+  private boolean bool(String key, boolean fallback) {
+    String value = optional(key);
+    if (value == null) {
+      return fallback;
+    }
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new ConfigException(key, value, "is not true or false");
+    };
+  }
+
+  private String choice(String key, String fallback, String... allowed) {
+    String value = optional(key);
+    if (value == null) {
+      return fallback;
+    }
+    for (String option : allowed) {
+      if (option.equalsIgnoreCase(value)) {
+        return option;
+      }
+    }
+    throw new ConfigException(key, value, "must be one of " + String.join(", ", allowed));
   }
 
   private String optional(String key) {

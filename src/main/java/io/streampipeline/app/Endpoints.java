@@ -17,4 +17,9 @@ public record Endpoints(String kafkaBootstrapServers, String pgHost, int pgPort,
         .setPipeliningLimit(256)
         .setReconnectAttempts(0);
   }
+
+  /** The same database for JDBC: schema migrations (Flyway) run over JDBC at start-up. */
+  public String jdbcUrl() {
+    return "jdbc:postgresql://" + pgHost + ":" + pgPort + "/" + pgDatabase + "?ApplicationName=stream-pipeline";
+  }
 }

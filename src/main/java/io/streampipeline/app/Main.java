@@ -20,6 +20,7 @@ public final class Main {
       System.exit(2);
       return;
     }
+    Logging.configure(config.ops().logFormat());
     if (config.has(Role.BENCH)) {
       // The benchmark runs its own servers and pipeline, prints its table and ends the process.
       System.exit(io.streampipeline.bench.BenchRunner.run(config, System.getenv(), args));
@@ -27,18 +28,28 @@ public final class Main {
     }
     Logger log = LoggerFactory.getLogger(Main.class);
     Application app = new Application(config);
-    try {
-      app.start();
-    } catch (RuntimeException e) {
-      log.error("stream-pipeline failed to start: {}", e.getMessage(), e);
-      System.exit(1);
-      return;
-    }
+    // Registered before start-up so a SIGTERM during a long start (embedded servers, migrations, joining the
+    // group) still stops cleanly; stop() waits for the current start-up step and undoes what started.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("shutting down: draining lanes and committing what was read");
       app.stop();
       log.info("stopped");
     }, "shutdown"));
+    try {
+      app.start();
+    } catch (ConfigException e) {
+      log.error(e.getMessage());
+      System.exit(2);
+      return;
+    } catch (RuntimeException e) {
+      if (app.stopRequested()) {
+        log.info("start-up interrupted by shutdown");
+        return;
+      }
+      log.error("stream-pipeline failed to start: {}", e.getMessage(), e);
+      System.exit(1);
+      return;
+    }
     log.info("stream-pipeline running with roles {}", config.roles());
   }
 }

@@ -39,7 +39,8 @@ public record PipelineConfig(
     int embeddedKafkaPort,
     int embeddedPostgresPort,
     long maxInFlightEvents,
-    long benchEvents) {
+    long benchEvents,
+    OpsConfig ops) {
 
   /** PRODUCER_MAX_EVENTS unset: the generator never stops by itself. */
   public static final long UNLIMITED = -1;

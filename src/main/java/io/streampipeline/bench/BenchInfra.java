@@ -112,8 +112,17 @@ final class BenchInfra implements AutoCloseable {
   }
 
   Connection connect(String database) throws SQLException {
-    return DriverManager.getConnection("jdbc:postgresql://" + pgHost + ":" + pgPort + "/" + database, pgUser,
-        pgPassword);
+    return DriverManager.getConnection(jdbcUrl(database), pgUser, pgPassword);
+  }
+
+  String jdbcUrl(String database) {
+    return "jdbc:postgresql://" + pgHost + ":" + pgPort + "/" + database;
+  }
+
+  /** The pipeline's schema, by the same migrations a pipeline start runs. */
+  void migrate(String database) {
+    io.streampipeline.infra.Schema.migrate(new io.streampipeline.infra.Schema.Target(jdbcUrl(database), pgUser,
+        pgPassword));
   }
 
   void execute(String database, String sql) {

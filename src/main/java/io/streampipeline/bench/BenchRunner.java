@@ -541,7 +541,7 @@ public final class BenchRunner {
     }
     try (BenchInfra infra = BenchInfra.start(config, options)) {
       String database = infra.createDatabase("bench_forms_" + stamp);
-      infra.execute(database, io.streampipeline.infra.Schema.initSql());
+      infra.migrate(database);
       PgConnectOptions pg = new PgConnectOptions().setHost(infra.pgHost).setPort(infra.pgPort).setDatabase(database)
           .setUser(infra.pgUser).setPassword(infra.pgPassword).setCachePreparedStatements(true)
           .setPipeliningLimit(256);

@@ -1,29 +1,89 @@
 package io.streampipeline.infra;
 
-import io.vertx.core.Future;
-import io.vertx.sqlclient.Pool;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import io.streampipeline.app.ConfigException;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Applies sql/init.sql (bundled in the jar); every statement in it is idempotent. */
+/**
+ * The database schema, versioned: {@code sql/migration/V<n>__<what>.sql} (bundled in the jar) applied in order
+ * by Flyway, which records them in {@code flyway_schema_history}. A database created by the old
+ * {@code sql/init.sql} (tables present, no history) is adopted as version 1 without touching its rows.
+ * Blocking (JDBC): call it at start-up, never on an event loop.
+ */
 public final class Schema {
+  private static final Logger log = LoggerFactory.getLogger(Schema.class);
+  static final String LOCATION = "classpath:sql/migration";
+  /** The version that the pre-Flyway init.sql corresponds to. */
+  static final String BASELINE = "1";
+
   private Schema() {
   }
 
-  public static Future<Void> apply(Pool pool) {
-    return pool.query(initSql()).execute().mapEmpty();
+  /** Where to connect: a JDBC URL and the credentials of a user allowed to change the schema. */
+  public record Target(String jdbcUrl, String user, String password) {
+    @Override
+    public String toString() {
+      return "Target[" + jdbcUrl + " as " + user + "]";
+    }
   }
 
-  public static String initSql() {
-    try (InputStream in = Schema.class.getClassLoader().getResourceAsStream("sql/init.sql")) {
-      if (in == null) {
-        throw new IllegalStateException("sql/init.sql is missing from the classpath");
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  /** Brings the schema to this release's version (POSTGRES_MIGRATE=true). Returns the version reached. */
+  public static String migrate(Target target) {
+    MigrateResult result = flyway(target).migrate();
+    String version = result.targetSchemaVersion != null ? result.targetSchemaVersion
+        : flyway(target).info().current().getVersion().getVersion();
+    if (result.migrationsExecuted > 0) {
+      log.info("schema migrated to version {} ({} migration(s) applied)", version, result.migrationsExecuted);
+    } else {
+      log.info("schema is at version {}", version);
     }
+    return version;
+  }
+
+  /**
+   * Only checks (POSTGRES_MIGRATE=false, for a user without DDL rights): the database must already be at this
+   * release's version. Throws a {@link ConfigException} naming POSTGRES_MIGRATE when it is behind.
+   */
+  public static String check(Target target) {
+    MigrationInfoService info = flyway(target).info();
+    MigrationInfo current = info.current();
+    MigrationInfo[] pending = info.pending();
+    String needed = latest(info);
+    if (current == null) {
+      throw new ConfigException("POSTGRES_MIGRATE", "false", "but the database has no schema history "
+          + "(flyway_schema_history): start once with POSTGRES_MIGRATE=true as a user that may change the "
+          + "schema, which creates or adopts it at version " + needed);
+    }
+    if (pending.length > 0) {
+      throw new ConfigException("POSTGRES_MIGRATE", "false", "but the database schema is at version "
+          + current.getVersion() + " and this release needs " + needed + " (pending: "
+          + Arrays.stream(pending).map(m -> m.getVersion() + " " + m.getDescription())
+              .collect(Collectors.joining(", "))
+          + "): start once with POSTGRES_MIGRATE=true as a user that may change the schema");
+    }
+    log.info("schema is at version {} (POSTGRES_MIGRATE=false: checked, not changed)", current.getVersion());
+    return current.getVersion().getVersion();
+  }
+
+  private static String latest(MigrationInfoService info) {
+    MigrationInfo[] all = info.all();
+    return all.length == 0 ? BASELINE : all[all.length - 1].getVersion().getVersion();
+  }
+
+  private static Flyway flyway(Target target) {
+    return Flyway.configure(Schema.class.getClassLoader())
+        .dataSource(target.jdbcUrl(), target.user(), target.password())
+        .locations(LOCATION)
+        .baselineOnMigrate(true)
+        .baselineVersion(BASELINE)
+        .baselineDescription("adopted: created by sql/init.sql before migrations were versioned")
+        .validateMigrationNaming(true)
+        .load();
   }
 }

@@ -1,3 +1,5 @@
+-- The schema as sql/init.sql created it before migrations were versioned (release 0.1), kept to test
+-- that such a database is adopted by the migrations with its rows intact. Do not change.
 -- Schema of stream-pipeline. Applied at every start; every statement is idempotent, and the advisory
 -- lock keeps several processes starting at once from racing on CREATE.
 BEGIN;
