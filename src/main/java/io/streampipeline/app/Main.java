@@ -1,5 +1,6 @@
 package io.streampipeline.app;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +31,11 @@ public final class Main {
     Application app = new Application(config);
     // Registered before start-up so a SIGTERM during a long start (embedded servers, migrations, joining the
     // group) still stops cleanly; stop() waits for the current start-up step and undoes what started.
+    AtomicBoolean failed = new AtomicBoolean();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (failed.get()) {
+        return;
+      }
       log.info("shutting down: draining lanes and committing what was read");
       app.stop();
       log.info("stopped");
@@ -38,6 +43,7 @@ public final class Main {
     try {
       app.start();
     } catch (ConfigException e) {
+      failed.set(true);
       log.error(e.getMessage());
       System.exit(2);
       return;
@@ -46,6 +52,7 @@ public final class Main {
         log.info("start-up interrupted by shutdown");
         return;
       }
+      failed.set(true);
       log.error("stream-pipeline failed to start: {}", e.getMessage(), e);
       System.exit(1);
       return;
