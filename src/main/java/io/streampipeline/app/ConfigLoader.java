@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Builds {@link PipelineConfig} from, lowest precedence first: a JSON file (conf/config.json, or the file
@@ -36,6 +37,24 @@ public final class ConfigLoader {
   /** For tests and embedding: only the given keys, no file, no environment. */
   public static PipelineConfig fromMap(Map<String, String> values) {
     return new ConfigLoader(new HashMap<>(values)).build();
+  }
+
+  /**
+   * Every key this loader reads, found by building a configuration from nothing and recording the look-ups,
+   * so deployment files can be checked against the code (DeploymentConsistencyTest). CONFIG_FILE included.
+   */
+  public static Set<String> knownKeys() {
+    Set<String> read = new TreeSet<>();
+    Map<String, String> recording = new HashMap<>() {
+      @Override
+      public String get(Object key) {
+        read.add((String) key);
+        return super.get(key);
+      }
+    };
+    new ConfigLoader(recording).build();
+    read.add("CONFIG_FILE");
+    return read;
   }
 
   private PipelineConfig build() {
