@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class JsonLogLayoutTest {
-  private final LoggerContext context = new LoggerContext();
+  private final LoggerContext context = (LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
 
   private LoggingEvent event(String message, Throwable thrown, Object... args) {
     LoggingEvent event = new LoggingEvent("x", context.getLogger("io.streampipeline.sink.SinkVerticle"), Level.WARN,
