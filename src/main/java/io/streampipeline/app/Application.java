@@ -64,6 +64,7 @@ public final class Application {
   public synchronized Application start() {
     try {
       startInfrastructure();
+      checkNotStopping();
       registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       ProcessMetrics.bindTo(registry);
       metrics = new PipelineMetrics(registry);
@@ -73,6 +74,7 @@ public final class Application {
           .build();
       LocalCodec.registerAll(vertx);
       Topics.ensure(endpoints.kafkaBootstrapServers(), config);
+      checkNotStopping();
       prepareSchema();
       deployRoles();
       return this;
