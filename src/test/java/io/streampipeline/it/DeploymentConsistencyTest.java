@@ -249,6 +249,14 @@ class DeploymentConsistencyTest {
     }
   }
 
+  @Test
+  void readmeDocumentsTheGrantsTheDmlOnlyTestUses() throws IOException {
+    String readme = Files.readString(Path.of("README.md"));
+    for (String grant : SchemaMigrationIT.dmlGrants("pipeline", "pipeline_app")) {
+      assertTrue(readme.contains(grant + ";"), "README.md lists: " + grant);
+    }
+  }
+
   // ---- metrics named by queries -----------------------------------------------------------------------
 
   private static Set<String> metricsIn(String text) {
@@ -300,7 +308,8 @@ class DeploymentConsistencyTest {
     try {
       process = new ProcessBuilder("kubectl", "kustomize", "deploy/kubernetes").redirectErrorStream(false).start();
     } catch (IOException e) {
-      return RequiredTool.missing("kubectl is not installed (it renders deploy/kubernetes): install kubectl");
+      return RequiredTool.missing(
+          "kubectl is not installed (it renders deploy/kubernetes): apt-get install kubernetes-client");
     }
     String out = new String(process.getInputStream().readAllBytes());
     String err = new String(process.getErrorStream().readAllBytes());
