@@ -1,6 +1,6 @@
 -- Version 1 of the schema of stream-pipeline: what sql/init.sql created before migrations were versioned.
--- Flyway applies it to an empty database; a database that already has these tables (created by that init.sql)
--- is adopted as version 1 without running it. Every statement is idempotent all the same.
+-- Every statement does nothing where its object exists: a database that has these tables already (created by
+-- that init.sql) is adopted (marked as version 0), this runs over it, and its rows stay as they are.
 -- Never edit a released version: a change is a new file V<n>__what_it_does.sql (see README, "Upgrading the schema").
 
 CREATE TABLE IF NOT EXISTS clickstream_events (

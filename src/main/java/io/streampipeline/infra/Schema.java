@@ -12,15 +12,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The database schema, versioned: {@code sql/migration/V<n>__<what>.sql} (bundled in the jar) applied in order
- * by Flyway, which records them in {@code flyway_schema_history}. A database created by the old
- * {@code sql/init.sql} (tables present, no history) is adopted as version 1 without touching its rows.
+ * by Flyway, which records them in {@code flyway_schema_history}. A database that has tables but no history
+ * (created by the old {@code sql/init.sql}, or shared with other tables) is adopted: it is marked as version 0
+ * and V1, whose statements all do nothing where their object exists, creates only what is missing. Rows are
+ * never touched.
  * Blocking (JDBC): call it at start-up, never on an event loop.
  */
 public final class Schema {
   private static final Logger log = LoggerFactory.getLogger(Schema.class);
   static final String LOCATION = "classpath:sql/migration";
-  /** The version that the pre-Flyway init.sql corresponds to. */
-  static final String BASELINE = "1";
+  /**
+   * The version an adopted database is marked with. 0 rather than 1 (which is what the old init.sql created) so
+   * that V1 still runs and creates any table such a database lacks; being idempotent, it changes nothing else.
+   */
+  static final String BASELINE = "0";
 
   private Schema() {
   }
@@ -73,7 +78,7 @@ public final class Schema {
 
   private static String latest(MigrationInfoService info) {
     MigrationInfo[] all = info.all();
-    return all.length == 0 ? BASELINE : all[all.length - 1].getVersion().getVersion();
+    return all.length == 0 ? "1" : all[all.length - 1].getVersion().getVersion();
   }
 
   private static Flyway flyway(Target target) {
@@ -82,7 +87,7 @@ public final class Schema {
         .locations(LOCATION)
         .baselineOnMigrate(true)
         .baselineVersion(BASELINE)
-        .baselineDescription("adopted: created by sql/init.sql before migrations were versioned")
+        .baselineDescription("adopted: tables created before migrations were versioned")
         .validateMigrationNaming(true)
         .load();
   }

@@ -88,7 +88,8 @@ class SchemaMigrationIT {
       assertEquals(42, db.count("SELECT next_offset FROM pipeline_checkpoints WHERE consumer_group = 'old-group'"));
       List<Map<String, Object>> history = db.rows(
           "SELECT version, type, success FROM flyway_schema_history ORDER BY installed_rank");
-      assertEquals(Map.of("version", "1", "type", "BASELINE", "success", true), history.get(0), history.toString());
+      assertEquals(Map.of("version", "0", "type", "BASELINE", "success", true), history.get(0), history.toString());
+      assertEquals(Map.of("version", "1", "type", "SQL", "success", true), history.get(1), history.toString());
       assertEquals(latestVersion(), history.get(history.size() - 1).get("version"), history.toString());
       assertTrue(history.stream().allMatch(r -> Boolean.TRUE.equals(r.get("success"))), history.toString());
       assertTrue(process.output().contains("schema migrated to version " + latestVersion()), process.output());
@@ -100,6 +101,20 @@ class SchemaMigrationIT {
       assertTrue(again.output().contains("schema is at version " + latestVersion()), again.output());
       again.terminate(60);
     }
+  }
+
+  @Test
+  void aDatabaseWithOtherTablesGetsThePipelinesTablesToo() throws IOException {
+    String database = infra.createEmptyDatabase();
+    infra.sql(database, "CREATE TABLE someone_elses (id int PRIMARY KEY)");
+    infra.sql(database, "INSERT INTO someone_elses VALUES (1), (2)");
+    String version = io.streampipeline.infra.Schema.migrate(new io.streampipeline.infra.Schema.Target(
+        infra.jdbcUrl(database), infra.pgUser, infra.pgPassword));
+    assertEquals(latestVersion(), version);
+    Db db = new Db(infra, database);
+    assertEquals(2, db.count("SELECT count(*) FROM someone_elses"));
+    assertEquals(4, db.count("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename IN "
+        + "('clickstream_events', 'aggregated_metrics', 'dead_letter_events', 'pipeline_checkpoints')"));
   }
 
   @Test
