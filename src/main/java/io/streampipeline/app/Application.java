@@ -65,6 +65,10 @@ public final class Application {
     try {
       startInfrastructure();
       checkNotStopping();
+      if (migrateOnly()) {
+        prepareSchema();
+        return this;
+      }
       registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       ProcessMetrics.bindTo(registry);
       metrics = new PipelineMetrics(registry);
@@ -84,9 +88,14 @@ public final class Application {
     }
   }
 
+  /** POSTGRES_MIGRATE=only: apply the migrations and nothing else (no Kafka, no verticles). */
+  public boolean migrateOnly() {
+    return config.ops().postgresMigrate() == OpsConfig.Migrate.ONLY;
+  }
+
   private void startInfrastructure() {
     String bootstrap = config.kafkaBootstrapServers();
-    if (bootstrap == null) {
+    if (bootstrap == null && !migrateOnly()) {
       kafka = EmbeddedKafka.start(config.dataDir().resolve("kafka"), config.embeddedKafkaPort());
       bootstrap = kafka.bootstrapServers();
       log.info("Embedded Kafka broker (KRaft) listening on {} (data in {})", bootstrap,
@@ -105,13 +114,13 @@ public final class Application {
     }
   }
 
-  /** POSTGRES_MIGRATE=true applies pending migrations; false only checks that none is pending. */
+  /** POSTGRES_MIGRATE=true or only applies pending migrations; false only checks that none is pending. */
   private void prepareSchema() {
     Schema.Target target = new Schema.Target(endpoints.jdbcUrl(), endpoints.pgUser(), endpoints.pgPassword());
-    if (config.ops().postgresMigrate()) {
-      Schema.migrate(target);
-    } else {
+    if (config.ops().postgresMigrate() == OpsConfig.Migrate.CHECK) {
       Schema.check(target);
+    } else {
+      Schema.migrate(target);
     }
   }
 

@@ -97,23 +97,21 @@ public final class ConfigLoader {
 
   private OpsConfig ops() {
     return new OpsConfig(
-        bool("POSTGRES_MIGRATE", true),
+        migrate(),
         choice("LOG_FORMAT", OpsConfig.LOG_TEXT, OpsConfig.LOG_TEXT, OpsConfig.LOG_JSON),
         whole("RETENTION_DAYS_DLQ", 30, 0, 36_500),
         whole("RETENTION_DAYS_WINDOWS", 0, 0, 36_500),
         millis("RETENTION_INTERVAL_SECONDS", 3600, 1));
   }
 
-  private boolean bool(String key, boolean fallback) {
-    String value = optional(key);
-    if (value == null) {
-      return fallback;
+  private OpsConfig.Migrate migrate() {
+    String value = choice("POSTGRES_MIGRATE", "true", "true", "false", "only");
+    for (OpsConfig.Migrate mode : OpsConfig.Migrate.values()) {
+      if (mode.value.equals(value)) {
+        return mode;
+      }
     }
-    return switch (value.toLowerCase(Locale.ROOT)) {
-      case "true" -> true;
-      case "false" -> false;
-      default -> throw new ConfigException(key, value, "is not true or false");
-    };
+    throw new IllegalStateException(value);
   }
 
   private String choice(String key, String fallback, String... allowed) {

@@ -31,9 +31,10 @@ public final class Main {
     Application app = new Application(config);
     // Registered before start-up so a SIGTERM during a long start (embedded servers, migrations, joining the
     // group) still stops cleanly; stop() waits for the current start-up step and undoes what started.
-    AtomicBoolean failed = new AtomicBoolean();
+    // Set when the process ends by itself (a failed start, or POSTGRES_MIGRATE=only done): nothing to drain.
+    AtomicBoolean ended = new AtomicBoolean();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      if (failed.get()) {
+      if (ended.get()) {
         return;
       }
       log.info("shutting down: draining lanes and committing what was read");
@@ -43,7 +44,7 @@ public final class Main {
     try {
       app.start();
     } catch (ConfigException e) {
-      failed.set(true);
+      ended.set(true);
       log.error(e.getMessage());
       System.exit(2);
       return;
@@ -52,9 +53,16 @@ public final class Main {
         log.info("start-up interrupted by shutdown");
         return;
       }
-      failed.set(true);
+      ended.set(true);
       log.error("stream-pipeline failed to start: {}", e.getMessage(), e);
       System.exit(1);
+      return;
+    }
+    if (app.migrateOnly()) {
+      ended.set(true);
+      app.stop();
+      log.info("POSTGRES_MIGRATE=only: schema migrations applied, exiting");
+      System.exit(0);
       return;
     }
     log.info("stream-pipeline running with roles {}", config.roles());

@@ -88,10 +88,14 @@ class ConfigLoaderTest {
   void operationsKeys() {
     OpsConfig ops = ConfigLoader.fromMap(Map.of()).ops();
     assertEquals(OpsConfig.defaults(), ops);
-    assertEquals(new OpsConfig(false, "json", 7, 90, 60_000), ConfigLoader.fromMap(Map.of("POSTGRES_MIGRATE", "FALSE",
+    assertEquals(OpsConfig.Migrate.ONLY, ConfigLoader.fromMap(Map.of("POSTGRES_MIGRATE", "only")).ops()
+        .postgresMigrate());
+    assertEquals(new OpsConfig(OpsConfig.Migrate.CHECK, "json", 7, 90, 60_000), ConfigLoader.fromMap(Map.of(
+        "POSTGRES_MIGRATE", "FALSE",
         "LOG_FORMAT", "JSON", "RETENTION_DAYS_DLQ", "7", "RETENTION_DAYS_WINDOWS", "90",
         "RETENTION_INTERVAL_SECONDS", "60")).ops());
-    assertBad(Map.of("POSTGRES_MIGRATE", "yes"), "Invalid configuration: POSTGRES_MIGRATE='yes' is not true or false");
+    assertBad(Map.of("POSTGRES_MIGRATE", "yes"),
+        "Invalid configuration: POSTGRES_MIGRATE='yes' must be one of true, false, only");
     assertBad(Map.of("LOG_FORMAT", "xml"), "Invalid configuration: LOG_FORMAT='xml' must be one of text, json");
     assertBad(Map.of("RETENTION_DAYS_DLQ", "-1"),
         "Invalid configuration: RETENTION_DAYS_DLQ='-1' must be between 0 and 36500");

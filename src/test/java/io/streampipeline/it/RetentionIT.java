@@ -33,7 +33,7 @@ class RetentionIT {
     try {
       Endpoints endpoints = new Endpoints(infra.bootstrapServers, infra.pgHost, infra.pgPort, database, infra.pgUser,
           infra.pgPassword);
-      vertx.deployVerticle(new RetentionVerticle(new OpsConfig(true, OpsConfig.LOG_TEXT, 30, 10, 200), endpoints))
+      vertx.deployVerticle(new RetentionVerticle(new OpsConfig(OpsConfig.Migrate.APPLY, OpsConfig.LOG_TEXT, 30, 10, 200), endpoints))
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       Await.until(Duration.ofSeconds(60), "old published dead letters deleted",
           () -> db.count("SELECT count(*) FROM dead_letter_events WHERE error_reason = 'old-published'"), n -> n == 0);

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Versioned schema migrations against the real PostgreSQL, through the real jar: a database created by the
  * pre-migrations sql/init.sql keeps its rows and is adopted; POSTGRES_MIGRATE=false refuses a database that is
- * behind with one line; and the pipeline runs as a role with only the DML grants the README documents.
+ * behind with one line; and, after POSTGRES_MIGRATE=only as the owner, the pipeline runs as a role with only the
+ * DML grants the README documents.
  */
 class SchemaMigrationIT {
   private final TestInfra infra = TestInfra.get();
@@ -160,7 +161,16 @@ class SchemaMigrationIT {
 
   @Test
   void aRoleWithOnlyDmlGrantsRunsThePipelineWithoutMigrate() throws Exception {
-    String database = infra.createDatabase();
+    String database = infra.createEmptyDatabase();
+    // The one-off migration as the schema's owner, as README.md shows it (no Kafka needed).
+    Map<String, String> owner = infra.pipelineConfig(database, "owner");
+    owner.remove("KAFKA_BOOTSTRAP_SERVERS");
+    owner.put("POSTGRES_MIGRATE", "only");
+    try (PipelineProcess migrate = PipelineProcess.start(owner)) {
+      assertEquals(0, migrate.waitFor(120), migrate.output());
+      assertTrue(migrate.output().contains("schema migrated to version " + latestVersion()), migrate.output());
+      assertFalse(migrate.output().contains("Embedded Kafka"), migrate.output());
+    }
     String role = "app_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     infra.sql(database, "REVOKE CREATE ON SCHEMA public FROM PUBLIC");
     infra.sql(database, "REVOKE ALL ON DATABASE " + database + " FROM PUBLIC");
