@@ -4,6 +4,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streampipeline.bus.LocalCodec;
 import io.streampipeline.generator.GeneratorVerticle;
+import io.streampipeline.health.LaneProgress;
+import io.streampipeline.health.Readiness;
 import io.streampipeline.infra.EmbeddedKafka;
 import io.streampipeline.infra.EmbeddedPostgres;
 import io.streampipeline.infra.InputKeyCheck;
@@ -15,9 +17,11 @@ import io.streampipeline.metrics.MetricsVerticle;
 import io.streampipeline.metrics.PipelineMetrics;
 import io.streampipeline.metrics.ProcessMetrics;
 import io.streampipeline.sink.OutboxPublisherVerticle;
+import io.streampipeline.sink.RetentionVerticle;
 import io.streampipeline.sink.SinkVerticle;
 import io.streampipeline.window.WindowVerticle;
 import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -28,6 +32,7 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.time.Duration;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.TimeUnit;
@@ -51,15 +56,26 @@ public final class Application {
   private PrometheusMeterRegistry registry;
   /** Deployment ids, undeployed last-in first-out; ingest lanes are deployed last so they stop first. */
   private final Deque<String> deployments = new ArrayDeque<>();
+  /** IngestVerticle names its consumers {@code stream-pipeline-lane-<lane>-<pid>}; readiness finds them so. */
+  private static final String LANE_CLIENT_ID_PREFIX = "stream-pipeline-lane-";
+  private volatile boolean stopRequested;
 
   public Application(PipelineConfig config) {
     this.config = config;
   }
 
-  /** Starts everything; blocks until deployed. Throws if any part fails (after stopping what started). */
-  public Application start() {
+  /**
+   * Starts everything; blocks until deployed. Throws if any part fails (after stopping what started), or if
+   * {@link #stop()} is called meanwhile (a SIGTERM during start-up): start-up then ends at the next step.
+   */
+  public synchronized Application start() {
     try {
       startInfrastructure();
+      checkNotStopping();
+      if (migrateOnly()) {
+        prepareSchema();
+        return this;
+      }
       registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       registry.config().meterFilter(HttpMetricLabels.filter());
       ProcessMetrics.bindTo(registry);
@@ -75,14 +91,20 @@ public final class Application {
         new InputKeyCheck(registry).sample(endpoints.kafkaBootstrapServers(), endpoints.kafkaProperties(),
             config.clickstreamTopic(), Duration.ofSeconds(10));
       }
+      checkNotStopping();
       await(PostgresCheck.run(vertx, endpoints, config));
-      await(applySchema());
+      prepareSchema();
       deployRoles();
       return this;
     } catch (RuntimeException e) {
-      stop();
+      stopNow();
       throw e;
     }
+  }
+
+  /** POSTGRES_MIGRATE=only: apply the migrations and nothing else (no Kafka, no verticles). */
+  public boolean migrateOnly() {
+    return config.ops().postgresMigrate() == OpsConfig.Migrate.ONLY;
   }
 
   private void startInfrastructure() {
@@ -95,7 +117,7 @@ public final class Application {
       log.warn("KAFKA_PROPERTY_* / KAFKA_PROPERTIES_FILE ignored: they apply to the Kafka named by "
           + "KAFKA_BOOTSTRAP_SERVERS, not to the embedded broker");
     }
-    if (bootstrap == null) {
+    if (bootstrap == null && !migrateOnly()) {
       kafka = EmbeddedKafka.start(config.dataDir().resolve("kafka"), config.embeddedKafkaPort());
       bootstrap = kafka.bootstrapServers();
       log.info("Embedded Kafka broker (KRaft) listening on {} (data in {})", bootstrap,
@@ -116,25 +138,37 @@ public final class Application {
     }
   }
 
-  private Future<Void> applySchema() {
-    Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("schema"))
-        .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
-    return Schema.apply(pool).eventually(pool::close);
+  /** POSTGRES_MIGRATE=true or only applies pending migrations; false only checks that none is pending. */
+  private void prepareSchema() {
+    Schema.Target target = Schema.Target.of(endpoints);
+    if (config.ops().postgresMigrate() == OpsConfig.Migrate.CHECK) {
+      Schema.check(target);
+    } else {
+      Schema.migrate(target);
+    }
   }
 
   private void deployRoles() {
-    deploy(new MetricsVerticle(registry, config.metricsPort()));
+    Readiness.PipelineLanes lanes = null;
+    if (config.has(Role.PIPELINE)) {
+      LaneProgress progress = new LaneProgress();
+      Readiness.watchLanes(vertx, config.pipelineInstances(), progress);
+      lanes = new Readiness.PipelineLanes(config.consumerGroup(), config.clickstreamTopic(),
+          config.pipelineInstances(), LANE_CLIENT_ID_PREFIX, progress);
+    }
+    deploy(new MetricsVerticle(registry, config.metricsPort(), endpoints, lanes));
     if (config.has(Role.DASHBOARD)) {
       deploy(new io.streampipeline.dashboard.DashboardVerticle(config, endpoints, metrics));
     }
     if (config.has(Role.PIPELINE)) {
       deploy(new OutboxPublisherVerticle(config, endpoints));
+      deploy(new RetentionVerticle(config.ops(), endpoints));
       for (int lane = 0; lane < config.pipelineInstances(); lane++) {
-        deploy(new SinkVerticle(lane, config, endpoints, metrics));
-        deploy(new WindowVerticle(lane, config, metrics));
+        deploy(new SinkVerticle(lane, config, endpoints, metrics), lane);
+        deploy(new WindowVerticle(lane, config, metrics), lane);
       }
       for (int lane = 0; lane < config.pipelineInstances(); lane++) {
-        deploy(new IngestVerticle(lane, config, endpoints, metrics));
+        deploy(new IngestVerticle(lane, config, endpoints, metrics), lane);
       }
     }
     if (config.has(Role.GENERATOR)) {
@@ -143,11 +177,35 @@ public final class Application {
   }
 
   private void deploy(Deployable verticle) {
+    checkNotStopping();
     deployments.push(await(vertx.deployVerticle(verticle)));
   }
 
-  /** Graceful: stop producing, drain and checkpoint the lanes, close clients, then the embedded servers. */
+  /** A lane's verticle: its deployment config names the lane, which JSON log lines show (JsonLogLayout). */
+  private void deploy(Deployable verticle, int lane) {
+    checkNotStopping();
+    deployments.push(await(vertx.deployVerticle(verticle,
+        new DeploymentOptions().setConfig(new JsonObject().put(JsonLogLayout.LANE, lane)))));
+  }
+
+  private void checkNotStopping() {
+    if (stopRequested) {
+      throw new IllegalStateException("stop requested during start-up");
+    }
+  }
+
+  /**
+   * Graceful: stop producing, drain and checkpoint the lanes, close clients, then the embedded servers. Called
+   * during start-up, it waits for the current start-up step to end, then undoes what started.
+   */
   public void stop() {
+    stopRequested = true;
+    synchronized (this) {
+      stopNow();
+    }
+  }
+
+  private void stopNow() {
     if (vertx != null) {
       while (!deployments.isEmpty()) {
         String id = deployments.pop();
@@ -184,6 +242,11 @@ public final class Application {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause.getMessage(), cause);
     }
+  }
+
+  /** True once {@link #stop()} was called (e.g. by the shutdown hook during start-up). */
+  public boolean stopRequested() {
+    return stopRequested;
   }
 
   public PipelineMetrics metrics() {

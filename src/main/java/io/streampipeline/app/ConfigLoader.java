@@ -48,6 +48,24 @@ public final class ConfigLoader {
     return new ConfigLoader(new HashMap<>(values)).build();
   }
 
+  /**
+   * Every key this loader reads, found by building a configuration from nothing and recording the look-ups,
+   * so deployment files can be checked against the code (DeploymentConsistencyTest). CONFIG_FILE included.
+   */
+  public static Set<String> knownKeys() {
+    Set<String> read = new TreeSet<>();
+    Map<String, String> recording = new HashMap<>() {
+      @Override
+      public String get(Object key) {
+        read.add((String) key);
+        return super.get(key);
+      }
+    };
+    new ConfigLoader(recording).build();
+    read.add("CONFIG_FILE");
+    return read;
+  }
+
   private PipelineConfig build() {
     return new PipelineConfig(
         optional("KAFKA_BOOTSTRAP_SERVERS"),
@@ -88,7 +106,40 @@ public final class ConfigLoader {
         wholeLong("SINK_MAX_DELAY_MS", 100, 0, 3_600_000),
         connections(),
         dashboardAccess(),
-        schemaRegistry());
+        schemaRegistry(),
+        ops());
+  }
+
+  private OpsConfig ops() {
+    return new OpsConfig(
+        migrate(),
+        choice("LOG_FORMAT", OpsConfig.LOG_TEXT, OpsConfig.LOG_TEXT, OpsConfig.LOG_JSON),
+        whole("RETENTION_DAYS_DLQ", 30, 0, 36_500),
+        whole("RETENTION_DAYS_WINDOWS", 0, 0, 36_500),
+        millis("RETENTION_INTERVAL_SECONDS", 3600, 1));
+  }
+
+  private OpsConfig.Migrate migrate() {
+    String value = choice("POSTGRES_MIGRATE", "true", "true", "false", "only");
+    for (OpsConfig.Migrate mode : OpsConfig.Migrate.values()) {
+      if (mode.value.equals(value)) {
+        return mode;
+      }
+    }
+    throw new IllegalStateException(value);
+  }
+
+  private String choice(String key, String fallback, String... allowed) {
+    String value = optional(key);
+    if (value == null) {
+      return fallback;
+    }
+    for (String option : allowed) {
+      if (option.equalsIgnoreCase(value)) {
+        return option;
+      }
+    }
+    throw new ConfigException(key, value, "must be one of " + String.join(", ", allowed));
   }
 
   private SchemaRegistrySettings schemaRegistry() {

@@ -1,5 +1,6 @@
 package io.streampipeline.app;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +21,7 @@ public final class Main {
       System.exit(2);
       return;
     }
+    Logging.configure(config.ops().logFormat());
     if (config.has(Role.BENCH)) {
       // The benchmark runs its own servers and pipeline, prints its table and ends the process.
       System.exit(io.streampipeline.bench.BenchRunner.run(config, System.getenv(), args));
@@ -27,23 +29,49 @@ public final class Main {
     }
     Logger log = LoggerFactory.getLogger(Main.class);
     Application app = new Application(config);
-    try {
-      app.start();
-    } catch (ConfigException | StartupException e) {
-      // A refusal the operator fixes in the configuration: the one line says what, a stack trace would bury it.
-      log.error("stream-pipeline cannot start: {}", e.getMessage());
-      System.exit(2);
-      return;
-    } catch (RuntimeException e) {
-      log.error("stream-pipeline failed to start: {}", e.getMessage(), e);
-      System.exit(1);
-      return;
-    }
+    // Registered before start-up so a SIGTERM during a long start (embedded servers, migrations, joining the
+    // group) still stops cleanly; stop() waits for the current start-up step and undoes what started.
+    // Set when the process ends by itself (a failed start, or POSTGRES_MIGRATE=only done): nothing to drain.
+    AtomicBoolean ended = new AtomicBoolean();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (ended.get()) {
+        return;
+      }
       log.info("shutting down: draining lanes and committing what was read");
       app.stop();
       log.info("stopped");
     }, "shutdown"));
+    try {
+      app.start();
+    } catch (ConfigException e) {
+      ended.set(true);
+      log.error(e.getMessage());
+      System.exit(2);
+      return;
+    } catch (StartupException e) {
+      // A refusal the operator fixes outside the pipeline (credentials, certificates, topics): the one line says
+      // what, a stack trace would bury it.
+      ended.set(true);
+      log.error("stream-pipeline cannot start: {}", e.getMessage());
+      System.exit(2);
+      return;
+    } catch (RuntimeException e) {
+      if (app.stopRequested()) {
+        log.info("start-up interrupted by shutdown");
+        return;
+      }
+      ended.set(true);
+      log.error("stream-pipeline failed to start: {}", e.getMessage(), e);
+      System.exit(1);
+      return;
+    }
+    if (app.migrateOnly()) {
+      ended.set(true);
+      app.stop();
+      log.info("POSTGRES_MIGRATE=only: schema migrations applied, exiting");
+      System.exit(0);
+      return;
+    }
     log.info("stream-pipeline running with roles {}", config.roles());
   }
 }

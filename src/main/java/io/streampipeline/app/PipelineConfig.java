@@ -45,7 +45,8 @@ public record PipelineConfig(
     long sinkMaxDelayMs,
     ConnectionSettings connections,
     DashboardAccess dashboardAccess,
-    SchemaRegistrySettings schemaRegistry) {
+    SchemaRegistrySettings schemaRegistry,
+    OpsConfig ops) {
 
   /**
    * What a lane does with a stored position that lies outside the partition's log (the topic was deleted and

@@ -130,6 +130,11 @@ final class BenchInfra implements AutoCloseable {
     return DriverManager.getConnection(db.jdbcUrl(), db.jdbcProperties());
   }
 
+  /** The pipeline's schema, by the same migrations a pipeline start runs. */
+  void migrate(String database) {
+    io.streampipeline.infra.Schema.migrate(io.streampipeline.infra.Schema.Target.of(endpoints.withDatabase(database)));
+  }
+
   void execute(String database, String sql) {
     try (Connection c = connect(database); Statement st = c.createStatement()) {
       st.execute(sql);

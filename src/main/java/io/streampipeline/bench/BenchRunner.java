@@ -548,7 +548,7 @@ public final class BenchRunner {
     }
     try (BenchInfra infra = BenchInfra.start(config, options)) {
       String database = infra.createDatabase("bench_forms_" + stamp);
-      infra.execute(database, io.streampipeline.infra.Schema.initSql());
+      infra.migrate(database);
       PgConnectOptions pg = infra.endpoints.withDatabase(database).pgConnectOptions();
       Vertx vertx = Vertx.vertx();
       List<SinkForms.Measurement> measured;

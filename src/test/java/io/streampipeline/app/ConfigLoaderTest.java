@@ -116,6 +116,31 @@ class ConfigLoaderTest {
         "Invalid configuration: DASHBOARD_TLS_KEY='/no/such.pem' is not a readable file");
   }
 
+  @Test
+  void operationsKeys() {
+    OpsConfig ops = ConfigLoader.fromMap(Map.of()).ops();
+    assertEquals(OpsConfig.defaults(), ops);
+    assertEquals(OpsConfig.Migrate.ONLY, ConfigLoader.fromMap(Map.of("POSTGRES_MIGRATE", "only")).ops()
+        .postgresMigrate());
+    assertEquals(new OpsConfig(OpsConfig.Migrate.CHECK, "json", 7, 90, 60_000), ConfigLoader.fromMap(Map.of(
+        "POSTGRES_MIGRATE", "FALSE",
+        "LOG_FORMAT", "JSON", "RETENTION_DAYS_DLQ", "7", "RETENTION_DAYS_WINDOWS", "90",
+        "RETENTION_INTERVAL_SECONDS", "60")).ops());
+    assertBad(Map.of("POSTGRES_MIGRATE", "yes"),
+        "Invalid configuration: POSTGRES_MIGRATE='yes' must be one of true, false, only");
+    assertBad(Map.of("LOG_FORMAT", "xml"), "Invalid configuration: LOG_FORMAT='xml' must be one of text, json");
+    assertBad(Map.of("RETENTION_DAYS_DLQ", "-1"),
+        "Invalid configuration: RETENTION_DAYS_DLQ='-1' must be between 0 and 36500");
+  }
+
+  @Test
+  void knownKeysAreTheKeysTheLoaderReads() {
+    var keys = ConfigLoader.knownKeys();
+    assertTrue(keys.containsAll(java.util.List.of("KAFKA_BOOTSTRAP_SERVERS", "POSTGRES_PASSWORD", "METRICS_PORT",
+        "POSTGRES_MIGRATE", "LOG_FORMAT", "RETENTION_DAYS_DLQ", "ROLES", "CONFIG_FILE")), keys.toString());
+    assertTrue(!keys.contains("POSTGRES_PASSWORD_TYPO"));
+  }
+
   private static void assertBad(Map<String, String> values, String message) {
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.fromMap(values));
     assertEquals(message, e.getMessage());

@@ -108,17 +108,27 @@ public final class TestInfra {
     return io.streampipeline.infra.Ports.free();
   }
 
-  /** A fresh database for one test, with the pipeline's schema (the pipeline applies it again: idempotent). */
+  /** A fresh database for one test, migrated to the pipeline's schema (the pipeline finds it current). */
   public String createDatabase() {
-    String name = "it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    sql("postgres", "CREATE DATABASE " + name);
-    sql(name, io.streampipeline.infra.Schema.initSql());
+    String name = createEmptyDatabase();
+    io.streampipeline.infra.Schema.migrate(new io.streampipeline.infra.Schema.Target(jdbcUrl(name), pgUser,
+        pgPassword));
     return name;
   }
 
+  /** A fresh database without any table. */
+  public String createEmptyDatabase() {
+    String name = "it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    sql("postgres", "CREATE DATABASE " + name);
+    return name;
+  }
+
+  public String jdbcUrl(String database) {
+    return "jdbc:postgresql://" + pgHost + ":" + pgPort + "/" + database;
+  }
+
   public Connection connect(String database) throws SQLException {
-    return DriverManager.getConnection("jdbc:postgresql://" + pgHost + ":" + pgPort + "/" + database, pgUser,
-        pgPassword);
+    return DriverManager.getConnection(jdbcUrl(database), pgUser, pgPassword);
   }
 
   public void sql(String database, String statement) {

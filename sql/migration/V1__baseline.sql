@@ -1,7 +1,7 @@
--- Schema of stream-pipeline. Applied at every start; every statement is idempotent, and the advisory
--- lock keeps several processes starting at once from racing on CREATE.
-BEGIN;
-SELECT pg_advisory_xact_lock(7262001);
+-- Version 1 of the schema of stream-pipeline: what sql/init.sql created before migrations were versioned.
+-- Every statement does nothing where its object exists: a database that has these tables already (created by
+-- that init.sql) is adopted (marked as version 0), this runs over it, and its rows stay as they are.
+-- Never edit a released version: a change is a new file V<n>__what_it_does.sql (see README, "Upgrading the schema").
 
 CREATE TABLE IF NOT EXISTS clickstream_events (
     event_id            VARCHAR(36)  PRIMARY KEY,
@@ -98,9 +98,6 @@ CREATE TABLE IF NOT EXISTS dead_letter_events (
     UNIQUE (source_topic, source_partition, source_offset)
 );
 CREATE INDEX IF NOT EXISTS idx_dlq_unpublished ON dead_letter_events (id) WHERE NOT published;
--- The dashboard's top reasons of the last hour and its pages of dead letters by reason.
-CREATE INDEX IF NOT EXISTS idx_dlq_failed_at ON dead_letter_events (failed_at);
-CREATE INDEX IF NOT EXISTS idx_dlq_reason ON dead_letter_events (error_reason, id);
 
 -- The exactly-once checkpoint: per consumer group and partition, the next offset to read and the window
 -- state as of that offset, written in the same transaction as the rows they account for.
@@ -114,9 +111,3 @@ CREATE TABLE IF NOT EXISTS pipeline_checkpoints (
     updated_at        TIMESTAMPTZ   NOT NULL DEFAULT now(),
     PRIMARY KEY (consumer_group, topic, partition)
 );
--- The owner epoch: raised by one each time a lane claims the partition (on assignment, and after a refused
--- checkpoint). Every checkpoint carries the epoch its lane claimed, and the compare-and-set requires it, so a lane
--- that lost the partition can write nothing more of it, not even a checkpoint whose offset did not move.
-ALTER TABLE pipeline_checkpoints ADD COLUMN IF NOT EXISTS owner_epoch BIGINT NOT NULL DEFAULT 0;
-
-COMMIT;

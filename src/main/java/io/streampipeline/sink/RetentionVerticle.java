@@ -1,0 +1,116 @@
+package io.streampipeline.sink;
+
+import io.streampipeline.app.Endpoints;
+import io.streampipeline.app.OpsConfig;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deletes old rows on a schedule: dead letters older than RETENTION_DAYS_DLQ and closed-window rows older than
+ * RETENTION_DAYS_WINDOWS (0 keeps them). Only rows already published to Kafka go: an unpublished row is still
+ * the outbox and is never deleted, however old. Deletes run {@value #BATCH} rows per statement on a connection
+ * of its own, with a pause between statements, so no lock is held for long and the sink's transactions
+ * (which only insert, and update {@code published}) are never waited on for more than one batch.
+ */
+public final class RetentionVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(RetentionVerticle.class);
+  static final int BATCH = 1000;
+  /** Between two batches: lets the sink and the outbox publisher have the disk and the locks. */
+  private static final long PAUSE_MS = 50;
+  /** The first pass runs shortly after start, not one whole interval later. */
+  private static final long FIRST_RUN_MS = 5_000;
+
+  /** One table's rule. The row version is found by ctid and deleted only if it is still published. */
+  record Rule(String table, int days) {
+    String deleteBatch() {
+      return "DELETE FROM " + table + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + table
+          + " WHERE published AND created_at < now() - make_interval(days => $1) LIMIT " + BATCH
+          + ")) AND published";
+    }
+  }
+
+  private final Endpoints endpoints;
+  private final List<Rule> rules = new ArrayList<>();
+  private final long intervalMs;
+  private Pool pool;
+  private long timer = -1;
+  private boolean running;
+  private boolean stopped;
+
+  public RetentionVerticle(OpsConfig ops, Endpoints endpoints) {
+    this.endpoints = endpoints;
+    this.intervalMs = ops.retentionIntervalMs();
+    if (ops.retentionDaysDlq() > 0) {
+      rules.add(new Rule("dead_letter_events", ops.retentionDaysDlq()));
+    }
+    if (ops.retentionDaysWindows() > 0) {
+      rules.add(new Rule("aggregated_metrics", ops.retentionDaysWindows()));
+    }
+  }
+
+  @Override
+  public Future<?> start() {
+    if (rules.isEmpty()) {
+      log.info("retention: off (RETENTION_DAYS_DLQ and RETENTION_DAYS_WINDOWS are 0)");
+      return Future.succeededFuture();
+    }
+    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("retention"))
+        .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
+    timer = vertx.setTimer(Math.min(FIRST_RUN_MS, intervalMs), id -> runAll());
+    log.info("retention: {} every {} s", rules.stream().map(r -> r.table() + " older than " + r.days() + " days")
+        .toList(), intervalMs / 1000.0);
+    return Future.succeededFuture();
+  }
+
+  private void runAll() {
+    if (stopped || running) {
+      return;
+    }
+    running = true;
+    Future<Void> chain = Future.succeededFuture();
+    for (Rule rule : rules) {
+      chain = chain.compose(v -> prune(rule, 0));
+    }
+    chain.onComplete((v, err) -> {
+      running = false;
+      if (err != null && !stopped) {
+        log.warn("retention: pruning failed ({}); next try in {} s", err.toString(), intervalMs / 1000.0);
+      }
+      if (!stopped) {
+        timer = vertx.setTimer(intervalMs, id -> runAll());
+      }
+    });
+  }
+
+  private Future<Void> prune(Rule rule, long deletedSoFar) {
+    if (stopped) {
+      return Future.succeededFuture();
+    }
+    return pool.preparedQuery(rule.deleteBatch()).execute(Tuple.of(rule.days())).compose(result -> {
+      long total = deletedSoFar + result.rowCount();
+      if (result.rowCount() < BATCH) {
+        if (total > 0) {
+          log.info("retention: deleted {} published rows older than {} days from {}", total, rule.days(),
+              rule.table());
+        }
+        return Future.succeededFuture();
+      }
+      return vertx.timer(PAUSE_MS).compose(v -> prune(rule, total));
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopped = true;
+    vertx.cancelTimer(timer);
+    return pool == null ? Future.succeededFuture() : pool.close();
+  }
+}

@@ -1,0 +1,71 @@
+package io.streampipeline.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.streampipeline.app.Endpoints;
+import io.streampipeline.app.OpsConfig;
+import io.streampipeline.sink.RetentionVerticle;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Retention against the real PostgreSQL: published dead letters and windows older than their limits are
+ * deleted (more than one batch of them), newer ones stay, and unpublished rows (the outbox, not yet on Kafka)
+ * stay however old they are.
+ */
+class RetentionIT {
+
+  @Test
+  void deletesOldPublishedRowsAndKeepsNewAndUnpublishedOnes() throws Exception {
+    TestInfra infra = TestInfra.get();
+    String database = infra.createDatabase();
+    Db db = new Db(infra, database);
+    insertDeadLetters(infra, database, 2500, "40 days", true, "old-published");
+    insertDeadLetters(infra, database, 3, "400 days", false, "old-unpublished");
+    insertDeadLetters(infra, database, 5, "29 days", true, "recent-published");
+    insertWindows(infra, database, 1200, "11 days", true, "old-published");
+    insertWindows(infra, database, 2, "100 days", false, "old-unpublished");
+    insertWindows(infra, database, 4, "9 days", true, "recent-published");
+
+    Vertx vertx = Vertx.vertx();
+    try {
+      Endpoints endpoints = new Endpoints(infra.bootstrapServers, infra.pgHost, infra.pgPort, database, infra.pgUser,
+          infra.pgPassword);
+      vertx.deployVerticle(new RetentionVerticle(new OpsConfig(OpsConfig.Migrate.APPLY, OpsConfig.LOG_TEXT, 30, 10, 200), endpoints))
+          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      Await.until(Duration.ofSeconds(60), "old published dead letters deleted",
+          () -> db.count("SELECT count(*) FROM dead_letter_events WHERE error_reason = 'old-published'"), n -> n == 0);
+      Await.until(Duration.ofSeconds(60), "old published windows deleted",
+          () -> db.count("SELECT count(*) FROM aggregated_metrics WHERE window_type = 'old-published'"), n -> n == 0);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+    assertEquals(3, db.count("SELECT count(*) FROM dead_letter_events WHERE error_reason = 'old-unpublished'"));
+    assertEquals(5, db.count("SELECT count(*) FROM dead_letter_events WHERE error_reason = 'recent-published'"));
+    assertEquals(8, db.count("SELECT count(*) FROM dead_letter_events"));
+    assertEquals(2, db.count("SELECT count(*) FROM aggregated_metrics WHERE window_type = 'old-unpublished'"));
+    assertEquals(4, db.count("SELECT count(*) FROM aggregated_metrics WHERE window_type = 'recent-published'"));
+    assertEquals(6, db.count("SELECT count(*) FROM aggregated_metrics"));
+  }
+
+  private static void insertDeadLetters(TestInfra infra, String database, int n, String age, boolean published,
+      String reason) {
+    infra.sql(database, "INSERT INTO dead_letter_events (source_topic, source_partition, source_offset, error_reason, "
+        + "original_payload, payload_encoding, failed_at, failed_at_iso, published, created_at) SELECT '" + reason
+        + "', 0, i, '" + reason + "', 'x', 'utf8', 1, '1970-01-01T00:00:00.001Z', " + published
+        + ", now() - interval '" + age + "' FROM generate_series(1, " + n + ") i");
+  }
+
+  /** window_type holds the test's label: the table does not constrain it. */
+  private static void insertWindows(TestInfra infra, String database, int n, String age, boolean published,
+      String label) {
+    infra.sql(database, "INSERT INTO aggregated_metrics (window_id, window_type, window_start, window_end, "
+        + "source_partition, event_count, unique_users, page_views, add_to_carts, purchases, total_revenue_cents, "
+        + "top_products, top_categories, product_ids, product_counts, category_names, category_counts, emitted_at, "
+        + "published, created_at) SELECT '" + label + "-' || i, '" + label + "', i, i + 1, 0, 1, 1, 1, 0, 0, 0, "
+        + "'{}', '{}', '{}', '{}', '{}', '{}', 1, " + published + ", now() - interval '" + age + "' "
+        + "FROM generate_series(1, " + n + ") i");
+  }
+}

@@ -1,0 +1,47 @@
+package io.streampipeline.it;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SIGTERM while the process is still starting (here: the embedded PostgreSQL is coming up) stops it the
+ * graceful way: the shutdown hook is registered before start-up, waits for the current step and undoes what
+ * started, so no embedded database is left running behind a dead JVM.
+ */
+class StopDuringStartIT {
+
+  @Test
+  void sigtermDuringStartUpStopsWhatStarted() throws Exception {
+    Path dataDir = Files.createTempDirectory("stop-during-start");
+    int pgPort = TestInfra.freePort();
+    Map<String, String> env = Map.of("DATA_DIR", dataDir.toString(),
+        "EMBEDDED_KAFKA_PORT", String.valueOf(TestInfra.freePort()),
+        "EMBEDDED_POSTGRES_PORT", String.valueOf(pgPort),
+        "DASHBOARD_PORT", String.valueOf(TestInfra.freePort()),
+        "METRICS_PORT", String.valueOf(TestInfra.freePort()));
+    try (PipelineProcess process = PipelineProcess.start(env)) {
+      Await.until(Duration.ofSeconds(120), "the embedded broker up (start-up under way)", process::output,
+          out -> out.contains("Embedded Kafka broker (KRaft) listening"));
+      process.terminate(120);
+      String output = process.output();
+      assertTrue(output.contains("stopped"), "the shutdown hook ran:\n" + output);
+      assertFalse(output.contains("failed to start"), output);
+    }
+    assertFalse(listening(pgPort), "the embedded PostgreSQL was stopped with the process");
+  }
+
+  private static boolean listening(int port) {
+    try (Socket ignored = new Socket("127.0.0.1", port)) {
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+}
