@@ -1,5 +1,6 @@
 package io.streampipeline.app;
 
+import io.streampipeline.ingest.InputLimits;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -72,7 +73,14 @@ public final class ConfigLoader {
         port("EMBEDDED_KAFKA_PORT", 9092),
         port("EMBEDDED_POSTGRES_PORT", 5433),
         wholeLong("PIPELINE_MAX_IN_FLIGHT_EVENTS", 50_000, 1, Long.MAX_VALUE),
-        wholeLong("EVENTS", 1_000_000, 1, Long.MAX_VALUE));
+        wholeLong("EVENTS", 1_000_000, 1, Long.MAX_VALUE),
+        inputLimits());
+  }
+
+  private InputLimits inputLimits() {
+    return new InputLimits(
+        whole("PIPELINE_MAX_MESSAGE_BYTES", InputLimits.DEFAULTS.maxMessageBytes(), 1, Integer.MAX_VALUE),
+        millis("WINDOW_MAX_FUTURE_SECONDS", InputLimits.DEFAULTS.maxFutureMs() / 1000.0, 0));
   }
 
   private String optional(String key) {

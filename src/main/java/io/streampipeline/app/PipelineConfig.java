@@ -1,5 +1,6 @@
 package io.streampipeline.app;
 
+import io.streampipeline.ingest.InputLimits;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -39,7 +40,8 @@ public record PipelineConfig(
     int embeddedKafkaPort,
     int embeddedPostgresPort,
     long maxInFlightEvents,
-    long benchEvents) {
+    long benchEvents,
+    InputLimits inputLimits) {
 
   /** PRODUCER_MAX_EVENTS unset: the generator never stops by itself. */
   public static final long UNLIMITED = -1;
