@@ -58,6 +58,8 @@ CREATE TABLE IF NOT EXISTS aggregated_metrics (
     published            BOOLEAN      NOT NULL DEFAULT false,
     created_at           TIMESTAMPTZ  NOT NULL DEFAULT now()
 );
+-- Why a row was marked published without being sent: Kafka refuses its message for good (too large, invalid).
+ALTER TABLE aggregated_metrics ADD COLUMN IF NOT EXISTS publish_error TEXT;
 CREATE INDEX IF NOT EXISTS idx_aggregated_window ON aggregated_metrics (window_type, window_start);
 CREATE INDEX IF NOT EXISTS idx_aggregated_unpublished ON aggregated_metrics (created_at) WHERE NOT published;
 
@@ -97,6 +99,8 @@ CREATE TABLE IF NOT EXISTS dead_letter_events (
     created_at        TIMESTAMPTZ   NOT NULL DEFAULT now(),
     UNIQUE (source_topic, source_partition, source_offset)
 );
+-- Why a row was marked published without being sent: Kafka refuses its message for good (too large, invalid).
+ALTER TABLE dead_letter_events ADD COLUMN IF NOT EXISTS publish_error TEXT;
 CREATE INDEX IF NOT EXISTS idx_dlq_unpublished ON dead_letter_events (id) WHERE NOT published;
 
 -- The exactly-once checkpoint: per consumer group and partition, the next offset to read and the window

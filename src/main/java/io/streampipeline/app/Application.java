@@ -107,7 +107,7 @@ public final class Application {
       deploy(new io.streampipeline.dashboard.DashboardVerticle(config, endpoints, metrics));
     }
     if (config.has(Role.PIPELINE)) {
-      deploy(new OutboxPublisherVerticle(config, endpoints));
+      deploy(new OutboxPublisherVerticle(config, endpoints, metrics));
       for (int lane = 0; lane < config.pipelineInstances(); lane++) {
         deploy(new SinkVerticle(lane, config, endpoints, metrics));
         deploy(new WindowVerticle(lane, config, metrics));
