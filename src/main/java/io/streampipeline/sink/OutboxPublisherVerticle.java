@@ -74,6 +74,9 @@ public final class OutboxPublisherVerticle extends VerticleBase {
         .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
     producer = KafkaProducer.create(vertx, KafkaClients.producer(endpoints.kafkaBootstrapServers(),
         "stream-pipeline-outbox-" + ProcessHandle.current().pid()));
+    // A failed send also reaches the stream's exception handler; its own future carries it to settle(), which
+    // logs what matters per row. Without a handler Vert.x would log each one again as unhandled.
+    producer.exceptionHandler(err -> log.debug("outbox: a send failed: {}", err.toString()));
     timer = vertx.setPeriodic(1000, id -> publish());
     return vertx.eventBus().consumer(Addresses.OUTBOX_READY, msg -> publish()).completion();
   }
