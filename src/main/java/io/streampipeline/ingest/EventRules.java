@@ -153,7 +153,10 @@ public final class EventRules {
     return containsAnyIgnoreCase(userAgent, MOBILE_MARKERS);
   }
 
-  /** Step 4: geo_country stripped and upper-cased ("UNKNOWN" when empty); search_query stripped, lower-cased, null when empty. */
+  /**
+   * geo_country stripped and upper-cased ("UNKNOWN" when empty); search_query stripped, lower-cased, null when
+   * empty. Runs before validation, which checks the lengths of what is stored.
+   */
   public static ClickstreamEvent normalize(ClickstreamEvent e) {
     String country = stripUnicode(e.geoCountry()).toUpperCase(Locale.ROOT);
     if (country.isEmpty()) {

@@ -43,8 +43,9 @@ public final class OutboxPublisherVerticle extends VerticleBase {
       + "category_counts, emitted_at FROM aggregated_metrics WHERE NOT published "
       + "ORDER BY created_at LIMIT " + BATCH + " FOR UPDATE SKIP LOCKED";
   /** $1 the rows to mark, $2 per row null (sent) or why it can never be sent. */
-  private static final String MARK_WINDOWS = "UPDATE aggregated_metrics a SET published = true, publish_error = u.error "
-      + "FROM unnest($1::varchar[], $2::text[]) AS u(window_id, error) WHERE a.window_id = u.window_id";
+  private static final String MARK_WINDOWS = "UPDATE aggregated_metrics a SET published = true, "
+      + "publish_error = u.error FROM unnest($1::varchar[], $2::text[]) AS u(window_id, error) "
+      + "WHERE a.window_id = u.window_id";
   private static final String SELECT_DEAD_LETTERS = "SELECT id, source_topic, source_partition, source_offset, "
       + "error_reason, original_payload, payload_encoding, failed_at FROM dead_letter_events WHERE NOT published "
       + "ORDER BY id LIMIT " + BATCH + " FOR UPDATE SKIP LOCKED";
