@@ -39,6 +39,10 @@ GROUP BY search_query ORDER BY count(*) DESC LIMIT 20;
 SELECT error_reason, count(*), min(failed_at_iso) AS first, max(failed_at_iso) AS last
 FROM dead_letter_events GROUP BY error_reason ORDER BY count(*) DESC;
 
+-- Dead letters Kafka refused for good: kept whole here, never sent to the DLQ topic.
+SELECT id, source_topic, source_partition, source_offset, length(original_payload) AS payload_chars, publish_error
+FROM dead_letter_events WHERE publish_error IS NOT NULL ORDER BY id DESC LIMIT 20;
+
 -- Where each partition stands, and how big its window state is.
 SELECT consumer_group, topic, partition, next_offset, length(state_snapshot) AS state_bytes, updated_at
 FROM pipeline_checkpoints ORDER BY consumer_group, topic, partition;

@@ -161,7 +161,7 @@ public final class Application {
       deploy(new io.streampipeline.dashboard.DashboardVerticle(config, endpoints, metrics));
     }
     if (config.has(Role.PIPELINE)) {
-      deploy(new OutboxPublisherVerticle(config, endpoints));
+      deploy(new OutboxPublisherVerticle(config, endpoints, metrics));
       deploy(new RetentionVerticle(config.ops(), endpoints));
       for (int lane = 0; lane < config.pipelineInstances(); lane++) {
         deploy(new SinkVerticle(lane, config, endpoints, metrics), lane);

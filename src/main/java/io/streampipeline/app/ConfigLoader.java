@@ -1,5 +1,6 @@
 package io.streampipeline.app;
 
+import io.streampipeline.ingest.InputLimits;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -107,7 +108,14 @@ public final class ConfigLoader {
         connections(),
         dashboardAccess(),
         schemaRegistry(),
-        ops());
+        ops(),
+        inputLimits());
+  }
+
+  private InputLimits inputLimits() {
+    return new InputLimits(
+        whole("PIPELINE_MAX_MESSAGE_BYTES", InputLimits.DEFAULTS.maxMessageBytes(), 1, Integer.MAX_VALUE),
+        millis("WINDOW_MAX_FUTURE_SECONDS", InputLimits.DEFAULTS.maxFutureMs() / 1000.0, 0));
   }
 
   private OpsConfig ops() {

@@ -1,5 +1,6 @@
 package io.streampipeline.app;
 
+import io.streampipeline.ingest.InputLimits;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -46,7 +47,8 @@ public record PipelineConfig(
     ConnectionSettings connections,
     DashboardAccess dashboardAccess,
     SchemaRegistrySettings schemaRegistry,
-    OpsConfig ops) {
+    OpsConfig ops,
+    InputLimits inputLimits) {
 
   /**
    * What a lane does with a stored position that lies outside the partition's log (the topic was deleted and

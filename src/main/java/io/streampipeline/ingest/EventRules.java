@@ -6,8 +6,9 @@ import io.streampipeline.event.EventType;
 import java.util.Locale;
 
 /**
- * The processing rules of DESIGN.md §1, steps 2 to 5 (decoding is step 1): validate, filter bots, normalize,
- * enrich. Pure functions, no state: the order of the checks decides which reason an event gets.
+ * The processing rules after decoding: validate, filter bots, normalize, enrich. Validation looks at the
+ * normalized event, so normalizing runs first, but an invalid event's dead letter holds the bytes as received.
+ * Pure functions, no state: the order of the checks decides which reason an event gets.
  */
 public final class EventRules {
   private static final String[] BOT_MARKERS = {"bot", "crawler", "spider", "scrapy", "curl", "wget", "httpx"};
@@ -17,8 +18,26 @@ public final class EventRules {
   private EventRules() {
   }
 
-  /** @return null when the event is valid, else the DLQ reason */
+  /**
+   * The validation rules for an event as decoded: it is normalized first, as the processor does, and its Kafka
+   * record timestamp is unknown, so the future check is skipped.
+   *
+   * @return null when the event is valid, else the DLQ reason
+   */
   public static String invalidReason(ClickstreamEvent e) {
+    return invalidReason(normalize(e), 0L, 0L);
+  }
+
+  /**
+   * The validation rules, in order. Lengths are checked on the normalized event, because that is what is stored:
+   * upper-casing can lengthen a value ({@code ß} becomes {@code SS}).
+   *
+   * @param e the event after {@link #normalize}
+   * @param recordTimestampMs the Kafka record's timestamp; 0 or less when unknown, which skips the future check
+   * @param maxFutureMs how far the event's timestamp may be ahead of the record's
+   * @return null when the event is valid, else the DLQ reason
+   */
+  public static String invalidReason(ClickstreamEvent e, long recordTimestampMs, long maxFutureMs) {
     if (e.eventId().isEmpty()) {
       return "empty event_id";
     }
@@ -39,6 +58,12 @@ public final class EventRules {
     }
     if (e.timestamp() <= 0) {
       return "timestamp must be positive, was " + e.timestamp();
+    }
+    // One wrong clock must not move the partition's watermark for good. The record timestamp is in the log,
+    // so a replay decides as the live run did.
+    if (recordTimestampMs > 0 && e.timestamp() - recordTimestampMs > maxFutureMs) {
+      return "timestamp too far in the future: " + e.timestamp() + " is " + seconds(e.timestamp() - recordTimestampMs)
+          + " s ahead of the Kafka record timestamp " + recordTimestampMs + " (limit " + seconds(maxFutureMs) + " s)";
     }
     if (e.eventType() == EventType.PURCHASE) {
       String purchaseProblem = purchaseProblem(e);
@@ -75,29 +100,18 @@ public final class EventRules {
   }
 
   private static String firstTooLong(ClickstreamEvent e) {
-    String problem = tooLong("event_id", e.eventId(), 36);
-    if (problem == null) {
-      problem = tooLong("user_id", e.userId(), 50);
+    for (EventColumnLimits limit : EventColumnLimits.IN_CHECK_ORDER) {
+      String problem = tooLong(limit.column(), limit.valueOf(e), limit.maxLength());
+      if (problem != null) {
+        return problem;
+      }
     }
-    if (problem == null) {
-      problem = tooLong("session_id", e.sessionId(), 36);
-    }
-    if (problem == null) {
-      problem = tooLong("product_id", e.productId(), 50);
-    }
-    if (problem == null) {
-      problem = tooLong("product_category", e.productCategory(), 50);
-    }
-    if (problem == null) {
-      problem = tooLong("ip_address", e.ipAddress(), 45);
-    }
-    if (problem == null) {
-      problem = tooLong("geo_country", e.geoCountry(), 8);
-    }
-    if (problem == null) {
-      problem = tooLong("geo_city", e.geoCity(), 100);
-    }
-    return problem;
+    return null;
+  }
+
+  /** Whole seconds as an integer, else with milliseconds: 300, 300.5. */
+  private static String seconds(long millis) {
+    return java.math.BigDecimal.valueOf(millis, 3).stripTrailingZeros().toPlainString();
   }
 
   /** Lengths in Unicode code points, as PostgreSQL counts VARCHAR(n) in a UTF-8 database. */
@@ -139,7 +153,10 @@ public final class EventRules {
     return containsAnyIgnoreCase(userAgent, MOBILE_MARKERS);
   }
 
-  /** Step 4: geo_country stripped and upper-cased ("UNKNOWN" when empty); search_query stripped, lower-cased, null when empty. */
+  /**
+   * geo_country stripped and upper-cased ("UNKNOWN" when empty); search_query stripped, lower-cased, null when
+   * empty. Runs before validation, which checks the lengths of what is stored.
+   */
   public static ClickstreamEvent normalize(ClickstreamEvent e) {
     String country = stripUnicode(e.geoCountry()).toUpperCase(Locale.ROOT);
     if (country.isEmpty()) {
@@ -162,9 +179,15 @@ public final class EventRules {
 
   /** Step 5 with the mobile flag already known (see {@link UserAgentClassifier}). */
   public static EnrichedEvent enrich(ClickstreamEvent e, boolean mobile, int partition, long offset) {
+    return enrich(e, mobile, partition, offset, null);
+  }
+
+  /** Step 5 for an event read from Kafka: {@code original} is the message as read, kept for the DLQ. */
+  public static EnrichedEvent enrich(ClickstreamEvent e, boolean mobile, int partition, long offset,
+      byte[] original) {
     long revenue = e.eventType() == EventType.PURCHASE ? e.priceCents() * e.quantity() : 0L;
     int hour = (int) ((e.timestamp() / HOUR_MS) % 24);
-    return new EnrichedEvent(e, revenue, hour, mobile, partition, offset);
+    return new EnrichedEvent(e, revenue, hour, mobile, partition, offset, original);
   }
 
   /** Strips what Python's str.strip() strips: Unicode white space, including no-break spaces. */

@@ -117,7 +117,7 @@ public final class IngestVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    processor = new RecordProcessor(topic, metrics);
+    processor = new RecordProcessor(topic, metrics, config.inputLimits());
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("ingest-lane-" + lane))
         .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
     results = vertx.eventBus().consumer(Addresses.laneIngest(lane), msg -> onCheckpointResult(msg.body()));
@@ -287,7 +287,7 @@ public final class IngestVerticle extends VerticleBase {
         continue;
       }
       accepted++;
-      processor.process(value, record.partition(), record.offset(), stored, deadLetters);
+      processor.process(value, record.partition(), record.offset(), record.timestamp(), stored, deadLetters);
     }
     Map<Integer, Long> gaps = ledger.takeGaps();
     if (!gaps.isEmpty()) {

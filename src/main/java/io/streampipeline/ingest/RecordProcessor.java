@@ -9,50 +9,71 @@ import io.streampipeline.metrics.PipelineMetrics;
 import java.util.List;
 
 /**
- * Runs the processing rules of DESIGN.md §1 on one Kafka record, in their order: decode, validate, filter
- * bots, normalize, enrich. Stored events and dead letters are appended to the caller's lists; bots are only
- * counted. No Vert.x types: the processing chain benchmark drives it directly. One instance per thread.
+ * Runs the processing rules on one Kafka record, in their order: size check, decode, validate (on the
+ * normalized event), filter bots, enrich. Stored events and dead letters are appended to the caller's lists;
+ * bots are only counted. A dead letter always carries the message's bytes as received. No Vert.x types: the
+ * processing chain benchmark drives it directly. One instance per thread.
  */
 public final class RecordProcessor {
   private final ClickstreamCodec codec = new ClickstreamCodec();
   private final UserAgentClassifier agents = new UserAgentClassifier();
   private final String topic;
   private final PipelineMetrics metrics;
+  private final InputLimits limits;
 
   public RecordProcessor(String topic, PipelineMetrics metrics) {
+    this(topic, metrics, InputLimits.DEFAULTS);
+  }
+
+  public RecordProcessor(String topic, PipelineMetrics metrics, InputLimits limits) {
     this.topic = topic;
     this.metrics = metrics;
+    this.limits = limits;
   }
 
   public ClickstreamCodec codec() {
     return codec;
   }
 
-  public void process(byte[] value, int partition, long offset, List<EnrichedEvent> stored,
+  /**
+   * @param recordTimestampMs the Kafka record's timestamp (create or log-append time); 0 or less when unknown,
+   *     which skips the check of event timestamps against it
+   */
+  public void process(byte[] value, int partition, long offset, long recordTimestampMs, List<EnrichedEvent> stored,
       List<DeadLetter> deadLetters) {
+    if (value != null && value.length > limits.maxMessageBytes()) {
+      undecodable(value, partition, offset, "message of " + value.length
+          + " bytes exceeds PIPELINE_MAX_MESSAGE_BYTES (" + limits.maxMessageBytes() + ")", deadLetters);
+      return;
+    }
     ClickstreamEvent event;
     try {
       event = codec.decode(value);
     } catch (DecodeException e) {
-      metrics.consumedUndecodable();
-      metrics.failed("decode");
-      deadLetters.add(deadLetter(value, partition, offset, e.getMessage()));
+      undecodable(value, partition, offset, e.getMessage(), deadLetters);
       return;
     }
     metrics.consumed(event.eventType());
-    String invalid = EventRules.invalidReason(event);
+    ClickstreamEvent normalized = EventRules.normalize(event);
+    String invalid = EventRules.invalidReason(normalized, recordTimestampMs, limits.maxFutureMs());
     if (invalid != null) {
       metrics.failed("validate");
       deadLetters.add(deadLetter(value, partition, offset, invalid));
       return;
     }
-    int agent = agents.classify(event.userAgent());
+    int agent = agents.classify(normalized.userAgent());
     if ((agent & UserAgentClassifier.BOT) != 0) {
       metrics.bot();
       return;
     }
     boolean mobile = (agent & UserAgentClassifier.MOBILE) != 0;
-    stored.add(EventRules.enrich(EventRules.normalize(event), mobile, partition, offset));
+    stored.add(EventRules.enrich(normalized, mobile, partition, offset, value));
+  }
+
+  private void undecodable(byte[] value, int partition, long offset, String reason, List<DeadLetter> deadLetters) {
+    metrics.consumedUndecodable();
+    metrics.failed("decode");
+    deadLetters.add(deadLetter(value, partition, offset, reason));
   }
 
   private DeadLetter deadLetter(byte[] value, int partition, long offset, String reason) {

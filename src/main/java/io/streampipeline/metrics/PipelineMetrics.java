@@ -42,6 +42,7 @@ public final class PipelineMetrics {
   private final Map<String, Counter> emittedByWindowType = new ConcurrentHashMap<>();
   private final Map<String, Counter> offsetOutOfRangeByPartition = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> lagByPartition = new ConcurrentHashMap<>();
+  private final Map<String, Counter> unsendableByTopic = new ConcurrentHashMap<>();
 
   public PipelineMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -146,6 +147,12 @@ public final class PipelineMetrics {
   public void emitted(String windowType) {
     tagged(emittedByWindowType, "aggregations_emitted", "window_type", windowType, "Closed windows emitted")
         .increment();
+  }
+
+  /** An outbox row whose message Kafka can never accept; it is marked published with the reason. */
+  public void outboxUnsendable(String topic) {
+    tagged(unsendableByTopic, "outbox_unsendable", "topic", topic,
+        "Outbox rows marked published unsent because Kafka refuses their message (see publish_error)").increment();
   }
 
   public void sinkBatch(int events) {

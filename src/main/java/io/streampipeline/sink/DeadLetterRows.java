@@ -9,10 +9,20 @@ import java.time.Instant;
 import java.util.Base64;
 
 /**
- * The DLQ envelope (DESIGN.md §1): the original payload as UTF-8 text when it is valid UTF-8 without NUL,
- * else base64, with payload_encoding saying which.
+ * The DLQ envelope: the original payload as UTF-8 text when it is valid UTF-8 without NUL, else base64, with
+ * payload_encoding saying which. On the topic the envelope is capped at {@link #MAX_ENVELOPE_BYTES}; the
+ * dead_letter_events table keeps the whole payload.
  */
 public final class DeadLetterRows {
+  /**
+   * The largest DLQ message, in bytes of JSON. The producer refuses a record over max.request.size (1 MiB by
+   * default) and the broker one over message.max.bytes (about 1 MiB by default); JSON escaping makes a payload
+   * of control characters six times longer and base64 a third longer, so without a cap one bad message could
+   * never be sent. A quarter of the default leaves room for a broker set lower and is still far more than a
+   * reader needs to see what was wrong.
+   */
+  public static final int MAX_ENVELOPE_BYTES = 256 * 1024;
+
   private DeadLetterRows() {
   }
 
@@ -36,12 +46,67 @@ public final class DeadLetterRows {
     return Instant.ofEpochMilli(millis).toString();
   }
 
-  /** The JSON message on the DLQ topic; key {@code topic:partition:offset}. */
-  public static JsonObject envelope(String payload, String encoding, String reason, String topic, int partition,
+  /**
+   * The message on the DLQ topic, at most {@link #MAX_ENVELOPE_BYTES} of UTF-8 JSON unless the fields other than
+   * the payload alone are longer; key {@link #key}.
+   */
+  public static byte[] envelopeJson(String payload, String encoding, String reason, String topic, int partition,
       long offset, long failedAt) {
+    return envelopeJson(payload, encoding, reason, topic, partition, offset, failedAt, MAX_ENVELOPE_BYTES);
+  }
+
+  /**
+   * The envelope as it is when it fits {@code maxBytes}; else with the longest prefix of the payload that fits
+   * and {@code payload_truncated: true}. A base64 payload is cut at a multiple of 4 characters (it still decodes,
+   * to the first bytes of the message), a text payload between characters.
+   */
+  static byte[] envelopeJson(String payload, String encoding, String reason, String topic, int partition,
+      long offset, long failedAt, int maxBytes) {
+    byte[] whole = utf8(envelope(payload, encoding, false, reason, topic, partition, offset, failedAt));
+    if (whole.length <= maxBytes) {
+      return whole;
+    }
+    // Every character is at least one byte of JSON, so no prefix longer than maxBytes fits. Escaping makes
+    // the encoded length hard to predict per character; measuring is exact, and this path is rare.
+    int fits = 0;
+    int tooLong = Math.min(payload.length(), maxBytes) + 1;
+    byte[] best = null;
+    while (tooLong - fits > 1) {
+      int mid = (fits + tooLong) >>> 1;
+      byte[] json = utf8(envelope(prefix(payload, encoding, mid), encoding, true, reason, topic, partition, offset,
+          failedAt));
+      if (json.length <= maxBytes) {
+        fits = mid;
+        best = json;
+      } else {
+        tooLong = mid;
+      }
+    }
+    return best != null ? best : utf8(envelope(prefix(payload, encoding, 0), encoding, true, reason, topic,
+        partition, offset, failedAt));
+  }
+
+  private static String prefix(String payload, String encoding, int length) {
+    int end = length;
+    if ("base64".equals(encoding)) {
+      end -= end % 4;
+    } else if (end > 0 && end < payload.length() && Character.isHighSurrogate(payload.charAt(end - 1))) {
+      end--;
+    }
+    return payload.substring(0, end);
+  }
+
+  private static byte[] utf8(JsonObject json) {
+    return json.encode().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The envelope's fields; {@code payload_truncated} says whether original_payload is only the beginning. */
+  public static JsonObject envelope(String payload, String encoding, boolean truncated, String reason, String topic,
+      int partition, long offset, long failedAt) {
     return new JsonObject()
         .put("original_payload", payload)
         .put("payload_encoding", encoding)
+        .put("payload_truncated", truncated)
         .put("error_reason", reason)
         .put("source_topic", topic)
         .put("source_partition", partition)

@@ -6,6 +6,7 @@ import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.app.SchemaRegistrySettings.WireFormat;
 import io.streampipeline.bus.Addresses;
 import io.streampipeline.registry.SchemaRegistryClient;
+import io.streampipeline.metrics.PipelineMetrics;
 import io.streampipeline.window.AggregatedCodec;
 import io.streampipeline.window.WindowResult;
 import io.streampipeline.window.WindowType;
@@ -19,7 +20,6 @@ import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -34,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * <p>With AGGREGATED_WIRE_FORMAT=registry, the AggregatedMetrics schema is registered under the subject
  * {@code <aggregated topic>-value} (TopicNameStrategy) and windows go out registry-framed with its id; until
  * the registry has answered, windows wait in the outbox (dead letters do not).
+ *
+ * <p>Each row is settled on its own: a row whose send failed for a reason that passes (broker away, timeout) stays
+ * unpublished and is tried again on the next round; a row whose message Kafka refuses for good (too large,
+ * invalid) is marked published with the reason in publish_error, counted and logged once, so it cannot hold back
+ * the rows behind it. Dead letters are capped on the topic (see {@link DeadLetterRows#MAX_ENVELOPE_BYTES}).
  */
 public final class OutboxPublisherVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(OutboxPublisherVerticle.class);
@@ -43,15 +48,19 @@ public final class OutboxPublisherVerticle extends VerticleBase {
       + "total_revenue_cents, top_products, top_categories, product_ids, product_counts, category_names, "
       + "category_counts, emitted_at FROM aggregated_metrics WHERE NOT published "
       + "ORDER BY created_at LIMIT " + BATCH + " FOR UPDATE SKIP LOCKED";
-  private static final String MARK_WINDOWS =
-      "UPDATE aggregated_metrics SET published = true WHERE window_id = ANY($1)";
+  /** $1 the rows to mark, $2 per row null (sent) or why it can never be sent. */
+  private static final String MARK_WINDOWS = "UPDATE aggregated_metrics a SET published = true, "
+      + "publish_error = u.error FROM unnest($1::varchar[], $2::text[]) AS u(window_id, error) "
+      + "WHERE a.window_id = u.window_id";
   private static final String SELECT_DEAD_LETTERS = "SELECT id, source_topic, source_partition, source_offset, "
       + "error_reason, original_payload, payload_encoding, failed_at FROM dead_letter_events WHERE NOT published "
       + "ORDER BY id LIMIT " + BATCH + " FOR UPDATE SKIP LOCKED";
-  private static final String MARK_DEAD_LETTERS = "UPDATE dead_letter_events SET published = true WHERE id = ANY($1)";
+  private static final String MARK_DEAD_LETTERS = "UPDATE dead_letter_events d SET published = true, "
+      + "publish_error = u.error FROM unnest($1::bigint[], $2::text[]) AS u(id, error) WHERE d.id = u.id";
 
   private final PipelineConfig config;
   private final Endpoints endpoints;
+  private final PipelineMetrics metrics;
   private final AggregatedCodec aggregatedCodec = new AggregatedCodec();
   private Pool pool;
   private KafkaProducer<String, byte[]> producer;
@@ -62,9 +71,10 @@ public final class OutboxPublisherVerticle extends VerticleBase {
   private boolean stopped;
   private long timer;
 
-  public OutboxPublisherVerticle(PipelineConfig config, Endpoints endpoints) {
+  public OutboxPublisherVerticle(PipelineConfig config, Endpoints endpoints, PipelineMetrics metrics) {
     this.config = config;
     this.endpoints = endpoints;
+    this.metrics = metrics;
   }
 
   @Override
@@ -76,8 +86,18 @@ public final class OutboxPublisherVerticle extends VerticleBase {
     if (config.schemaRegistry().aggregatedWireFormat() == WireFormat.REGISTRY) {
       registry = new SchemaRegistryClient(vertx, config.schemaRegistry());
     }
+    // A failed send also reaches the stream's exception handler; its own future carries it to settle(), which
+    // logs what matters per row. Without a handler Vert.x would log each one again as unhandled.
+    producer.exceptionHandler(err -> log.debug("outbox: a send failed: {}", err.toString()));
     timer = vertx.setPeriodic(1000, id -> publish());
     return vertx.eventBus().consumer(Addresses.OUTBOX_READY, msg -> publish()).completion();
+  }
+
+  /** One round's rows: how many were selected, and how many of them are left for a later round. */
+  private record Round(int selected, int left) {
+    Round plus(Round other) {
+      return new Round(selected + other.selected, left + other.left);
+    }
   }
 
   private void publish() {
@@ -90,14 +110,16 @@ public final class OutboxPublisherVerticle extends VerticleBase {
     }
     running = true;
     again = false;
-    Future<Integer> windows = aggregatedSchemaReady().compose(v -> pool.withTransaction(this::publishWindows));
-    Future<Integer> deadLetters = windows.transform(ignored -> pool.withTransaction(this::publishDeadLetters));
+    Future<Round> windows = aggregatedSchemaReady().compose(v -> pool.withTransaction(this::publishWindows));
+    Future<Round> deadLetters = windows.transform(ignored -> pool.withTransaction(this::publishDeadLetters));
     Future.join(windows, deadLetters).onComplete((all, err) -> {
       running = false;
-      int sent = (windows.succeeded() ? windows.result() : 0) + (deadLetters.succeeded() ? deadLetters.result() : 0);
+      Round round = (windows.succeeded() ? windows.result() : new Round(0, 0))
+          .plus(deadLetters.succeeded() ? deadLetters.result() : new Round(0, 0));
       if (err != null) {
         log.warn("outbox: publishing failed ({}); will retry", err.toString());
-      } else if (sent >= BATCH || again) {
+      } else if (round.left() == 0 && (round.selected() >= BATCH || again)) {
+        // Rows left unsent wait for the timer instead: the broker that refused them needs the time.
         publish();
       }
     });
@@ -117,10 +139,10 @@ public final class OutboxPublisherVerticle extends VerticleBase {
     });
   }
 
-  private Future<Integer> publishWindows(SqlConnection conn) {
+  private Future<Round> publishWindows(SqlConnection conn) {
     return conn.query(SELECT_WINDOWS).execute().compose(rows -> {
       if (rows.size() == 0) {
-        return Future.succeededFuture(0);
+        return Future.succeededFuture(new Round(0, 0));
       }
       List<Future<?>> sends = new ArrayList<>(rows.size());
       List<String> ids = new ArrayList<>(rows.size());
@@ -131,33 +153,97 @@ public final class OutboxPublisherVerticle extends VerticleBase {
             : aggregatedCodec.encodeRegistry(window, aggregatedSchemaId);
         sends.add(producer.send(KafkaProducerRecord.create(config.aggregatedTopic(), window.windowId(), value)));
       }
-      return Future.all(sends)
-          .compose(v -> conn.preparedQuery(MARK_WINDOWS).execute(Tuple.of(ids.toArray(new String[0]))))
-          .map(v -> rows.size());
+      return settle(config.aggregatedTopic(), ids, sends).compose(outcomes -> {
+        List<String> marked = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        for (int i = 0; i < outcomes.length; i++) {
+          if (outcomes[i] != null) {
+            marked.add(ids.get(i));
+            errors.add(outcomes[i].error());
+          }
+        }
+        Round round = new Round(rows.size(), rows.size() - marked.size());
+        return marked.isEmpty() ? Future.succeededFuture(round) : conn.preparedQuery(MARK_WINDOWS)
+            .execute(Tuple.tuple().addArrayOfString(marked.toArray(new String[0]))
+                .addArrayOfString(errors.toArray(new String[0])))
+            .map(round);
+      });
     });
   }
 
-  private Future<Integer> publishDeadLetters(SqlConnection conn) {
+  private Future<Round> publishDeadLetters(SqlConnection conn) {
     return conn.query(SELECT_DEAD_LETTERS).execute().compose(rows -> {
       if (rows.size() == 0) {
-        return Future.succeededFuture(0);
+        return Future.succeededFuture(new Round(0, 0));
       }
       List<Future<?>> sends = new ArrayList<>(rows.size());
       List<Long> ids = new ArrayList<>(rows.size());
+      List<String> keys = new ArrayList<>(rows.size());
       for (Row row : rows) {
         ids.add(row.getLong("id"));
         String topic = row.getString("source_topic");
         int partition = row.getInteger("source_partition");
         long offset = row.getLong("source_offset");
-        byte[] json = DeadLetterRows.envelope(row.getString("original_payload"), row.getString("payload_encoding"),
-                row.getString("error_reason"), topic, partition, offset, row.getLong("failed_at"))
-            .encode().getBytes(StandardCharsets.UTF_8);
-        sends.add(producer.send(KafkaProducerRecord.create(config.dlqTopic(),
-            DeadLetterRows.key(topic, partition, offset), json)));
+        byte[] json = DeadLetterRows.envelopeJson(row.getString("original_payload"),
+            row.getString("payload_encoding"), row.getString("error_reason"), topic, partition, offset,
+            row.getLong("failed_at"));
+        String key = DeadLetterRows.key(topic, partition, offset);
+        keys.add(key);
+        sends.add(producer.send(KafkaProducerRecord.create(config.dlqTopic(), key, json)));
       }
-      return Future.all(sends)
-          .compose(v -> conn.preparedQuery(MARK_DEAD_LETTERS).execute(Tuple.of(ids.toArray(new Long[0]))))
-          .map(v -> rows.size());
+      return settle(config.dlqTopic(), keys, sends).compose(outcomes -> {
+        List<Long> marked = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        for (int i = 0; i < outcomes.length; i++) {
+          if (outcomes[i] != null) {
+            marked.add(ids.get(i));
+            errors.add(outcomes[i].error());
+          }
+        }
+        Round round = new Round(rows.size(), rows.size() - marked.size());
+        return marked.isEmpty() ? Future.succeededFuture(round) : conn.preparedQuery(MARK_DEAD_LETTERS)
+            .execute(Tuple.tuple().addArrayOfLong(marked.toArray(new Long[0]))
+                .addArrayOfString(errors.toArray(new String[0])))
+            .map(round);
+      });
+    });
+  }
+
+  /** A row to mark published: sent (error null), or never sendable (error says why). */
+  private record Settled(String error) {
+  }
+
+  /**
+   * Waits for every send, then decides per row: {@link Settled} to mark it, null to leave it for a later round.
+   * An unsendable row is logged here, once: marked published, it is not selected again.
+   */
+  private Future<Settled[]> settle(String topic, List<String> keys, List<Future<?>> sends) {
+    return Future.join(sends).transform(joined -> {
+      Settled[] outcomes = new Settled[sends.size()];
+      int left = 0;
+      Throwable firstLeft = null;
+      for (int i = 0; i < outcomes.length; i++) {
+        Future<?> send = sends.get(i);
+        if (send.succeeded()) {
+          outcomes[i] = new Settled(null);
+          continue;
+        }
+        String unsendable = PublishFailures.unsendableReason(send.cause());
+        if (unsendable == null) {
+          left++;
+          firstLeft = firstLeft == null ? send.cause() : firstLeft;
+          continue;
+        }
+        outcomes[i] = new Settled(unsendable);
+        metrics.outboxUnsendable(topic);
+        log.error("outbox: the message with key {} can never be sent to {} ({}); its row is marked published "
+            + "with this publish_error and keeps all its data", keys.get(i), topic, unsendable);
+      }
+      if (left > 0) {
+        log.warn("outbox: {} of {} messages to {} not sent ({}); will retry them", left, outcomes.length, topic,
+            firstLeft.toString());
+      }
+      return Future.succeededFuture(outcomes);
     });
   }
 

@@ -6,3 +6,8 @@ ALTER TABLE pipeline_checkpoints ADD COLUMN IF NOT EXISTS owner_epoch BIGINT NOT
 -- The dashboard's dead-letter views: the last hour's reasons, and the rows behind one reason, paged by id.
 CREATE INDEX IF NOT EXISTS idx_dlq_failed_at ON dead_letter_events (failed_at);
 CREATE INDEX IF NOT EXISTS idx_dlq_reason ON dead_letter_events (error_reason, id);
+
+-- A row Kafka refuses for good (too large, invalid) is marked published with the reason here, so it never holds
+-- back the rows behind it.
+ALTER TABLE aggregated_metrics ADD COLUMN IF NOT EXISTS publish_error TEXT;
+ALTER TABLE dead_letter_events ADD COLUMN IF NOT EXISTS publish_error TEXT;
