@@ -98,6 +98,14 @@ CREATE TABLE IF NOT EXISTS dead_letter_events (
     UNIQUE (source_topic, source_partition, source_offset)
 );
 CREATE INDEX IF NOT EXISTS idx_dlq_unpublished ON dead_letter_events (id) WHERE NOT published;
+-- The replay (--roles=replay-dlq): when a row was last sent again and how often. A replayed message that
+-- fails again gets a row of its own whose replay_of is the id of the first row of that message (no foreign
+-- key: retention may delete the first row, and a link must never make a dead letter fail to insert).
+ALTER TABLE dead_letter_events ADD COLUMN IF NOT EXISTS replayed_at TIMESTAMPTZ;
+ALTER TABLE dead_letter_events ADD COLUMN IF NOT EXISTS replay_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE dead_letter_events ADD COLUMN IF NOT EXISTS replay_of BIGINT;
+CREATE INDEX IF NOT EXISTS idx_dlq_not_replayed ON dead_letter_events (id) WHERE replayed_at IS NULL AND replay_of IS NULL;
+CREATE INDEX IF NOT EXISTS idx_dlq_replay_of ON dead_letter_events (replay_of) WHERE replay_of IS NOT NULL;
 
 -- The exactly-once checkpoint: per consumer group and partition, the next offset to read and the window
 -- state as of that offset, written in the same transaction as the rows they account for.

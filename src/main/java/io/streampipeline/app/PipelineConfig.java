@@ -1,5 +1,6 @@
 package io.streampipeline.app;
 
+import io.streampipeline.replay.ReplayOptions;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -39,7 +40,18 @@ public record PipelineConfig(
     int embeddedKafkaPort,
     int embeddedPostgresPort,
     long maxInFlightEvents,
-    long benchEvents) {
+    long benchEvents,
+    LiveFeed liveFeed,
+    ReplayOptions replay) {
+
+  /**
+   * The TCP event-bus bridge: EVENTBUS_TCP_PORT (0 = off) on DASHBOARD_HOST, the dashboard's bind host.
+   */
+  public record LiveFeed(int tcpPort, String host) {
+    public boolean enabled() {
+      return tcpPort > 0;
+    }
+  }
 
   /** PRODUCER_MAX_EVENTS unset: the generator never stops by itself. */
   public static final long UNLIMITED = -1;

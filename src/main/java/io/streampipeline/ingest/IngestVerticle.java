@@ -15,6 +15,7 @@ import io.streampipeline.bus.LaneMessage.PartitionsRestored;
 import io.streampipeline.bus.LaneMessage.PartitionsRevoked;
 import io.streampipeline.event.EnrichedEvent;
 import io.streampipeline.metrics.PipelineMetrics;
+import io.streampipeline.replay.ReplayHeaders;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -276,7 +277,8 @@ public final class IngestVerticle extends VerticleBase {
       nextOffsets.put(p, record.offset() + 1);
       lastRecordAt.put(p, now);
       accepted++;
-      processor.process(record.value(), p, record.offset(), stored, deadLetters);
+      processor.process(record.value(), p, record.offset(), ReplayHeaders.replayOf(record.headers()), stored,
+          deadLetters);
     }
     if (accepted == 0) {
       return;

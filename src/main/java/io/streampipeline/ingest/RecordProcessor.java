@@ -30,20 +30,26 @@ public final class RecordProcessor {
 
   public void process(byte[] value, int partition, long offset, List<EnrichedEvent> stored,
       List<DeadLetter> deadLetters) {
+    process(value, partition, offset, null, stored, deadLetters);
+  }
+
+  /** @param replayOf the first dead letter id when the record is a replay (its dlq.replay.of header), else null */
+  public void process(byte[] value, int partition, long offset, Long replayOf, List<EnrichedEvent> stored,
+      List<DeadLetter> deadLetters) {
     ClickstreamEvent event;
     try {
       event = codec.decode(value);
     } catch (DecodeException e) {
       metrics.consumedUndecodable();
       metrics.failed("decode");
-      deadLetters.add(deadLetter(value, partition, offset, e.getMessage()));
+      deadLetters.add(deadLetter(value, partition, offset, e.getMessage(), replayOf));
       return;
     }
     metrics.consumed(event.eventType());
     String invalid = EventRules.invalidReason(event);
     if (invalid != null) {
       metrics.failed("validate");
-      deadLetters.add(deadLetter(value, partition, offset, invalid));
+      deadLetters.add(deadLetter(value, partition, offset, invalid, replayOf));
       return;
     }
     int agent = agents.classify(event.userAgent());
@@ -55,8 +61,8 @@ public final class RecordProcessor {
     stored.add(EventRules.enrich(EventRules.normalize(event), mobile, partition, offset));
   }
 
-  private DeadLetter deadLetter(byte[] value, int partition, long offset, String reason) {
+  private DeadLetter deadLetter(byte[] value, int partition, long offset, String reason, Long replayOf) {
     return new DeadLetter(topic, partition, offset, reason, value == null ? new byte[0] : value,
-        System.currentTimeMillis());
+        System.currentTimeMillis(), replayOf);
   }
 }

@@ -303,6 +303,7 @@ public final class SinkVerticle extends VerticleBase {
     String[] encodings = new String[n];
     Long[] failedAt = new Long[n];
     String[] failedAtIso = new String[n];
+    Long[] replayOf = new Long[n];
     for (int i = 0; i < n; i++) {
       DeadLetter d = deadLetters.get(i);
       String[] text = DeadLetterRows.payloadText(d.payload());
@@ -314,11 +315,12 @@ public final class SinkVerticle extends VerticleBase {
       encodings[i] = text[1];
       failedAt[i] = d.failedAt();
       failedAtIso[i] = DeadLetterRows.iso(d.failedAt());
+      replayOf[i] = d.replayOf();
     }
     return conn.preparedQuery(SinkSql.INSERT_DEAD_LETTERS).execute(Tuple.tuple()
             .addArrayOfString(topics).addArrayOfInteger(partitions).addArrayOfLong(offsets)
             .addArrayOfString(reasons).addArrayOfString(payloads).addArrayOfString(encodings)
-            .addArrayOfLong(failedAt).addArrayOfString(failedAtIso))
+            .addArrayOfLong(failedAt).addArrayOfString(failedAtIso).addArrayOfLong(replayOf))
         .mapEmpty();
   }
 
