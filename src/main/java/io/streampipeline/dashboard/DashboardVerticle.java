@@ -99,8 +99,8 @@ public final class DashboardVerticle extends VerticleBase {
     router.get("/health").handler(this::health);
     router.get("/api/stats").handler(ctx -> ctx.response().putHeader("Cache-Control", "no-store")
         .putHeader("Content-Type", "application/json").end(stats().encode()));
-    SockJSBridgeOptions bridge = new SockJSBridgeOptions()
-        .addOutboundPermitted(new PermittedOptions().setAddress(Addresses.DASHBOARD_STATS));
+    SockJSBridgeOptions bridge = new SockJSBridgeOptions();
+    Addresses.OUTBOUND.forEach(address -> bridge.addOutboundPermitted(new PermittedOptions().setAddress(address)));
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(bridge));
     router.route("/*").handler(StaticHandler.create("webroot").setMaxAgeSeconds(300));
     return router;
