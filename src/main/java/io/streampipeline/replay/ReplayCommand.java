@@ -29,7 +29,7 @@ public final class ReplayCommand {
       return 1;
     } catch (Exception e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      System.err.println("replay-dlq " + cause.getMessage());
+      System.err.println("replay-dlq failed: " + cause.getMessage());
       return 1;
     } finally {
       try {

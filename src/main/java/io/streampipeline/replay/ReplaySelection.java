@@ -56,8 +56,9 @@ public final class ReplaySelection {
 
   /** Rows that match the filters but are left out because they were replayed before (0 with --again). */
   public String countAlreadyReplayed() {
-    return options.again() ? "SELECT 0::bigint" :
-        "SELECT count(*) FROM dead_letter_events WHERE " + filter + " AND replayed_at IS NOT NULL";
+    // With --again nothing is skipped; the filter stays so that the parameters are the same.
+    return "SELECT count(*) FROM dead_letter_events WHERE " + filter + " AND replayed_at IS NOT NULL"
+        + (options.again() ? " AND false" : "");
   }
 
   /**

@@ -39,6 +39,6 @@ class ReplaySelectionTest {
     assertFalse(s.chunk().contains("replayed_at"), s.chunk());
     assertTrue(s.chunk().contains("replay_of IS NULL"), s.chunk());
     assertFalse(s.countByReason().contains("LIMIT"), s.countByReason());
-    assertEquals("SELECT 0::bigint", s.countAlreadyReplayed());
+    assertTrue(s.countAlreadyReplayed().endsWith(" AND false"), s.countAlreadyReplayed());
   }
 }
