@@ -58,7 +58,8 @@ public final class RecordProcessor {
       return;
     }
     boolean mobile = (agent & UserAgentClassifier.MOBILE) != 0;
-    stored.add(EventRules.enrich(EventRules.normalize(event), mobile, partition, offset));
+    EnrichedEvent enriched = EventRules.enrich(EventRules.normalize(event), mobile, partition, offset);
+    stored.add(replayOf == null ? enriched : enriched.replayOf(replayOf));
   }
 
   private DeadLetter deadLetter(byte[] value, int partition, long offset, String reason, Long replayOf) {

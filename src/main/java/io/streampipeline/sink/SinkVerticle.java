@@ -287,7 +287,7 @@ public final class SinkVerticle extends VerticleBase {
         : err.getMessage());
     log.warn("lane {}: event {} at {}:{} {}", lane, row.event().eventId(), row.partition(), row.offset(), reason);
     return new DeadLetter(config.clickstreamTopic(), row.partition(), row.offset(), reason,
-        codec.encode(row.event()), System.currentTimeMillis());
+        codec.encode(row.event()), System.currentTimeMillis(), row.replayOf());
   }
 
   private Future<Void> insertDeadLetters(SqlConnection conn, List<DeadLetter> deadLetters) {

@@ -35,4 +35,16 @@ class ReplayLinkTest {
     assertEquals(100L, dlq.get(1).replayOf());
     assertNull(dlq.get(2).replayOf());
   }
+
+  /** A valid replayed event keeps the link, so that a row PostgreSQL refuses again is linked too. */
+  @Test
+  void storedReplaysCarryTheLink() {
+    List<EnrichedEvent> stored = new ArrayList<>();
+    byte[] valid = new ClickstreamCodec().encode(RecordProcessorTest.base());
+    processor.process(valid, 1, 5, 77L, stored, new ArrayList<>());
+    processor.process(valid, 1, 6, stored, new ArrayList<>());
+    assertEquals(77L, stored.get(0).replayOf());
+    assertNull(stored.get(1).replayOf());
+    assertEquals(5, stored.get(0).offset());
+  }
 }

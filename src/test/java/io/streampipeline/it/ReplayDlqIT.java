@@ -42,6 +42,7 @@ import org.junit.jupiter.api.Test;
  */
 class ReplayDlqIT {
   private static final String POISON = "https://poison/";
+  private static final String REFUSED = "https://refused/";
 
   @Test
   void deadLettersAreReplayedOnceAndStillBadOnesComeBackLinked() throws Exception {
@@ -49,6 +50,8 @@ class ReplayDlqIT {
     String database = infra.createDatabase();
     Db db = new Db(infra, database);
     db.execute("ALTER TABLE clickstream_events ADD CONSTRAINT no_poison CHECK (page_url <> '" + POISON + "')");
+    // A cause that is not fixed: these are refused again after the replay.
+    db.execute("ALTER TABLE clickstream_events ADD CONSTRAINT still_refused CHECK (page_url <> '" + REFUSED + "')");
     Map<String, String> settings = infra.pipelineConfig(database, "replay");
     PipelineConfig config = ConfigLoader.fromMap(settings);
     String topic = config.clickstreamTopic();
@@ -74,6 +77,12 @@ class ReplayDlqIT {
       }
       records.add(new ProducerRecord<>(topic, "user_" + (i % 13), bytes));
     }
+    for (int i = 0; i < 3; i++) {
+      records.add(new ProducerRecord<>(topic, "user_" + i, codec.encode(new ClickstreamEvent(
+          UUID.randomUUID().toString(), EventType.PAGE_VIEW, 1_790_000_300_000L + i, "user_" + i,
+          UUID.randomUUID().toString(), null, null, null, null, null, REFUSED, null, "Mozilla/5.0", "192.0.2.9", "SE",
+          null))));
+    }
     // Undecodable: not UTF-8 with a NUL (stored as base64), text (stored as text), a broken UTF-8 sequence.
     for (byte[] garbage : List.of(new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1}, "not avro at all".getBytes(
         StandardCharsets.UTF_8), new byte[] {(byte) 0xC3, 0x28})) {
@@ -86,11 +95,11 @@ class ReplayDlqIT {
 
     Application app = new Application(config).start();
     try {
-      Await.until(Duration.ofSeconds(90), "good rows stored and 28 dead letters",
+      Await.until(Duration.ofSeconds(90), "good rows stored and 31 dead letters",
           () -> db.count("SELECT count(*) FROM clickstream_events") + "/"
-              + db.count("SELECT count(*) FROM dead_letter_events"), s -> s.equals("200/28"));
+              + db.count("SELECT count(*) FROM dead_letter_events"), s -> s.equals("200/31"));
       List<Map<String, Object>> firstEntries = db.rows("SELECT * FROM dead_letter_events ORDER BY id");
-      assertEquals(20, firstEntries.stream().filter(r -> reason(r).contains("no_poison")).count());
+      assertEquals(20, firstEntries.stream().filter(r -> reason(r).contains("\"no_poison\"")).count());
       long offsetsBefore = endOffsets(infra, topic);
 
       Map<String, String> env = new HashMap<>(settings);
@@ -98,7 +107,7 @@ class ReplayDlqIT {
 
       // A dry run counts by reason and touches nothing.
       String dry = replay(env, "--dry-run");
-      assertTrue(dry.contains("28 dead letters would be sent to " + topic), dry);
+      assertTrue(dry.contains("31 dead letters would be sent to " + topic), dry);
       assertTrue(dry.contains("      20  rejected by PostgreSQL: "), dry);
       assertTrue(dry.contains("       5  empty user_id"), dry);
       assertEquals(0, db.count("SELECT count(*) FROM dead_letter_events WHERE replayed_at IS NOT NULL"));
@@ -107,17 +116,17 @@ class ReplayDlqIT {
       // The cause is fixed; the replay sends everything once.
       db.execute("ALTER TABLE clickstream_events DROP CONSTRAINT no_poison");
       String first = replay(env);
-      assertTrue(first.contains("replay-dlq: 28 sent so far"), first);
-      assertTrue(first.contains("replay-dlq finished: 28 sent to " + topic + ", 0 skipped"), first);
+      assertTrue(first.contains("replay-dlq: 31 sent so far"), first);
+      assertTrue(first.contains("replay-dlq finished: 31 sent to " + topic + ", 0 skipped"), first);
       assertTrue(first.contains("      20  rejected by PostgreSQL: "), first);
-      assertEquals(offsetsBefore + 28, endOffsets(infra, topic));
+      assertEquals(offsetsBefore + 31, endOffsets(infra, topic));
 
       Await.until(Duration.ofSeconds(90), "fixed events stored, still-bad ones back in the DLQ",
           () -> db.count("SELECT count(*) FROM clickstream_events") + "/"
-              + db.count("SELECT count(*) FROM dead_letter_events"), s -> s.equals("220/36"));
+              + db.count("SELECT count(*) FROM dead_letter_events"), s -> s.equals("220/42"));
       assertEquals(poisonIds, db.rows("SELECT event_id FROM clickstream_events WHERE page_url = '" + POISON + "'")
           .stream().map(r -> (String) r.get("event_id")).collect(Collectors.toSet()), "each stored exactly once");
-      assertEquals(28, db.count("SELECT count(*) FROM dead_letter_events WHERE replay_of IS NULL "
+      assertEquals(31, db.count("SELECT count(*) FROM dead_letter_events WHERE replay_of IS NULL "
           + "AND replayed_at IS NOT NULL AND replay_count = 1"));
 
       // What was sent: the stored bytes exactly (for the undecodable and invalid ones, the bytes first read),
@@ -125,9 +134,9 @@ class ReplayDlqIT {
       Map<Long, Map<String, Object>> byId = new HashMap<>();
       firstEntries.forEach(r -> byId.put(((Number) r.get("id")).longValue(), r));
       List<ConsumerRecord<String, byte[]>> replayed = TestData.readAll(infra.bootstrapServers, topic,
-          (int) offsetsBefore + 28, Duration.ofSeconds(60)).stream()
+          (int) offsetsBefore + 31, Duration.ofSeconds(60)).stream()
           .filter(r -> r.headers().lastHeader("dlq.replay.of") != null).toList();
-      assertEquals(28, replayed.size());
+      assertEquals(31, replayed.size());
       for (ConsumerRecord<String, byte[]> r : replayed) {
         Map<String, Object> row = byId.get(Long.parseLong(header(r, "dlq.replay.of")));
         assertNotNull(row, header(r, "dlq.replay.of"));
@@ -141,13 +150,16 @@ class ReplayDlqIT {
         assertNull(r.key());
       }
       Set<String> stillBadSent = replayed.stream().filter(r -> !reason(byId.get(Long.parseLong(
-          header(r, "dlq.replay.of")))).contains("no_poison")).map(r -> hex(r.value())).collect(Collectors.toSet());
+          header(r, "dlq.replay.of")))).startsWith("rejected by PostgreSQL")).map(r -> hex(r.value()))
+          .collect(Collectors.toSet());
       assertEquals(stillBad.stream().map(ReplayDlqIT::hex).collect(Collectors.toSet()), stillBadSent,
           "the bytes first read, exactly");
 
-      // Still bad: a new row each, with its reason, linked to the first entry with the same bytes.
+      // Still bad (undecodable, invalid, or refused by PostgreSQL again): a new row each, with its reason,
+      // linked to the first entry with the same bytes.
       List<Map<String, Object>> returned = db.rows("SELECT * FROM dead_letter_events WHERE replay_of IS NOT NULL");
-      assertEquals(8, returned.size());
+      assertEquals(11, returned.size());
+      assertEquals(3, returned.stream().filter(r -> reason(r).contains("still_refused")).count());
       Set<Long> linkedTo = new HashSet<>();
       for (Map<String, Object> row : returned) {
         Map<String, Object> firstEntry = byId.get(((Number) row.get("replay_of")).longValue());
@@ -158,12 +170,12 @@ class ReplayDlqIT {
         assertNull(row.get("replayed_at"));
         linkedTo.add(((Number) row.get("replay_of")).longValue());
       }
-      assertEquals(8, linkedTo.size(), "one return per still-bad first entry");
+      assertEquals(11, linkedTo.size(), "one return per still-bad first entry");
 
       // A second run sends nothing: the first entries are marked, the returned rows are not candidates.
       long offsetsAfterFirst = endOffsets(infra, topic);
       String second = replay(env);
-      assertTrue(second.contains("replay-dlq finished: 0 sent to " + topic + ", 28 skipped"), second);
+      assertTrue(second.contains("replay-dlq finished: 0 sent to " + topic + ", 31 skipped"), second);
       assertEquals(offsetsAfterFirst, endOffsets(infra, topic), "a second replay sends nothing");
 
       // --again sends rows replayed before (here two of the invalid ones), and they come back linked again.
@@ -171,7 +183,7 @@ class ReplayDlqIT {
       assertTrue(again.contains("replay-dlq finished: 2 sent to " + topic + ", 0 skipped"), again);
       assertEquals(offsetsAfterFirst + 2, endOffsets(infra, topic));
       Await.until(Duration.ofSeconds(60), "the two resent invalid events back in the DLQ",
-          () -> db.count("SELECT count(*) FROM dead_letter_events"), n -> n == 38);
+          () -> db.count("SELECT count(*) FROM dead_letter_events"), n -> n == 44);
       assertEquals(2, db.count("SELECT count(*) FROM dead_letter_events WHERE replay_count = 2 "
           + "AND error_reason = 'empty user_id'"));
       assertEquals(4, db.count("SELECT count(*) FROM dead_letter_events d WHERE d.replay_of IN "
