@@ -7,6 +7,7 @@ import io.streampipeline.infra.Schema;
 import io.streampipeline.sink.DeadLetterRows;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.client.producer.KafkaWriteStream;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Sends dead letters back to a topic, chunk by chunk. Each chunk is one PostgreSQL transaction: its rows
@@ -95,26 +97,49 @@ public final class DeadLetterReplay {
     Map<String, Object> props = new HashMap<>(KafkaClients.producer(endpoints.kafkaBootstrapServers(),
         "stream-pipeline-replay-dlq-" + ProcessHandle.current().pid()));
     props.put("key.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");
-    // A topic that does not exist must fail the run within seconds, not block for a minute.
     props.put("max.block.ms", "15000");
-    producer = KafkaWriteStream.create(vertx, props);
-    return producer.partitionsFor(topic)
-        .recover(err -> Future.failedFuture("cannot send to topic " + topic + ": " + err.getMessage()))
-        .compose(partitions -> {
-          targetPartitions = partitions.size();
-          out.accept("replay-dlq: sending dead letters to " + topic + " (" + targetPartitions + " partitions)"
-              + describeFilters());
-          return chunks(0);
-        })
-        .map(v -> {
-          out.accept("replay-dlq finished: " + sent + " sent to " + topic + ", " + skipped
-              + " skipped (replayed before; --again sends them again)");
-          printReasons();
-          return (Void) null;
-        })
-        .recover(err -> Future.failedFuture(new IllegalStateException("stopped after " + sent + " sent and marked: "
-            + err.getMessage() + " (the rows of the failed chunk stay unmarked; some of them may have been "
-            + "sent, and a new run sends them again: the pipeline stores each event_id once)", err)));
+    return partitionCount().compose(partitions -> {
+      targetPartitions = partitions;
+      producer = KafkaWriteStream.create(vertx, props);
+      out.accept("replay-dlq: sending dead letters to " + topic + " (" + targetPartitions + " partitions)"
+          + describeFilters());
+      return chunks(0)
+          .map(v -> {
+            out.accept("replay-dlq finished: " + sent + " sent to " + topic + ", " + skipped
+                + " skipped (replayed before; --again sends them again)");
+            printReasons();
+            return (Void) null;
+          })
+          .recover(err -> Future.failedFuture(new IllegalStateException("stopped after " + sent + " sent and "
+              + "marked: " + err.getMessage() + " (the rows of the failed chunk stay unmarked; some of them may "
+              + "have been sent, and a new run sends them again: the pipeline stores each event_id once)", err)));
+    });
+  }
+
+  /**
+   * Partitions of the target topic, asked of the admin API: a producer's metadata request would create a
+   * misspelt --to-topic on a broker that creates topics on first use.
+   */
+  private Future<Integer> partitionCount() {
+    KafkaAdminClient admin = KafkaAdminClient.create(vertx, Map.of(
+        "bootstrap.servers", endpoints.kafkaBootstrapServers(),
+        "client.id", "stream-pipeline-replay-dlq-admin-" + ProcessHandle.current().pid(),
+        "request.timeout.ms", "10000",
+        "default.api.timeout.ms", "15000"));
+    return admin.describeTopics(List.of(topic))
+        .map(topics -> topics.get(topic).getPartitions().size())
+        .recover(err -> Future.failedFuture(new IllegalStateException("cannot send to topic " + topic + ": "
+            + (unknownTopic(err) ? "it does not exist" : err.getMessage()), err)))
+        .eventually(admin::close);
+  }
+
+  private static boolean unknownTopic(Throwable err) {
+    for (Throwable t = err; t != null; t = t.getCause()) {
+      if (t instanceof UnknownTopicOrPartitionException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Future<Void> chunks(long afterId) {

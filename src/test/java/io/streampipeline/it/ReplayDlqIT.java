@@ -113,6 +113,14 @@ class ReplayDlqIT {
       assertEquals(0, db.count("SELECT count(*) FROM dead_letter_events WHERE replayed_at IS NOT NULL"));
       assertEquals(offsetsBefore, endOffsets(infra, topic), "a dry run sends nothing");
 
+      // A topic that does not exist: one clear line, exit 1, nothing marked (and the topic is not created).
+      try (PipelineProcess missing = PipelineProcess.start(env, "--roles=replay-dlq", "--to-topic=" + topic + ".x")) {
+        assertEquals(1, missing.waitFor(180), missing.output());
+        assertTrue(missing.output().contains("replay-dlq failed: cannot send to topic " + topic
+            + ".x: it does not exist"), missing.output());
+      }
+      assertEquals(0, db.count("SELECT count(*) FROM dead_letter_events WHERE replayed_at IS NOT NULL"));
+
       // The cause is fixed; the replay sends everything once.
       db.execute("ALTER TABLE clickstream_events DROP CONSTRAINT no_poison");
       String first = replay(env);
