@@ -48,7 +48,11 @@ class LiveFeedIT {
     Db db = new Db(infra, database);
     Map<String, String> settings = infra.pipelineConfig(database, "livefeed");
     settings.put("ROLES", "pipeline,dashboard");
-    settings.put("WINDOW_SESSION_TIMEOUT_SECONDS", "60");
+    // Small windows, so that all of them close within seconds.
+    settings.put("WINDOW_TUMBLING_WINDOW_SECONDS", "1");
+    settings.put("WINDOW_REVENUE_WINDOW_SECONDS", "2");
+    settings.put("WINDOW_SESSION_TIMEOUT_SECONDS", "2");
+    settings.put("WINDOW_ALLOWED_LATENESS_SECONDS", "1");
     PipelineConfig config = ConfigLoader.fromMap(settings);
     Topics.ensure(infra.bootstrapServers, config);
     int port = config.liveFeed().tcpPort();
@@ -67,9 +71,10 @@ class LiveFeedIT {
             err -> err.contains("listening on " + Addresses.LIVE_WINDOWS));
       }
 
-      // Ten minutes of events that ended ten minutes ago: every window and session closes once the lane idles.
-      long start = System.currentTimeMillis() - 20 * 60_000L;
-      List<GeneratedMessage> messages = TestData.generate(42, 600, 0.0, start, 1000);
+      // Four seconds of events starting 20 s from now: a quiet partition's watermark follows the wall clock, so
+      // events from the past would be late; these are not, and every window closes once the clock passes them.
+      long start = System.currentTimeMillis() + 20_000;
+      List<GeneratedMessage> messages = TestData.generate(42, 400, 0.0, start, 10);
       TestData.send(infra.bootstrapServers, config.clickstreamTopic(), messages);
       long valid = messages.stream().filter(m -> m.kind() == GeneratedMessage.Kind.VALID).count();
       // Every window closed: each window type counts every stored event (in order per partition, none late).
@@ -77,7 +82,7 @@ class LiveFeedIT {
           + "HAVING sum(event_count) = " + valid + ") t";
 
       for (Client client : clients) {
-        Await.until(Duration.ofSeconds(120), client.name + " received every window stored and published",
+        Await.until(Duration.ofSeconds(180), client.name + " received every window stored and published",
             () -> {
               Set<String> rows = ids(db.rows("SELECT window_id FROM aggregated_metrics"));
               long unpublished = db.count("SELECT count(*) FROM aggregated_metrics WHERE NOT published");
