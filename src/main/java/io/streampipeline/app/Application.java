@@ -105,9 +105,7 @@ public final class Application {
     deploy(new MetricsVerticle(registry, config.metricsPort()));
     if (config.has(Role.DASHBOARD)) {
       deploy(new io.streampipeline.dashboard.DashboardVerticle(config, endpoints, metrics));
-      if (config.liveFeed().enabled()) {
-        deploy(new io.streampipeline.bridge.TcpBridgeVerticle(config, endpoints.kafkaBootstrapServers()));
-      }
+      deploy(new io.streampipeline.bridge.TcpBridgeVerticle(config, endpoints.kafkaBootstrapServers()));
     }
     if (config.has(Role.PIPELINE)) {
       deploy(new OutboxPublisherVerticle(config, endpoints));

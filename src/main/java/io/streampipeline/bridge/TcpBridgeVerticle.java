@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * with the SockJS bridge's addresses ({@link Addresses#OUTBOUND}): clients may register for the live stats
  * and for every closed window; every send and publish from a client, and a registration for any other
  * address, is answered with an {@code err} frame {@code access_denied}. The closed windows come from
- * clickstream.aggregated ({@link AggregatedTail}), so this works whether the pipeline runs here or elsewhere.
+ * clickstream.aggregated ({@link AggregatedTail}), so this works whether the pipeline runs here or elsewhere;
+ * they are published on the bus with EVENTBUS_TCP_PORT=0 too, for the SockJS bridge.
  */
 public final class TcpBridgeVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(TcpBridgeVerticle.class);
@@ -44,6 +45,9 @@ public final class TcpBridgeVerticle extends VerticleBase {
     tail = new AggregatedTail(vertx, bootstrapServers, config.aggregatedTopic(),
         window -> vertx.eventBus().publish(Addresses.LIVE_WINDOWS, WindowJson.of(window)));
     PipelineConfig.LiveFeed feed = config.liveFeed();
+    if (!feed.enabled()) {
+      return tail.start();
+    }
     bridge = TcpEventBusBridge.create(vertx, outboundOnly());
     return tail.start()
         .compose(v -> bridge.listen(feed.tcpPort(), feed.host()))
