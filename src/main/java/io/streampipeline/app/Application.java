@@ -140,12 +140,7 @@ public final class Application {
 
   /** POSTGRES_MIGRATE=true or only applies pending migrations; false only checks that none is pending. */
   private void prepareSchema() {
-    Schema.Target target = Schema.Target.of(endpoints);
-    if (config.ops().postgresMigrate() == OpsConfig.Migrate.CHECK) {
-      Schema.check(target);
-    } else {
-      Schema.migrate(target);
-    }
+    Schema.prepare(Schema.Target.of(endpoints), config.ops().postgresMigrate());
   }
 
   private void deployRoles() {
@@ -159,6 +154,7 @@ public final class Application {
     deploy(new MetricsVerticle(registry, config.metricsPort(), endpoints, lanes));
     if (config.has(Role.DASHBOARD)) {
       deploy(new io.streampipeline.dashboard.DashboardVerticle(config, endpoints, metrics));
+      deploy(new io.streampipeline.bridge.TcpBridgeVerticle(config, endpoints));
     }
     if (config.has(Role.PIPELINE)) {
       deploy(new OutboxPublisherVerticle(config, endpoints, metrics));

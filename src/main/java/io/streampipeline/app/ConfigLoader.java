@@ -1,6 +1,8 @@
 package io.streampipeline.app;
 
 import io.streampipeline.ingest.InputLimits;
+import io.streampipeline.replay.ReplayOptions;
+import io.streampipeline.replay.ReplayTimes;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -29,9 +31,12 @@ public final class ConfigLoader {
   private static final String KAFKA_PROPERTY_PREFIX = "KAFKA_PROPERTY_";
 
   private final Map<String, String> values;
+  /** Command-line flags alone: the replay's filters are read only from here. */
+  private final Map<String, String> flags;
 
-  private ConfigLoader(Map<String, String> values) {
+  private ConfigLoader(Map<String, String> values, Map<String, String> flags) {
     this.values = values;
+    this.flags = flags;
   }
 
   public static PipelineConfig load(Map<String, String> env, String[] args) {
@@ -41,12 +46,12 @@ public final class ConfigLoader {
         || env.containsKey("CONFIG_FILE")));
     merged.putAll(env);
     merged.putAll(flags);
-    return new ConfigLoader(merged).build();
+    return new ConfigLoader(merged, flags).build();
   }
 
   /** For tests and embedding: only the given keys, no file, no environment. */
   public static PipelineConfig fromMap(Map<String, String> values) {
-    return new ConfigLoader(new HashMap<>(values)).build();
+    return new ConfigLoader(new HashMap<>(values), new HashMap<>(values)).build();
   }
 
   /**
@@ -62,7 +67,7 @@ public final class ConfigLoader {
         return super.get(key);
       }
     };
-    new ConfigLoader(recording).build();
+    new ConfigLoader(recording, new HashMap<>()).build();
     read.add("CONFIG_FILE");
     return read;
   }
@@ -109,7 +114,54 @@ public final class ConfigLoader {
         dashboardAccess(),
         schemaRegistry(),
         ops(),
-        inputLimits());
+        inputLimits(),
+        new PipelineConfig.LiveFeed(portOrOff("EVENTBUS_TCP_PORT", 7000), text("DASHBOARD_HOST", "127.0.0.1")),
+        roles().contains(Role.REPLAY_DLQ) ? replayOptions() : null);
+  }
+
+  private int portOrOff(String key, int fallback) {
+    String value = optional(key);
+    return "0".equals(value) ? 0 : port(key, fallback);
+  }
+
+  /** The flags of {@code --roles=replay-dlq}; see {@link ReplayOptions}. */
+  private ReplayOptions replayOptions() {
+    String partition = flag("PARTITION");
+    String limit = flag("LIMIT");
+    Long since = ReplayTimes.parse("--since", flag("SINCE"));
+    Long until = ReplayTimes.parse("--until", flag("UNTIL"));
+    if (since != null && until != null && until <= since) {
+      throw new ConfigException("--until", flag("UNTIL"), "is not after --since");
+    }
+    return new ReplayOptions(flag("REASON"), since, until,
+        partition == null ? null : (int) flagNumber("--partition", partition, 0, Integer.MAX_VALUE),
+        limit == null ? ReplayOptions.NO_LIMIT : flagNumber("--limit", limit, 1, Long.MAX_VALUE),
+        switchFlag("--dry-run", flag("DRY_RUN")), flag("TO_TOPIC"), switchFlag("--again", flag("AGAIN")));
+  }
+
+  private String flag(String key) {
+    String value = flags.get(key);
+    return value == null || value.isBlank() ? null : value.trim();
+  }
+
+  private static long flagNumber(String name, String value, long min, long max) {
+    long parsed;
+    try {
+      parsed = Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(name, value, "is not a whole number");
+    }
+    return inRange(name, value, parsed, min, max);
+  }
+
+  private static boolean switchFlag(String name, String value) {
+    if (value == null || value.equalsIgnoreCase("false")) {
+      return false;
+    }
+    if (value.equalsIgnoreCase("true")) {
+      return true;
+    }
+    throw new ConfigException(name, value, "takes no value (or true/false)");
   }
 
   private InputLimits inputLimits() {
@@ -441,14 +493,17 @@ public final class ConfigLoader {
         continue;
       }
       try {
-        roles.add(Role.valueOf(name.trim().toUpperCase(Locale.ROOT)));
+        roles.add(Role.valueOf(name.trim().toUpperCase(Locale.ROOT).replace('-', '_')));
       } catch (IllegalArgumentException e) {
         throw new ConfigException("ROLES", value, "names an unknown role '" + name.trim()
-            + "' (known: generator, pipeline, dashboard, bench)");
+            + "' (known: generator, pipeline, dashboard, bench, replay-dlq)");
       }
     }
     if (roles.isEmpty()) {
       throw new ConfigException("ROLES", value, "names no role");
+    }
+    if (roles.contains(Role.REPLAY_DLQ) && roles.size() > 1) {
+      throw new ConfigException("ROLES", value, "combines replay-dlq with other roles; replay-dlq runs alone");
     }
     return roles;
   }

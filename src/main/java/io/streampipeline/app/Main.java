@@ -6,7 +6,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar stream-pipeline.jar [--roles=generator,pipeline,dashboard] [--key=value ...]}, or
- * {@code --roles=bench [--events=N]} for the benchmark (docs/performance.md).
+ * {@code --roles=bench [--events=N]} for the benchmark (docs/performance.md), or
+ * {@code --roles=replay-dlq [--dry-run] ...} to send dead letters again (README, "Replaying dead letters").
  */
 public final class Main {
   private Main() {
@@ -25,6 +26,11 @@ public final class Main {
     if (config.has(Role.BENCH)) {
       // The benchmark runs its own servers and pipeline, prints its table and ends the process.
       System.exit(io.streampipeline.bench.BenchRunner.run(config, System.getenv(), args));
+      return;
+    }
+    if (config.has(Role.REPLAY_DLQ)) {
+      // One run over the dead letters against the servers already running, then the process ends.
+      System.exit(io.streampipeline.replay.ReplayCommand.run(config));
       return;
     }
     Logger log = LoggerFactory.getLogger(Main.class);

@@ -1,6 +1,7 @@
 package io.streampipeline.app;
 
 import io.streampipeline.ingest.InputLimits;
+import io.streampipeline.replay.ReplayOptions;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -48,7 +49,9 @@ public record PipelineConfig(
     DashboardAccess dashboardAccess,
     SchemaRegistrySettings schemaRegistry,
     OpsConfig ops,
-    InputLimits inputLimits) {
+    InputLimits inputLimits,
+    LiveFeed liveFeed,
+    ReplayOptions replay) {
 
   /**
    * What a lane does with a stored position that lies outside the partition's log (the topic was deleted and
@@ -58,6 +61,15 @@ public record PipelineConfig(
    */
   public enum OffsetOutOfRange {
     RESET, HALT
+  }
+
+  /**
+   * The TCP event-bus bridge: EVENTBUS_TCP_PORT (0 = off) on DASHBOARD_HOST, the dashboard's bind host.
+   */
+  public record LiveFeed(int tcpPort, String host) {
+    public boolean enabled() {
+      return tcpPort > 0;
+    }
   }
 
   /** PRODUCER_MAX_EVENTS unset: the generator never stops by itself. */

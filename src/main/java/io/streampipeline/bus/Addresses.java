@@ -8,6 +8,14 @@ public final class Addresses {
   public static final String OUTBOX_READY = "pipeline.outbox.ready";
   /** Live figures pushed to browsers once a second (JSON). */
   public static final String DASHBOARD_STATS = "dashboard.stats";
+  /**
+   * Every closed window of every partition as read from clickstream.aggregated, as JSON with its window_id
+   * (the fields of {@link io.streampipeline.window.WindowJson}), for clients of the bridges. At least once:
+   * clients upsert by window_id.
+   */
+  public static final String LIVE_WINDOWS = "live.windows.closed";
+  /** What clients outside the process may listen to, over SockJS and over TCP; they may send nothing. */
+  public static final java.util.List<String> OUTBOUND = java.util.List.of(DASHBOARD_STATS, LIVE_WINDOWS);
 
   private Addresses() {
   }

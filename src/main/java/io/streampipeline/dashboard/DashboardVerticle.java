@@ -125,8 +125,8 @@ public final class DashboardVerticle extends VerticleBase {
     router.get("/api/stats").handler(ctx -> json(ctx, 200, stats()));
     router.get("/api/windows").handler(this::windows);
     router.get("/api/dlq").handler(this::deadLetters);
-    SockJSBridgeOptions bridge = new SockJSBridgeOptions()
-        .addOutboundPermitted(new PermittedOptions().setAddress(Addresses.DASHBOARD_STATS));
+    SockJSBridgeOptions bridge = new SockJSBridgeOptions();
+    Addresses.OUTBOUND.forEach(address -> bridge.addOutboundPermitted(new PermittedOptions().setAddress(address)));
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(bridge));
     router.route("/*").handler(StaticHandler.create("webroot").setMaxAgeSeconds(300));
     return router;

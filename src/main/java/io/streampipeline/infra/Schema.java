@@ -1,6 +1,7 @@
 package io.streampipeline.infra;
 
 import io.streampipeline.app.Endpoints;
+import io.streampipeline.app.OpsConfig;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
@@ -58,6 +59,11 @@ public final class Schema {
     public String toString() {
       return "Target[" + jdbcUrl + " as " + user + "]";
     }
+  }
+
+  /** What POSTGRES_MIGRATE asks for: check only ({@code false}), or migrate ({@code true}, {@code only}). */
+  public static String prepare(Target target, OpsConfig.Migrate mode) {
+    return mode == OpsConfig.Migrate.CHECK ? check(target) : migrate(target);
   }
 
   /** Brings the schema to this release's version (POSTGRES_MIGRATE=true). Returns the version reached. */

@@ -187,7 +187,7 @@ public final class EventRules {
       byte[] original) {
     long revenue = e.eventType() == EventType.PURCHASE ? e.priceCents() * e.quantity() : 0L;
     int hour = (int) ((e.timestamp() / HOUR_MS) % 24);
-    return new EnrichedEvent(e, revenue, hour, mobile, partition, offset, original);
+    return new EnrichedEvent(e, revenue, hour, mobile, partition, offset, original, null);
   }
 
   /** Strips what Python's str.strip() strips: Unicode white space, including no-break spaces. */

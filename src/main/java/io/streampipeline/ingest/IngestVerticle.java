@@ -21,6 +21,7 @@ import io.streampipeline.metrics.PipelineMetrics;
 import io.streampipeline.sink.CheckpointClaims;
 import io.streampipeline.sink.CheckpointClaims.Claimed;
 import io.streampipeline.registry.RegistryGate;
+import io.streampipeline.replay.ReplayHeaders;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -287,7 +288,8 @@ public final class IngestVerticle extends VerticleBase {
         continue;
       }
       accepted++;
-      processor.process(value, record.partition(), record.offset(), record.timestamp(), stored, deadLetters);
+      processor.process(value, record.partition(), record.offset(), record.timestamp(),
+          ReplayHeaders.replayOf(record.headers()), stored, deadLetters);
     }
     Map<Integer, Long> gaps = ledger.takeGaps();
     if (!gaps.isEmpty()) {

@@ -35,22 +35,29 @@ public final class RecordProcessor {
     return codec;
   }
 
+  /** A record that is not a dead-letter replay. */
+  public void process(byte[] value, int partition, long offset, long recordTimestampMs, List<EnrichedEvent> stored,
+      List<DeadLetter> deadLetters) {
+    process(value, partition, offset, recordTimestampMs, null, stored, deadLetters);
+  }
+
   /**
    * @param recordTimestampMs the Kafka record's timestamp (create or log-append time); 0 or less when unknown,
    *     which skips the check of event timestamps against it
+   * @param replayOf the first dead letter id when the record is a replay (its dlq.replay.of header), else null
    */
-  public void process(byte[] value, int partition, long offset, long recordTimestampMs, List<EnrichedEvent> stored,
-      List<DeadLetter> deadLetters) {
+  public void process(byte[] value, int partition, long offset, long recordTimestampMs, Long replayOf,
+      List<EnrichedEvent> stored, List<DeadLetter> deadLetters) {
     if (value != null && value.length > limits.maxMessageBytes()) {
       undecodable(value, partition, offset, "message of " + value.length
-          + " bytes exceeds PIPELINE_MAX_MESSAGE_BYTES (" + limits.maxMessageBytes() + ")", deadLetters);
+          + " bytes exceeds PIPELINE_MAX_MESSAGE_BYTES (" + limits.maxMessageBytes() + ")", deadLetters, replayOf);
       return;
     }
     ClickstreamEvent event;
     try {
       event = codec.decode(value);
     } catch (DecodeException e) {
-      undecodable(value, partition, offset, e.getMessage(), deadLetters);
+      undecodable(value, partition, offset, e.getMessage(), deadLetters, replayOf);
       return;
     }
     metrics.consumed(event.eventType());
@@ -58,7 +65,7 @@ public final class RecordProcessor {
     String invalid = EventRules.invalidReason(normalized, recordTimestampMs, limits.maxFutureMs());
     if (invalid != null) {
       metrics.failed("validate");
-      deadLetters.add(deadLetter(value, partition, offset, invalid));
+      deadLetters.add(deadLetter(value, partition, offset, invalid, replayOf));
       return;
     }
     int agent = agents.classify(normalized.userAgent());
@@ -67,17 +74,19 @@ public final class RecordProcessor {
       return;
     }
     boolean mobile = (agent & UserAgentClassifier.MOBILE) != 0;
-    stored.add(EventRules.enrich(normalized, mobile, partition, offset, value));
+    EnrichedEvent enriched = EventRules.enrich(normalized, mobile, partition, offset, value);
+    stored.add(replayOf == null ? enriched : enriched.replayOf(replayOf));
   }
 
-  private void undecodable(byte[] value, int partition, long offset, String reason, List<DeadLetter> deadLetters) {
+  private void undecodable(byte[] value, int partition, long offset, String reason, List<DeadLetter> deadLetters,
+      Long replayOf) {
     metrics.consumedUndecodable();
     metrics.failed("decode");
-    deadLetters.add(deadLetter(value, partition, offset, reason));
+    deadLetters.add(deadLetter(value, partition, offset, reason, replayOf));
   }
 
-  private DeadLetter deadLetter(byte[] value, int partition, long offset, String reason) {
+  private DeadLetter deadLetter(byte[] value, int partition, long offset, String reason, Long replayOf) {
     return new DeadLetter(topic, partition, offset, reason, value == null ? new byte[0] : value,
-        System.currentTimeMillis());
+        System.currentTimeMillis(), replayOf);
   }
 }

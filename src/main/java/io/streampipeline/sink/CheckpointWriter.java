@@ -128,7 +128,8 @@ final class CheckpointWriter implements CheckpointStore {
         : err.getMessage());
     log.warn("event {} at {}:{} {}", row.event().eventId(), row.partition(), row.offset(), reason);
     byte[] payload = row.original() != null ? row.original() : codec.encode(row.event());
-    return new DeadLetter(topic, row.partition(), row.offset(), reason, payload, System.currentTimeMillis());
+    return new DeadLetter(topic, row.partition(), row.offset(), reason, payload, System.currentTimeMillis(),
+        row.replayOf());
   }
 
   private Future<Void> insertDeadLetters(SqlConnection conn, List<DeadLetter> deadLetters) {
@@ -144,6 +145,7 @@ final class CheckpointWriter implements CheckpointStore {
     String[] encodings = new String[n];
     Long[] failedAt = new Long[n];
     String[] failedAtIso = new String[n];
+    Long[] replayOf = new Long[n];
     for (int i = 0; i < n; i++) {
       DeadLetter d = deadLetters.get(i);
       String[] text = DeadLetterRows.payloadText(d.payload());
@@ -155,11 +157,12 @@ final class CheckpointWriter implements CheckpointStore {
       encodings[i] = text[1];
       failedAt[i] = d.failedAt();
       failedAtIso[i] = DeadLetterRows.iso(d.failedAt());
+      replayOf[i] = d.replayOf();
     }
     return conn.preparedQuery(SinkSql.INSERT_DEAD_LETTERS).execute(Tuple.tuple()
             .addArrayOfString(topics).addArrayOfInteger(partitions).addArrayOfLong(offsets)
             .addArrayOfString(reasons).addArrayOfString(payloads).addArrayOfString(encodings)
-            .addArrayOfLong(failedAt).addArrayOfString(failedAtIso))
+            .addArrayOfLong(failedAt).addArrayOfString(failedAtIso).addArrayOfLong(replayOf))
         .mapEmpty();
   }
 

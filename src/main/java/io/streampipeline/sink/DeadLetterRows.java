@@ -42,6 +42,18 @@ public final class DeadLetterRows {
     return new String[] {Base64.getEncoder().encodeToString(payload), "base64"};
   }
 
+  /**
+   * The original bytes of a stored payload, exactly: base64 is decoded, and text was only stored as text when
+   * the bytes were valid UTF-8, whose decoding and encoding are inverse. This is what the replay sends.
+   */
+  public static byte[] payloadBytes(String text, String encoding) {
+    return switch (encoding) {
+      case "utf8" -> text.getBytes(StandardCharsets.UTF_8);
+      case "base64" -> Base64.getDecoder().decode(text);
+      default -> throw new IllegalArgumentException("unknown payload_encoding '" + encoding + "'");
+    };
+  }
+
   static String iso(long millis) {
     return Instant.ofEpochMilli(millis).toString();
   }

@@ -17,9 +17,9 @@ final class SinkSql {
   static final String INSERT_EVENTS_SKIPPING_DUPLICATES = INSERT_EVENTS + " ON CONFLICT (event_id) DO NOTHING";
 
   static final String INSERT_DEAD_LETTERS = "INSERT INTO dead_letter_events (source_topic, source_partition, "
-      + "source_offset, error_reason, original_payload, payload_encoding, failed_at, failed_at_iso) "
+      + "source_offset, error_reason, original_payload, payload_encoding, failed_at, failed_at_iso, replay_of) "
       + "SELECT * FROM unnest($1::varchar[], $2::int[], $3::bigint[], $4::text[], $5::text[], $6::varchar[], "
-      + "$7::bigint[], $8::varchar[]) "
+      + "$7::bigint[], $8::varchar[], $9::bigint[]) "
       + "ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING";
 
   /** A replayed window overwrites its row and is published again: consumers upsert by window_id. */

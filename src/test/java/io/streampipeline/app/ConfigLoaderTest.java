@@ -72,7 +72,7 @@ class ConfigLoaderTest {
     assertBad(Map.of("PRODUCER_ERROR_RATE", "2"),
         "Invalid configuration: PRODUCER_ERROR_RATE='2' must be between 0 and 1");
     assertBad(Map.of("ROLES", "pipeline,ui"), "Invalid configuration: ROLES='pipeline,ui' names an unknown role "
-        + "'ui' (known: generator, pipeline, dashboard, bench)");
+        + "'ui' (known: generator, pipeline, dashboard, bench, replay-dlq)");
     assertBad(Map.of("POSTGRES_PORT", "five"), "Invalid configuration: POSTGRES_PORT='five' is not a port number");
   }
 

@@ -29,6 +29,6 @@ class ConfigErrorIT {
   @Test
   void unknownRoleFromFlag() throws Exception {
     assertRefused(Map.of(), "Invalid configuration: ROLES='everything' names an unknown role 'everything' "
-        + "(known: generator, pipeline, dashboard, bench)", "--roles=everything");
+        + "(known: generator, pipeline, dashboard, bench, replay-dlq)", "--roles=everything");
   }
 }

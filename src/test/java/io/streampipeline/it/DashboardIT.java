@@ -477,6 +477,7 @@ class DashboardIT {
     dashboardOnly.put("ROLES", "dashboard");
     dashboardOnly.put("DASHBOARD_PORT", String.valueOf(TestInfra.freePort()));
     dashboardOnly.put("METRICS_PORT", String.valueOf(TestInfra.freePort()));
+    dashboardOnly.put("EVENTBUS_TCP_PORT", String.valueOf(TestInfra.freePort()));
     PipelineConfig separate = ConfigLoader.fromMap(dashboardOnly);
     Application server = new Application(separate).start();
     try {

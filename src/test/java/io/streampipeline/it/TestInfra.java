@@ -182,6 +182,7 @@ public final class TestInfra {
     config.put("POSTGRES_PASSWORD", pgPassword);
     config.put("DASHBOARD_PORT", String.valueOf(freePort()));
     config.put("METRICS_PORT", String.valueOf(freePort()));
+    config.put("EVENTBUS_TCP_PORT", String.valueOf(freePort()));
     config.put("ROLES", "pipeline");
     config.put("SINK_FLUSH_INTERVAL_SECONDS", "0.5");
     config.put("WINDOW_IDLE_SECONDS", "2");

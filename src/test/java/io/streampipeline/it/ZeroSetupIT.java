@@ -42,6 +42,7 @@ class ZeroSetupIT {
         "EMBEDDED_POSTGRES_PORT", String.valueOf(pgPort),
         "DASHBOARD_PORT", String.valueOf(TestInfra.freePort()),
         "METRICS_PORT", String.valueOf(metricsPort),
+        "EVENTBUS_TCP_PORT", String.valueOf(TestInfra.freePort()),
         "PRODUCER_EVENTS_PER_SECOND", "1000",
         "PRODUCER_MAX_EVENTS", "3000",
         "SINK_FLUSH_INTERVAL_SECONDS", "1");
