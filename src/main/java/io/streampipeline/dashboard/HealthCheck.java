@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Answers /health (DESIGN.md §1): asks Kafka for its brokers and PostgreSQL for {@code SELECT 1}, each with
+ * Answers /health (docs/design.md#endpoints): asks Kafka for its brokers and PostgreSQL for {@code SELECT 1}, each with
  * a {@value #TIMEOUT_MS} ms limit, and reports {@code {"status":"UP"|"DOWN","checks":{"kafka":...,
  * "postgres":...}}} where a check is "UP" or "DOWN: " and why. UP (HTTP 200) only when both answer.
  */

@@ -6,8 +6,8 @@ import io.streampipeline.event.EventType;
 import java.util.Locale;
 
 /**
- * The processing rules of DESIGN.md §1, steps 2 to 5 (decoding is step 1): validate, filter bots, normalize,
- * enrich. Pure functions, no state: the order of the checks decides which reason an event gets.
+ * The processing rules of docs/design.md#processing-rules, steps 2 to 5 (decoding is step 1): validate, filter
+ * bots, normalize, enrich. Pure functions, no state: the order of the checks decides which reason an event gets.
  */
 public final class EventRules {
   private static final String[] BOT_MARKERS = {"bot", "crawler", "spider", "scrapy", "curl", "wget", "httpx"};
@@ -139,7 +139,10 @@ public final class EventRules {
     return containsAnyIgnoreCase(userAgent, MOBILE_MARKERS);
   }
 
-  /** Step 4: geo_country stripped and upper-cased ("UNKNOWN" when empty); search_query stripped, lower-cased, null when empty. */
+  /**
+   * Normalize (docs/design.md#4-normalize): geo_country stripped and upper-cased ("UNKNOWN" when empty);
+   * search_query stripped, lower-cased, null when empty.
+   */
   public static ClickstreamEvent normalize(ClickstreamEvent e) {
     String country = stripUnicode(e.geoCountry()).toUpperCase(Locale.ROOT);
     if (country.isEmpty()) {
@@ -155,12 +158,12 @@ public final class EventRules {
     return e.withNormalized(country, query);
   }
 
-  /** Step 5: revenue for purchases, the UTC hour, and whether the user agent is a mobile one. */
+  /** Enrich (docs/design.md#5-enrich): revenue for purchases, the UTC hour, whether the user agent is mobile. */
   public static EnrichedEvent enrich(ClickstreamEvent e, int partition, long offset) {
     return enrich(e, isMobile(e.userAgent()), partition, offset);
   }
 
-  /** Step 5 with the mobile flag already known (see {@link UserAgentClassifier}). */
+  /** Enrich with the mobile flag already known (see {@link UserAgentClassifier}). */
   public static EnrichedEvent enrich(ClickstreamEvent e, boolean mobile, int partition, long offset) {
     long revenue = e.eventType() == EventType.PURCHASE ? e.priceCents() * e.quantity() : 0L;
     int hour = (int) ((e.timestamp() / HOUR_MS) % 24);

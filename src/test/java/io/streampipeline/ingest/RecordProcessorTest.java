@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
-/** The processing rules of DESIGN.md §1, one case per rule, each with its exact DLQ reason. */
+/** The processing rules of docs/design.md#processing-rules, one case per rule, each with its exact DLQ reason. */
 class RecordProcessorTest {
   private final PipelineMetrics metrics = new PipelineMetrics(new SimpleMeterRegistry());
   private final RecordProcessor processor = new RecordProcessor("clickstream.events", metrics);
