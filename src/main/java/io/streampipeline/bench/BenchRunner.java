@@ -42,7 +42,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code bench} role (docs/design.md#performance-targets): {@code java -jar stream-pipeline.jar --roles=bench --events=N}.
+ * The {@code bench} role (docs/design.md#performance-targets): {@code java -jar stream-pipeline.jar --roles=bench
+ * --events=N}.
  *
  * <p>It pre-loads N generated events ({@link Preload}: fixed seed, realistic mix, two hours of event time) into
  * a fresh 6-partition topic, starts the pipeline lanes from empty state (fresh database, fresh consumer group;

@@ -16,7 +16,10 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
 
-/** Creates the pipeline's topics when they are missing (docs/design.md#topics-and-keys: 6, 3 and 1 partitions). Blocking. */
+/**
+ * Creates the pipeline's topics when they are missing (docs/design.md#topics-and-keys: 6, 3 and 1 partitions).
+ * Blocking.
+ */
 public final class Topics {
   public static final int EVENT_PARTITIONS = 6;
   public static final int AGGREGATED_PARTITIONS = 3;

@@ -9,7 +9,8 @@ import io.streampipeline.metrics.PipelineMetrics;
 import java.util.List;
 
 /**
- * Runs the processing rules of docs/design.md#processing-rules on one Kafka record, in their order: decode, validate, filter
+ * Runs the processing rules of docs/design.md#processing-rules on one Kafka record, in their order: decode,
+ * validate, filter
  * bots, normalize, enrich. Stored events and dead letters are appended to the caller's lists; bots are only
  * counted. No Vert.x types: the processing chain benchmark drives it directly. One instance per thread.
  */

@@ -9,7 +9,8 @@ import java.time.Instant;
 import java.util.Base64;
 
 /**
- * The DLQ envelope (docs/design.md#dead-letters): the original payload as UTF-8 text when it is valid UTF-8 without NUL,
+ * The DLQ envelope (docs/design.md#dead-letters): the original payload as UTF-8 text when it is valid UTF-8 without
+ * NUL,
  * else base64, with payload_encoding saying which.
  */
 public final class DeadLetterRows {

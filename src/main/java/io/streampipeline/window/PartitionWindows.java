@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * All event-time window and session state of one partition (docs/design.md#windows-and-sessions). Plain Java, single-threaded:
+ * All event-time window and session state of one partition (docs/design.md#windows-and-sessions). Plain Java,
+ * single-threaded:
  * the owner calls it from one thread only.
  *
  * <p><b>Time.</b> The watermark is the highest event timestamp added so far minus the allowed lateness

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The bench role keeps working: a small replay from the jar ends with its table and a result.json that has
- * every field docs/design.md#performance-targets names and a verified replay (exact rows, dead letters and windows). It asserts no
+ * every field docs/design.md#performance-targets names and a verified replay (exact rows, dead letters and windows).
+ * It asserts no
  * speed: speed is measured by running the bench, never by a test.
  */
 class BenchSmokeIT {

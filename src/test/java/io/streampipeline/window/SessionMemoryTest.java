@@ -13,7 +13,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * docs/design.md#performance-targets: heap ≤ 256 MB with 100,000 open sessions. Measures what one partition retains with that many
+ * docs/design.md#performance-targets: heap ≤ 256 MB with 100,000 open sessions. Measures what one partition retains
+ * with that many
  * sessions open (ids as the decoder would allocate them), after the tumbling windows of the 25 minutes
  * covered have closed, as a rough Runtime estimate.
  */
