@@ -13,6 +13,7 @@ import io.streampipeline.bus.Addresses;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EventType;
+import io.streampipeline.infra.Ports;
 import io.streampipeline.infra.Topics;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
@@ -29,6 +30,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -39,6 +41,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 
@@ -183,12 +187,12 @@ class DashboardIT {
     String dark = (String) browser.js("return getComputedStyle(document.body).backgroundColor");
     assertNotEquals(light, dark, "the page follows prefers-color-scheme");
     browser.colorScheme("light");
-    browser.driver().manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+    browser.driver().manage().window().setSize(new Dimension(390, 844));
     Await.sleep(1200);
     shoot(dir.resolve("phone.png"));
     Object overflow = browser.js("return document.documentElement.scrollWidth > window.innerWidth + 1");
     assertEquals(Boolean.FALSE, overflow, "no sideways scrolling on a phone-sized screen");
-    browser.driver().manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1150));
+    browser.driver().manage().window().setSize(new Dimension(1400, 1150));
     String docs = System.getProperty("dashboard.screenshot");
     if (docs != null) {
       Files.copy(desktop, Path.of(docs), StandardCopyOption.REPLACE_EXISTING);
@@ -227,7 +231,7 @@ class DashboardIT {
     assertEquals(Boolean.TRUE, browser.js("return typeof window.__xss === 'undefined'"), "no injected script ran");
     assertEquals(0L, browser.js("return document.querySelectorAll('main img, main script, main svg').length"),
         "no element was made from event values");
-    boolean visible = browser.driver().findElements(org.openqa.selenium.By.cssSelector("#top-products li .name"))
+    boolean visible = browser.driver().findElements(By.cssSelector("#top-products li .name"))
         .stream().anyMatch(e -> e.isDisplayed() && e.getText().equals(XSS_PRODUCT));
     assertTrue(visible, "the literal text is visible to a person");
   }
@@ -317,8 +321,8 @@ class DashboardIT {
   void thePageReconnectsByItselfWhenItsServerRestarts() {
     Map<String, String> dashboardOnly = new HashMap<>(settings);
     dashboardOnly.put("ROLES", "dashboard");
-    dashboardOnly.put("DASHBOARD_PORT", String.valueOf(TestInfra.freePort()));
-    dashboardOnly.put("METRICS_PORT", String.valueOf(TestInfra.freePort()));
+    dashboardOnly.put("DASHBOARD_PORT", String.valueOf(Ports.free()));
+    dashboardOnly.put("METRICS_PORT", String.valueOf(Ports.free()));
     PipelineConfig separate = ConfigLoader.fromMap(dashboardOnly);
     Application server = new Application(separate).start();
     try {
@@ -350,7 +354,7 @@ class DashboardIT {
     awaitState(s -> s.equals(state), "connection indicator " + state);
   }
 
-  private void awaitState(java.util.function.Predicate<String> wanted, String what) {
+  private void awaitState(Predicate<String> wanted, String what) {
     Await.until(Duration.ofSeconds(45), what,
         () -> (String) browser.js("return document.getElementById('connection').dataset.state"), wanted);
   }

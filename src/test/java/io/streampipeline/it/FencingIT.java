@@ -65,13 +65,12 @@ class FencingIT {
     vertx.eventBus().<CheckpointResult>consumer(Addresses.laneIngest(LANE), m -> results.add(m.body()));
     Endpoints endpoints = new Endpoints(infra.bootstrapServers, infra.pgHost, infra.pgPort, database, infra.pgUser,
         infra.pgPassword);
-    vertx.deployVerticle(new SinkVerticle(LANE, config, endpoints, metrics)).toCompletionStage()
-        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    vertx.deployVerticle(new SinkVerticle(LANE, config, endpoints, metrics)).await(30, TimeUnit.SECONDS);
   }
 
   @AfterEach
   void close() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    vertx.close().await(30, TimeUnit.SECONDS);
   }
 
   /** The row a claim left: the partition's owner epoch and stored position. */
