@@ -1,5 +1,6 @@
 package io.streampipeline.app;
 
+import io.streampipeline.bench.BenchRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,7 @@ public final class Main {
     }
     if (config.has(Role.BENCH)) {
       // The benchmark runs its own servers and pipeline, prints its table and ends the process.
-      System.exit(io.streampipeline.bench.BenchRunner.run(config, System.getenv(), args));
+      System.exit(BenchRunner.run(config, System.getenv(), args));
       return;
     }
     Logger log = LoggerFactory.getLogger(Main.class);

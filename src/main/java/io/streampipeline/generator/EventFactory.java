@@ -128,10 +128,6 @@ public final class EventFactory {
     this.products = new LazyTable<>(numProducts, EventFactory::newProduct);
   }
 
-  public long seed() {
-    return seed;
-  }
-
   /**
    * The next message, for an event that happens at {@code timestampMs} (epoch ms, positive; non-decreasing
    * per user for sessions to behave as described). The caller supplies event time so that the same factory

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * broker with auto-creation makes it with its default partition count.
  */
 public final class GeneratorVerticle extends VerticleBase {
-  private static final Logger LOG = LoggerFactory.getLogger(GeneratorVerticle.class);
+  private static final Logger log = LoggerFactory.getLogger(GeneratorVerticle.class);
   static final long TICK_MS = 10;
   static final int MAX_IN_FLIGHT = 20_000;
   private static final long REPORT_MS = 10_000;
@@ -99,7 +99,7 @@ public final class GeneratorVerticle extends VerticleBase {
     // Failures are handled on each send's future; without a handler Vert.x reports every one again.
     producer.exceptionHandler(ignored -> { });
     double rate = config.producerEventsPerSecond();
-    LOG.info("generator: {} events/s to {} at {}, seed {} (PRODUCER_SEED repeats a run), {} users, {} products, "
+    log.info("generator: {} events/s to {} at {}, seed {} (PRODUCER_SEED repeats a run), {} users, {} products, "
             + "error rate {}, {}", plain(rate), topic, target, seed, config.producerNumUsers(),
         config.producerNumProducts(), config.producerErrorRate(),
         maxEvents < 0 ? "no maximum" : "stopping after " + maxEvents + " events");
@@ -108,7 +108,7 @@ public final class GeneratorVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     if (rate <= 0) {
-      LOG.info("generator: idle, PRODUCER_EVENTS_PER_SECOND is 0");
+      log.info("generator: idle, PRODUCER_EVENTS_PER_SECOND is 0");
       return Future.succeededFuture();
     }
     startNanos = System.nanoTime();
@@ -159,7 +159,7 @@ public final class GeneratorVerticle extends VerticleBase {
       failedSinceReport++;
       metrics.failed("produce");
       if (failedSinceReport == 1) {
-        LOG.warn("generator: send to {} failed (key {}, {} message of {} bytes): {}; further failures until the "
+        log.warn("generator: send to {} failed (key {}, {} message of {} bytes): {}; further failures until the "
             + "next status line are only counted", topic, key, kind, size, String.valueOf(result.cause()));
       }
     }
@@ -168,11 +168,11 @@ public final class GeneratorVerticle extends VerticleBase {
       reportTimer = -1;
       double seconds = Math.max(1e-3, (System.nanoTime() - startNanos) / 1e9);
       if (failed == 0) {
-        LOG.info("generator: finished, all {} events acknowledged in {} s ({}/s)", acked,
+        log.info("generator: finished, all {} events acknowledged in {} s ({}/s)", acked,
             plain(Math.round(seconds * 10) / 10.0), Math.round(acked / seconds));
         finished.complete();
       } else {
-        LOG.warn("generator: finished, {} of {} sends failed", failed, maxEvents);
+        log.warn("generator: finished, {} of {} sends failed", failed, maxEvents);
         finished.fail(failed + " of " + maxEvents + " sends failed");
       }
     }
@@ -193,7 +193,7 @@ public final class GeneratorVerticle extends VerticleBase {
       line.append(", ").append(forgiven - forgivenAtLastReport)
           .append(" events skipped (more than a second behind: Kafka too slow or unreachable)");
     }
-    LOG.info(line.toString());
+    log.info(line.toString());
     lastReportNanos = now;
     ackedAtLastReport = acked;
     failedSinceReport = 0;
@@ -218,7 +218,7 @@ public final class GeneratorVerticle extends VerticleBase {
     return producer.flush()
         .eventually(() -> producer.close())
         .recover(e -> {
-          LOG.warn("generator: flushing or closing the producer failed: {}", String.valueOf(e));
+          log.warn("generator: flushing or closing the producer failed: {}", String.valueOf(e));
           return Future.succeededFuture();
         })
         .onComplete(ignored -> finished.tryFail("generator stopped after " + acked + " acknowledged events"));

@@ -15,12 +15,16 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * Creates the pipeline's topics when they are missing (docs/design.md#topics-and-keys: 6, 3 and 1 partitions).
  * Blocking.
  */
 public final class Topics {
+  /** How long one admin request, and waiting for the partition leaders, may take. */
+  private static final long ADMIN_TIMEOUT_SECONDS = 60;
+  private static final long LEADER_RETRY_MS = 100;
   public static final int EVENT_PARTITIONS = 6;
   public static final int AGGREGATED_PARTITIONS = 3;
   public static final int DLQ_PARTITIONS = 1;
@@ -39,20 +43,20 @@ public final class Topics {
    */
   private static void awaitLeaders(Admin admin, Set<String> topics)
       throws InterruptedException, ExecutionException, TimeoutException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ADMIN_TIMEOUT_SECONDS);
     while (true) {
       try {
         // ListOffsets is answered by the partition leader's log, so success means the partitions are writable.
         Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
-        admin.describeTopics(topics).allTopicNames().get(60, TimeUnit.SECONDS).forEach((name, d) ->
+        admin.describeTopics(topics).allTopicNames().get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS).forEach((name, d) ->
             d.partitions().forEach(p -> partitions.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
-        admin.listOffsets(partitions).all().get(60, TimeUnit.SECONDS);
+        admin.listOffsets(partitions).all().get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         return;
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
           throw e;
         }
-        Thread.sleep(100);
+        Thread.sleep(LEADER_RETRY_MS);
       }
     }
   }
@@ -60,19 +64,20 @@ public final class Topics {
   public static void ensure(String bootstrapServers, Map<String, Integer> partitionsByTopic) {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "60000");
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+        String.valueOf(TimeUnit.SECONDS.toMillis(ADMIN_TIMEOUT_SECONDS)));
     try (Admin admin = Admin.create(props)) {
-      Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+      Set<String> existing = admin.listTopics().names().get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       List<NewTopic> missing = partitionsByTopic.entrySet().stream()
           .filter(t -> !existing.contains(t.getKey()))
           .map(t -> new NewTopic(t.getKey(), t.getValue(), (short) 1))
           .toList();
       if (!missing.isEmpty()) {
         try {
-          admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
+          admin.createTopics(missing).all().get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
           // Another process may have created them in between: that is fine.
-          if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
             throw e;
           }
         }

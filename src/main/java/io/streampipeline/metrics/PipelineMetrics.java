@@ -206,10 +206,4 @@ public final class PipelineMetrics {
     }
     return total;
   }
-
-  public Map<String, Long> lagByPartition() {
-    Map<String, Long> copy = new java.util.TreeMap<>();
-    lagByPartition.forEach((p, v) -> copy.put(p, v.get()));
-    return copy;
-  }
 }
