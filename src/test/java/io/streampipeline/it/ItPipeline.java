@@ -1,6 +1,7 @@
 package io.streampipeline.it;
 
 import io.streampipeline.app.ConfigLoader;
+import io.streampipeline.app.Endpoints;
 import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.infra.Topics;
 import java.util.HashMap;
@@ -27,5 +28,11 @@ public record ItPipeline(TestInfra infra, String database, Map<String, String> s
     PipelineConfig config = ConfigLoader.fromMap(settings);
     Topics.ensure(infra.bootstrapServers, config);
     return new ItPipeline(infra, database, settings, config, new Db(infra, database));
+  }
+
+  /** The addresses a verticle deployed on its own (without an Application) connects to. */
+  public Endpoints endpoints() {
+    return new Endpoints(infra.bootstrapServers, infra.pgHost, infra.pgPort, database, infra.pgUser,
+        infra.pgPassword);
   }
 }
