@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The processing chain of one Kafka record (decode, validate, filter bots, normalize, enrich) over the
  * realistic mix of the bench role: 2% bad input (by default), 1% bots, 5% schemaless. Score = records/s on
- * one thread; the DESIGN.md §5 target is 500,000.
+ * one thread; the target (docs/design.md#performance-targets) is 500,000.
  *
  * <p>{@code chain} is {@link RecordProcessor#process} as the ingest verticle runs it, with its Micrometer
  * counters on a {@link SimpleMeterRegistry} (they cost about 2%, measured before the user-agent cache).

@@ -18,7 +18,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * {@link PartitionWindows#snapshot} and {@link PartitionWindows#restore} of one partition's state after
  * 100,000 events: with 1,000 users (a few hundred open sessions, the bench role's size) and with 100,000
- * users (about 60,000 open sessions, near the DESIGN.md §5 memory case). Score = snapshots (restores) per
+ * users (about 60,000 open sessions, near the memory target of docs/design.md#performance-targets). Score =
+ * snapshots (restores) per
  * second; the snapshot size is printed at setup. The window verticle snapshots every changed partition at
  * every checkpoint (about every 500 events), so this cost is paid per checkpoint, not per event.
  */

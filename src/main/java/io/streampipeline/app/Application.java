@@ -3,6 +3,7 @@ package io.streampipeline.app;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streampipeline.bus.LocalCodec;
+import io.streampipeline.dashboard.DashboardVerticle;
 import io.streampipeline.generator.GeneratorVerticle;
 import io.streampipeline.health.LaneProgress;
 import io.streampipeline.health.Readiness;
@@ -46,6 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Application {
   private static final Logger log = LoggerFactory.getLogger(Application.class);
+  /** How long one deployment, undeployment or the schema may take before start or stop gives up on it. */
+  private static final long AWAIT_SECONDS = 120;
 
   private final PipelineConfig config;
   private EmbeddedKafka kafka;
@@ -153,7 +156,7 @@ public final class Application {
     }
     deploy(new MetricsVerticle(registry, config.metricsPort(), endpoints, lanes));
     if (config.has(Role.DASHBOARD)) {
-      deploy(new io.streampipeline.dashboard.DashboardVerticle(config, endpoints, metrics));
+      deploy(new DashboardVerticle(config, endpoints, metrics));
       deploy(new io.streampipeline.bridge.TcpBridgeVerticle(config, endpoints));
     }
     if (config.has(Role.PIPELINE)) {
@@ -228,15 +231,15 @@ public final class Application {
     }
   }
 
+  /** Blocks the calling thread (never an event loop: start and stop run on the main thread). */
   private static <T> T await(Future<T> future) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
+      return future.await(AWAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (RuntimeException e) {
+      throw e;
     } catch (Exception e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause.getMessage(), cause);
+      // A timeout, or a checked failure that Future.await rethrows as it is.
+      throw new IllegalStateException(e.getMessage(), e);
     }
   }
 

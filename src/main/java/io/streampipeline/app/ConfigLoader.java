@@ -20,6 +20,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Builds {@link PipelineConfig} from, lowest precedence first: a JSON file (conf/config.json, or the file
@@ -29,6 +30,10 @@ import java.util.TreeSet;
 public final class ConfigLoader {
   private static final String FILE_SUFFIX = "_FILE";
   private static final String KAFKA_PROPERTY_PREFIX = "KAFKA_PROPERTY_";
+  /** The longest duration any key accepts: a year. */
+  private static final double MAX_SECONDS = 365 * 24 * 3600.0;
+  private static final int MAX_PORT = 65535;
+
 
   private final Map<String, String> values;
   /** Command-line flags alone: the replay's filters are read only from here. */
@@ -435,16 +440,8 @@ public final class ConfigLoader {
 
   private long wholeLong(String key, long fallback, long min, long max) {
     String value = optional(key);
-    if (value == null) {
-      return fallback;
-    }
-    long parsed;
-    try {
-      parsed = Long.parseLong(value);
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key, value, "is not a whole number");
-    }
-    return inRange(key, value, parsed, min, max);
+    return value == null ? fallback
+        : inRange(key, value, parse(key, value, Long::parseLong, "is not a whole number"), min, max);
   }
 
   private double decimal(String key, double fallback, double min, double max) {
@@ -452,12 +449,7 @@ public final class ConfigLoader {
     if (value == null) {
       return fallback;
     }
-    double parsed;
-    try {
-      parsed = Double.parseDouble(value);
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key, value, "is not a number");
-    }
+    double parsed = parse(key, value, Double::parseDouble, "is not a number");
     if (Double.isNaN(parsed) || parsed < min || parsed > max) {
       throw new ConfigException(key, value, "must be between " + plain(min) + " and " + plain(max));
     }
@@ -465,7 +457,7 @@ public final class ConfigLoader {
   }
 
   private long millis(String key, double fallbackSeconds, double minSeconds) {
-    return Math.round(decimal(key, fallbackSeconds, minSeconds, 365 * 24 * 3600.0) * 1000);
+    return Math.round(decimal(key, fallbackSeconds, minSeconds, MAX_SECONDS) * 1000);
   }
 
   private int port(String key, int fallback) {
@@ -473,16 +465,20 @@ public final class ConfigLoader {
     if (value == null) {
       return fallback;
     }
-    long parsed;
-    try {
-      parsed = Long.parseLong(value);
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key, value, "is not a port number");
-    }
-    if (parsed < 1 || parsed > 65535) {
-      throw new ConfigException(key, value, "is out of range (1-65535)");
+    long parsed = parse(key, value, Long::parseLong, "is not a port number");
+    if (parsed < 1 || parsed > MAX_PORT) {
+      throw new ConfigException(key, value, "is out of range (1-" + MAX_PORT + ")");
     }
     return (int) parsed;
+  }
+
+  /** {@code parser} applied to the value; a value it cannot read is reported as {@code notReadable}. */
+  private static <T> T parse(String key, String value, Function<String, T> parser, String notReadable) {
+    try {
+      return parser.apply(value);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key, value, notReadable);
+    }
   }
 
   private Set<Role> roles() {

@@ -1,5 +1,6 @@
 package io.streampipeline.app;
 
+import io.streampipeline.bench.BenchRunner;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +26,7 @@ public final class Main {
     Logging.configure(config.ops().logFormat());
     if (config.has(Role.BENCH)) {
       // The benchmark runs its own servers and pipeline, prints its table and ends the process.
-      System.exit(io.streampipeline.bench.BenchRunner.run(config, System.getenv(), args));
+      System.exit(BenchRunner.run(config, System.getenv(), args));
       return;
     }
     if (config.has(Role.REPLAY_DLQ)) {

@@ -1,5 +1,6 @@
 package io.streampipeline.bench;
 
+import javax.management.ListenerNotFoundException;
 import com.sun.management.GarbageCollectionNotificationInfo;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
@@ -39,7 +40,7 @@ final class ResourceSampler implements AutoCloseable {
         unsubscribe.add(() -> {
           try {
             emitter.removeNotificationListener(listener);
-          } catch (javax.management.ListenerNotFoundException ignored) {
+          } catch (ListenerNotFoundException ignored) {
             // already gone
           }
         });

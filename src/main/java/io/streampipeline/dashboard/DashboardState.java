@@ -175,7 +175,7 @@ public final class DashboardState {
     }
   }
 
-  /** Count descending, then id: the order DESIGN.md §3 gives top lists. */
+  /** Count descending, then id: the order of top lists (docs/design.md#windows-and-sessions). */
   static List<Ranked> ranked(Map<String, Long> counts, int n) {
     return counts.entrySet().stream()
         .map(e -> new Ranked(e.getKey(), e.getValue()))

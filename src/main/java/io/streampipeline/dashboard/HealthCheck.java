@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers /health: asks Kafka for its brokers and PostgreSQL for {@code SELECT 1}, each with a
+ * Answers /health (docs/design.md#endpoints): asks Kafka for its brokers and PostgreSQL for {@code SELECT 1}, each with a
  * {@value #TIMEOUT_MS} ms limit, and reports {@code {"status":"UP"|"DOWN","checks":{"kafka":...,
  * "postgres":...}}} where a check is "UP" or "DOWN: " and a short, fixed description. UP (HTTP 200) only when
  * both answer.

@@ -19,7 +19,7 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.util.Utf8;
 
 /**
- * Decodes and encodes ClickstreamEvent on the Kafka wire (DESIGN.md §1, wire format).
+ * Decodes and encodes ClickstreamEvent on the Kafka wire (docs/design.md#wire-formats).
  *
  * <p>A message starting with 0xC3 0x01 is Avro single-object encoding: the 8-byte fingerprint that follows
  * names the writer schema, which must be one this build knows (every released clickstream.avsc, plus any
@@ -241,7 +241,7 @@ public final class ClickstreamCodec {
     return header.array();
   }
 
-  /** The fingerprint as DESIGN.md writes it: hex of the little-endian bytes as sent. */
+  /** The fingerprint as docs/design.md#avro-schemas writes it: hex of the little-endian bytes as sent. */
   public static String fingerprintHex(long fingerprint) {
     byte[] bytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(fingerprint).array();
     StringBuilder hex = new StringBuilder(16);

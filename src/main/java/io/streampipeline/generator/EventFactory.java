@@ -60,9 +60,22 @@ public final class EventFactory {
   private static final int CART_CAPACITY = 8;
   private static final int MAX_GARBAGE_BYTES = 200;
   private static final int HEADER_LENGTH = ClickstreamCodec.v1Header().length;
-  private static final Fault[] FAULTS = Fault.values();
-  private static final Garbage[] GARBAGE = Garbage.values();
   private static final String SEARCH_BLANK_URL = ShopData.SITE + "/search?q=";
+
+  private static final WeightedTable<EventType> HUMAN_EVENTS = WeightedTable.<EventType>builder()
+      .add(EventType.PAGE_VIEW, 50).add(EventType.SEARCH, 15).add(EventType.ADD_TO_CART, 15)
+      .add(EventType.WISHLIST, 7).add(EventType.REMOVE_FROM_CART, 6).add(EventType.PURCHASE, 7).build();
+  private static final WeightedTable<EventType> BOT_EVENTS = WeightedTable.<EventType>builder()
+      .add(EventType.PAGE_VIEW, 80).add(EventType.SEARCH, 20).build();
+  /** What a page view looks at. */
+  private static final WeightedTable<Page> PAGES = WeightedTable.<Page>builder()
+      .add(Page.PRODUCT, 60).add(Page.HOME, 15).add(Page.CATEGORY, 15).add(Page.CART, 5).add(Page.DEALS, 5).build();
+  private static final WeightedTable<Integer> CART_QUANTITY = WeightedTable.<Integer>builder()
+      .add(2, 1).add(1, 9).build();
+  private static final WeightedTable<Integer> PURCHASE_QUANTITY = WeightedTable.<Integer>builder()
+      .add(1, 7).add(2, 2).add(3, 1).build();
+  private static final WeightedTable<Fault> FAULTS = WeightedTable.uniform(Fault.values());
+  private static final WeightedTable<Garbage> GARBAGE = WeightedTable.uniform(Garbage.values());
 
   /** Schema-valid faults that the rules must catch. */
   private enum Fault {
@@ -72,6 +85,10 @@ public final class EventFactory {
 
   private enum Garbage {
     TRUNCATED, NOT_AVRO, UNKNOWN_FINGERPRINT
+  }
+
+  private enum Page {
+    PRODUCT, HOME, CATEGORY, CART, DEALS
   }
 
   private final long seed;
@@ -111,10 +128,6 @@ public final class EventFactory {
     this.products = new LazyTable<>(numProducts, EventFactory::newProduct);
   }
 
-  public long seed() {
-    return seed;
-  }
-
   /**
    * The next message, for an event that happens at {@code timestampMs} (epoch ms, positive; non-decreasing
    * per user for sessions to behave as described). The caller supplies event time so that the same factory
@@ -125,7 +138,7 @@ public final class EventFactory {
     if (errorRate > 0 && random.nextDouble() < errorRate) {
       return random.nextDouble() < UNDECODABLE_SHARE ? undecodable(user, timestampMs) : invalid(user, timestampMs);
     }
-    fill(user, timestampMs, eventType(user), true);
+    fill(user, timestampMs, eventType(user)).applyTo(user);
     ClickstreamEvent event = draft.toEvent();
     if (user.bot) {
       return new GeneratedMessage(user.id, codec.encode(event), Kind.BOT, event);
@@ -164,29 +177,15 @@ public final class EventFactory {
   }
 
   private EventType eventType(User user) {
-    int p = random.nextInt(100);
-    if (user.bot) {
-      return p < 80 ? EventType.PAGE_VIEW : EventType.SEARCH;
-    }
-    if (p < 50) {
-      return EventType.PAGE_VIEW;
-    } else if (p < 65) {
-      return EventType.SEARCH;
-    } else if (p < 80) {
-      return EventType.ADD_TO_CART;
-    } else if (p < 87) {
-      return EventType.WISHLIST;
-    } else if (p < 93) {
-      return EventType.REMOVE_FROM_CART;
-    }
-    return EventType.PURCHASE;
+    return (user.bot ? BOT_EVENTS : HUMAN_EVENTS).pick(random);
   }
 
   /**
-   * Fills {@link #draft} with a valid event of {@code type} for {@code user}; with {@code commit} the user's
-   * session, cart and last page move on, without it (a message the pipeline will reject) they stay.
+   * Fills {@link #draft} with a valid event of {@code type} for {@code user} and returns how the user's session,
+   * cart and last page move on with it. The caller applies that step only to messages the pipeline will see as
+   * events (valid ones and bots): a message it rejects leaves the user as it was.
    */
-  private void fill(User user, long ts, EventType type, boolean commit) {
+  private UserStep fill(User user, long ts, EventType type) {
     boolean newSession = user.sessionId == null || ts - user.lastSeenMs > sessionTimeoutMs;
     String sessionId = newSession ? uuid() : user.sessionId;
     Draft d = draft;
@@ -203,16 +202,16 @@ public final class EventFactory {
     d.userAgent = user.userAgent;
     d.ipAddress = user.ipAddress;
     Product product = null;
+    int addedProduct = -1;
+    int removedSlot = -1;
     switch (type) {
       case PAGE_VIEW -> product = pageView(d);
       case SEARCH -> search(d);
       case ADD_TO_CART -> {
         product = products.get(viewedOrPopular(user));
         productEvent(d, product, product.url);
-        d.quantity = random.nextInt(10) == 0 ? 2 : 1;
-        if (commit) {
-          user.addToCart(product.index);
-        }
+        d.quantity = CART_QUANTITY.pick(random);
+        addedProduct = product.index;
       }
       case WISHLIST -> {
         product = products.get(viewedOrPopular(user));
@@ -222,20 +221,15 @@ public final class EventFactory {
         int slot = user.cartSize > 0 ? random.nextInt(user.cartSize) : -1;
         product = products.get(slot >= 0 ? user.cart[slot] : popularProduct());
         productEvent(d, product, ShopData.CART_URL);
-        if (commit && slot >= 0) {
-          user.removeFromCart(slot);
-        }
+        removedSlot = slot;
       }
       case PURCHASE -> {
         // Mostly checking out the cart; an empty cart is a "buy now" of the product last looked at.
         int slot = user.cartSize > 0 ? random.nextInt(user.cartSize) : -1;
         product = products.get(slot >= 0 ? user.cart[slot] : viewedOrPopular(user));
         productEvent(d, product, ShopData.CHECKOUT_URL);
-        int q = random.nextInt(10);
-        d.quantity = q < 7 ? 1 : q < 9 ? 2 : 3;
-        if (commit && slot >= 0) {
-          user.removeFromCart(slot);
-        }
+        d.quantity = PURCHASE_QUANTITY.pick(random);
+        removedSlot = slot;
       }
       default -> throw new IllegalStateException("unhandled event type " + type);
     }
@@ -260,35 +254,28 @@ public final class EventFactory {
       d.geoCountry = "";
       d.geoCity = null;
     }
-    if (commit) {
-      user.sessionId = sessionId;
-      user.lastSeenMs = newSession ? ts : Math.max(user.lastSeenMs, ts);
-      user.lastPageUrl = d.pageUrl;
-      if (product != null) {
-        user.lastProduct = product.index;
-      }
-    }
+    return new UserStep(sessionId, newSession ? ts : Math.max(user.lastSeenMs, ts), d.pageUrl,
+        product == null ? -1 : product.index, addedProduct, removedSlot);
   }
 
   private Product pageView(Draft d) {
-    int page = random.nextInt(100);
-    if (page < 60) {
-      Product product = products.get(popularProduct());
-      d.productId = product.id;
-      d.productCategory = CATEGORIES[product.category];
-      d.pageUrl = product.url;
-      return product;
-    }
-    if (page < 75) {
-      d.pageUrl = ShopData.HOME_URL;
-    } else if (page < 90) {
-      int category = random.nextInt(CATEGORIES.length);
-      d.productCategory = CATEGORIES[category];
-      d.pageUrl = ShopData.CATEGORY_URLS[category];
-    } else if (page < 95) {
-      d.pageUrl = ShopData.CART_URL;
-    } else {
-      d.pageUrl = ShopData.DEALS_URL;
+    switch (PAGES.pick(random)) {
+      case PRODUCT -> {
+        Product product = products.get(popularProduct());
+        d.productId = product.id;
+        d.productCategory = CATEGORIES[product.category];
+        d.pageUrl = product.url;
+        return product;
+      }
+      case HOME -> d.pageUrl = ShopData.HOME_URL;
+      case CATEGORY -> {
+        int category = random.nextInt(CATEGORIES.length);
+        d.productCategory = CATEGORIES[category];
+        d.pageUrl = ShopData.CATEGORY_URLS[category];
+      }
+      case CART -> d.pageUrl = ShopData.CART_URL;
+      case DEALS -> d.pageUrl = ShopData.DEALS_URL;
+      default -> throw new IllegalStateException("unhandled page");
     }
     return null;
   }
@@ -300,7 +287,7 @@ public final class EventFactory {
       return;
     }
     int term = random.nextInt(ShopData.SEARCH_SPELLINGS.length);
-    d.searchQuery = ShopData.SEARCH_SPELLINGS[term][ShopData.pick(ShopData.SEARCH_SPELLING_CUMULATIVE, random)];
+    d.searchQuery = ShopData.SEARCH_SPELLINGS[term][WeightedTable.index(ShopData.SEARCH_SPELLING_CUMULATIVE, random)];
     d.pageUrl = ShopData.SEARCH_URLS[term];
   }
 
@@ -322,9 +309,9 @@ public final class EventFactory {
   }
 
   private GeneratedMessage invalid(User user, long ts) {
-    Fault fault = FAULTS[random.nextInt(FAULTS.length)];
+    Fault fault = FAULTS.pick(random);
     boolean purchaseFault = fault == Fault.NEGATIVE_PRICE || fault == Fault.ZERO_QUANTITY;
-    fill(user, ts, purchaseFault ? EventType.PURCHASE : eventType(user), false);
+    fill(user, ts, purchaseFault ? EventType.PURCHASE : eventType(user));
     Draft d = draft;
     switch (fault) {
       case NEGATIVE_PRICE -> d.priceCents = -d.priceCents;
@@ -345,8 +332,8 @@ public final class EventFactory {
   }
 
   private GeneratedMessage undecodable(User user, long ts) {
-    Garbage garbage = GARBAGE[random.nextInt(GARBAGE.length)];
-    fill(user, ts, eventType(user), false);
+    Garbage garbage = GARBAGE.pick(random);
+    fill(user, ts, eventType(user));
     ClickstreamEvent event = draft.toEvent();
     byte[] value = switch (garbage) {
       case TRUNCATED -> {
@@ -425,8 +412,8 @@ public final class EventFactory {
     SplittableRandom r = new SplittableRandom(mix64(mix64(seed ^ USER_SALT) + GOLDEN_GAMMA * (index + 1L)));
     boolean bot = isBotIndex(index);
     String agent = bot ? BOT_AGENTS[r.nextInt(BOT_AGENTS.length)]
-        : ShopData.HUMAN_AGENTS[ShopData.pick(ShopData.HUMAN_AGENT_CUMULATIVE, r)];
-    int country = ShopData.pick(ShopData.COUNTRY_CUMULATIVE, r);
+        : ShopData.HUMAN_AGENTS[WeightedTable.index(ShopData.HUMAN_AGENT_CUMULATIVE, r)];
+    int country = WeightedTable.index(ShopData.COUNTRY_CUMULATIVE, r);
     String[] cities = CITIES[country];
     String city = r.nextInt(100) < 5 ? null : cities[r.nextInt(cities.length)];
     String ip = ShopData.PUBLIC_FIRST_OCTETS[r.nextInt(ShopData.PUBLIC_FIRST_OCTETS.length)] + "."
@@ -448,6 +435,28 @@ public final class EventFactory {
     z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
     return z ^ (z >>> 31);
+  }
+
+  /**
+   * How one event moves its user on: session and when it was last seen, last page and product, and the cart
+   * (a product added, or the slot of one removed; -1 for none).
+   */
+  private record UserStep(String sessionId, long seenMs, String pageUrl, int product, int addedProduct,
+      int removedSlot) {
+    void applyTo(User user) {
+      if (addedProduct >= 0) {
+        user.addToCart(addedProduct);
+      }
+      if (removedSlot >= 0) {
+        user.removeFromCart(removedSlot);
+      }
+      user.sessionId = sessionId;
+      user.lastSeenMs = seenMs;
+      user.lastPageUrl = pageUrl;
+      if (product >= 0) {
+        user.lastProduct = product;
+      }
+    }
   }
 
   /** priceCents is boxed once here rather than on every event that carries it. */

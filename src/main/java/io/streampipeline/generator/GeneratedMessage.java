@@ -13,7 +13,7 @@ import io.streampipeline.event.ClickstreamEvent;
  */
 public record GeneratedMessage(String key, byte[] value, Kind kind, ClickstreamEvent event) {
 
-  /** The expected outcome in the pipeline (DESIGN.md §1, processing rules). */
+  /** The expected outcome in the pipeline (docs/design.md#processing-rules). */
   public enum Kind {
     /** Decodes, passes the rules, is not a bot: stored and counted in windows. */
     VALID,

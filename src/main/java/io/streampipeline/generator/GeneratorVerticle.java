@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * broker with auto-creation makes it with its default partition count.
  */
 public final class GeneratorVerticle extends VerticleBase {
-  private static final Logger LOG = LoggerFactory.getLogger(GeneratorVerticle.class);
+  private static final Logger log = LoggerFactory.getLogger(GeneratorVerticle.class);
   static final long TICK_MS = 10;
   static final int MAX_IN_FLIGHT = 20_000;
   private static final long REPORT_MS = 10_000;
@@ -115,7 +115,7 @@ public final class GeneratorVerticle extends VerticleBase {
     // Failures are handled on each send's future; without a handler Vert.x reports every one again.
     producer.exceptionHandler(ignored -> { });
     double rate = config.producerEventsPerSecond();
-    LOG.info("generator: {} events/s to {} at {}, seed {} (PRODUCER_SEED repeats a run), {} users, {} products, "
+    log.info("generator: {} events/s to {} at {}, seed {} (PRODUCER_SEED repeats a run), {} users, {} products, "
             + "error rate {}, {}", plain(rate), topic, target, seed, config.producerNumUsers(),
         config.producerNumProducts(), config.producerErrorRate(),
         maxEvents < 0 ? "no maximum" : "stopping after " + maxEvents + " events");
@@ -124,7 +124,7 @@ public final class GeneratorVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     if (rate <= 0) {
-      LOG.info("generator: idle, PRODUCER_EVENTS_PER_SECOND is 0");
+      log.info("generator: idle, PRODUCER_EVENTS_PER_SECOND is 0");
       return Future.succeededFuture();
     }
     if (config.schemaRegistry().producerWireFormat() == WireFormat.REGISTRY) {
@@ -143,14 +143,14 @@ public final class GeneratorVerticle extends VerticleBase {
         return;
       }
       if (err != null) {
-        LOG.warn("generator: cannot register ClickstreamEvent v1 at {} ({}); retrying in {} ms", registry.url(),
+        log.warn("generator: cannot register ClickstreamEvent v1 at {} ({}); retrying in {} ms", registry.url(),
             err.getMessage(), retryMs);
         registryTimer = vertx.setTimer(retryMs, t -> registerThenProduce(rate,
             Math.min(MAX_REGISTRY_RETRY_MS, retryMs * 2)));
         return;
       }
       registrySchemaId = id;
-      LOG.info("generator: ClickstreamEvent v1 is schema id {} (subject {}); events go out registry-framed", id,
+      log.info("generator: ClickstreamEvent v1 is schema id {} (subject {}); events go out registry-framed", id,
           subject);
       produce(rate);
     });
@@ -214,7 +214,7 @@ public final class GeneratorVerticle extends VerticleBase {
       failedSinceReport++;
       metrics.failed("produce");
       if (failedSinceReport == 1) {
-        LOG.warn("generator: send to {} failed (key {}, {} message of {} bytes): {}; further failures until the "
+        log.warn("generator: send to {} failed (key {}, {} message of {} bytes): {}; further failures until the "
             + "next status line are only counted", topic, key, kind, size, String.valueOf(result.cause()));
       }
     }
@@ -223,11 +223,11 @@ public final class GeneratorVerticle extends VerticleBase {
       reportTimer = -1;
       double seconds = Math.max(1e-3, (System.nanoTime() - startNanos) / 1e9);
       if (failed == 0) {
-        LOG.info("generator: finished, all {} events acknowledged in {} s ({}/s)", acked,
+        log.info("generator: finished, all {} events acknowledged in {} s ({}/s)", acked,
             plain(Math.round(seconds * 10) / 10.0), Math.round(acked / seconds));
         finished.complete();
       } else {
-        LOG.warn("generator: finished, {} of {} sends failed", failed, maxEvents);
+        log.warn("generator: finished, {} of {} sends failed", failed, maxEvents);
         finished.fail(failed + " of " + maxEvents + " sends failed");
       }
     }
@@ -248,7 +248,7 @@ public final class GeneratorVerticle extends VerticleBase {
       line.append(", ").append(forgiven - forgivenAtLastReport)
           .append(" events skipped (more than a second behind: Kafka too slow or unreachable)");
     }
-    LOG.info(line.toString());
+    log.info(line.toString());
     lastReportNanos = now;
     ackedAtLastReport = acked;
     failedSinceReport = 0;
@@ -280,7 +280,7 @@ public final class GeneratorVerticle extends VerticleBase {
     return producer.flush()
         .eventually(() -> producer.close())
         .recover(e -> {
-          LOG.warn("generator: flushing or closing the producer failed: {}", String.valueOf(e));
+          log.warn("generator: flushing or closing the producer failed: {}", String.valueOf(e));
           return Future.succeededFuture();
         })
         .onComplete(ignored -> finished.tryFail("generator stopped after " + acked + " acknowledged events"));

@@ -3,7 +3,6 @@ package io.streampipeline.generator;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.SplittableRandom;
 
 /**
  * The fixed reference data of the generated shop: categories with price ranges, search terms, user agents,
@@ -128,19 +127,6 @@ final class ShopData {
   }
 
   private ShopData() {
-  }
-
-  /** Index of the bucket that {@code draw}, in [0, last cumulative value), falls into. */
-  static int bucket(int[] cumulative, int draw) {
-    int i = 0;
-    while (draw >= cumulative[i]) {
-      i++;
-    }
-    return i;
-  }
-
-  static int pick(int[] cumulative, SplittableRandom random) {
-    return bucket(cumulative, random.nextInt(cumulative[cumulative.length - 1]));
   }
 
   /** {@code prefix} followed by {@code n} zero-padded to at least {@code digits} digits. */

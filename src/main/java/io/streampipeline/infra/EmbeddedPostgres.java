@@ -11,6 +11,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real PostgreSQL server (zonky's bundled binaries) run as a child process, with its data directory kept
@@ -18,6 +19,9 @@ import java.util.Optional;
  * Vert.x starts or from a worker thread.
  */
 public final class EmbeddedPostgres implements AutoCloseable {
+  private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
+  /** How long a server left running by a killed process gets to stop before it is killed. */
+  private static final long ORPHAN_STOP_SECONDS = 30;
   public static final String NAME = "pipeline";
 
   private final io.zonky.test.db.postgres.embedded.EmbeddedPostgres server;
@@ -43,7 +47,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
           // We stop it ourselves, after the pipeline has drained into it.
           .setRegisterShutdownHook(false)
           .setPort(port)
-          .setPGStartupWait(Duration.ofSeconds(60))
+          .setPGStartupWait(STARTUP_WAIT)
           .setServerConfig("max_connections", "200")
           .setServerConfig("shared_buffers", "128MB")
           .setServerConfig("listen_addresses", "127.0.0.1")
@@ -73,7 +77,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
     if (orphan.isPresent() && orphan.get().isAlive()) {
       orphan.get().destroy();
       try {
-        orphan.get().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        orphan.get().onExit().get(ORPHAN_STOP_SECONDS, TimeUnit.SECONDS);
       } catch (Exception e) {
         orphan.get().destroyForcibly();
       }

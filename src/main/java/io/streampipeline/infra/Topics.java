@@ -29,14 +29,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes sure the pipeline's topics exist before anything reads or writes them. With KAFKA_CREATE_TOPICS (the
- * default) missing ones are created: 6, 3 and 1 partitions, replication factor KAFKA_TOPIC_REPLICATION_FACTOR
+ * Makes sure the pipeline's topics (docs/design.md#topics-and-keys) exist before anything reads or writes them.
+ * With KAFKA_CREATE_TOPICS (the default) missing ones are created: 6, 3 and 1 partitions, replication factor KAFKA_TOPIC_REPLICATION_FACTOR
  * (default min(3, brokers), so {@code acks=all} works on a cluster) and min.insync.replicas
  * KAFKA_TOPIC_MIN_INSYNC_REPLICAS when set. Existing topics are left as they are. This is the first call to Kafka
  * at start-up, so a broker that refuses the credentials or does not answer ends start-up here with one line that
  * says what to check. Blocking.
  */
 public final class Topics {
+  /** How long one admin request, and waiting for the partition leaders, may take. */
+  private static final long ADMIN_TIMEOUT_SECONDS = 60;
+  private static final long LEADER_RETRY_MS = 100;
   public static final int EVENT_PARTITIONS = 6;
   public static final int AGGREGATED_PARTITIONS = 3;
   public static final int DLQ_PARTITIONS = 1;
@@ -147,7 +150,7 @@ public final class Topics {
    */
   private static Map<String, Integer> awaitLeaders(Admin admin, Set<String> topics)
       throws InterruptedException, ExecutionException, TimeoutException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ADMIN_TIMEOUT_SECONDS);
     while (true) {
       try {
         // ListOffsets is answered by the partition leader's log, so success means the partitions are writable.
@@ -165,7 +168,7 @@ public final class Topics {
         if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
           throw e;
         }
-        Thread.sleep(100);
+        Thread.sleep(LEADER_RETRY_MS);
       }
     }
   }

@@ -6,7 +6,7 @@ import io.streampipeline.event.EventType;
 import java.util.Locale;
 
 /**
- * The processing rules after decoding: validate, filter bots, normalize, enrich. Validation looks at the
+ * The processing rules after decoding (docs/design.md#processing-rules): validate, filter bots, normalize, enrich. Validation looks at the
  * normalized event, so normalizing runs first, but an invalid event's dead letter holds the bytes as received.
  * Pure functions, no state: the order of the checks decides which reason an event gets.
  */
@@ -172,12 +172,12 @@ public final class EventRules {
     return e.withNormalized(country, query);
   }
 
-  /** Step 5: revenue for purchases, the UTC hour, and whether the user agent is a mobile one. */
+  /** Enrich (docs/design.md#5-enrich): revenue for purchases, the UTC hour, whether the user agent is mobile. */
   public static EnrichedEvent enrich(ClickstreamEvent e, int partition, long offset) {
     return enrich(e, isMobile(e.userAgent()), partition, offset);
   }
 
-  /** Step 5 with the mobile flag already known (see {@link UserAgentClassifier}). */
+  /** Enrich with the mobile flag already known (see {@link UserAgentClassifier}). */
   public static EnrichedEvent enrich(ClickstreamEvent e, boolean mobile, int partition, long offset) {
     return enrich(e, mobile, partition, offset, null);
   }

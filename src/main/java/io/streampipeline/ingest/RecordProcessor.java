@@ -9,7 +9,7 @@ import io.streampipeline.metrics.PipelineMetrics;
 import java.util.List;
 
 /**
- * Runs the processing rules on one Kafka record, in their order: size check, decode, validate (on the
+ * Runs the processing rules (docs/design.md#processing-rules) on one Kafka record, in their order: size check, decode, validate (on the
  * normalized event), filter bots, enrich. Stored events and dead letters are appended to the caller's lists;
  * bots are only counted. A dead letter always carries the message's bytes as received. No Vert.x types: the
  * processing chain benchmark drives it directly. One instance per thread.

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * The pipeline's own meters (DESIGN.md §1, metrics), all named {@code stream_pipeline_*}. Shared by every
+ * The pipeline's own meters (docs/design.md#metrics), all named {@code stream_pipeline_*}. Shared by every
  * lane of a process: counters are thread-safe, and gauges read sums that the lanes add their deltas to.
  */
 public final class PipelineMetrics {
@@ -212,11 +212,5 @@ public final class PipelineMetrics {
       total += c.count();
     }
     return total;
-  }
-
-  public Map<String, Long> lagByPartition() {
-    Map<String, Long> copy = new java.util.TreeMap<>();
-    lagByPartition.forEach((p, v) -> copy.put(p, v.get()));
-    return copy;
   }
 }

@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes checkpoints to PostgreSQL: the statements of {@link SinkSql} and the rows they take. One transaction
- * per checkpoint (or per partition group of one), set-based: one statement per table.
+ * per checkpoint (or per partition group of one), set-based: one statement per table. Public only for
+ * {@link #windowRow}, which the bench's {@code --sink-forms} measures.
  */
-final class CheckpointWriter implements CheckpointStore {
+public final class CheckpointWriter implements CheckpointStore {
   private static final Logger log = LoggerFactory.getLogger(CheckpointWriter.class);
 
   private final Pool pool;
@@ -177,7 +178,8 @@ final class CheckpointWriter implements CheckpointStore {
     return conn.preparedQuery(SinkSql.UPSERT_WINDOWS).executeBatch(rows).mapEmpty();
   }
 
-  static Tuple windowRow(WindowResult w) {
+  /** One aggregated_metrics row, the parameters of {@link SinkSql#UPSERT_WINDOWS}. */
+  public static Tuple windowRow(WindowResult w) {
     return Tuple.tuple()
         .addString(w.windowId()).addString(w.type().wireName()).addLong(w.windowStart()).addLong(w.windowEnd())
         .addInteger(w.partition()).addString(w.userId()).addString(w.sessionId())

@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.Base64;
 
 /**
- * The DLQ envelope: the original payload as UTF-8 text when it is valid UTF-8 without NUL, else base64, with
+ * The DLQ envelope (docs/design.md#dead-letters): the original payload as UTF-8 text when it is valid UTF-8 without NUL, else base64, with
  * payload_encoding saying which. On the topic the envelope is capped at {@link #MAX_ENVELOPE_BYTES}; the
  * dead_letter_events table keeps the whole payload.
  */

@@ -5,12 +5,15 @@ import io.streampipeline.event.EnrichedEvent;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
 
-/** The events of one statement as 19 column arrays, in the order of {@link SinkSql#INSERT_EVENTS}. */
-final class EventColumns {
+/**
+ * The events of one statement as 19 column arrays, in the order of {@link SinkSql#INSERT_EVENTS}. Public for the
+ * bench's {@code --sink-forms}, which measures the sink's own row building.
+ */
+public final class EventColumns {
   private EventColumns() {
   }
 
-  static Tuple of(List<EnrichedEvent> events) {
+  public static Tuple of(List<EnrichedEvent> events) {
     int n = events.size();
     String[] ids = new String[n];
     String[] types = new String[n];

@@ -1,12 +1,15 @@
 package io.streampipeline.sink;
 
-/** Every statement the sink runs, in one place. Set-based: one statement per table per transaction. */
-final class SinkSql {
+/**
+ * Every statement the sink runs, in one place. Set-based: one statement per table per transaction. Public for the
+ * bench's {@code --sink-forms}, which measures these statements themselves.
+ */
+public final class SinkSql {
   private SinkSql() {
   }
 
   /** unnest of column arrays: 1.6 to 2.8 times the rate of multi-row VALUES here (docs/performance.md). */
-  static final String INSERT_EVENTS = "INSERT INTO clickstream_events (event_id, event_type, event_timestamp_ms, "
+  public static final String INSERT_EVENTS = "INSERT INTO clickstream_events (event_id, event_type, event_timestamp_ms, "
       + "user_id, session_id, product_id, product_category, price_cents, quantity, revenue_cents, search_query, "
       + "page_url, referrer, user_agent, ip_address, geo_country, geo_city, event_hour, is_mobile) "
       + "SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::bigint[], $4::varchar[], $5::varchar[], "
@@ -23,7 +26,7 @@ final class SinkSql {
       + "ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING";
 
   /** A replayed window overwrites its row and is published again: consumers upsert by window_id. */
-  static final String UPSERT_WINDOWS = "INSERT INTO aggregated_metrics (window_id, window_type, window_start, "
+  public static final String UPSERT_WINDOWS = "INSERT INTO aggregated_metrics (window_id, window_type, window_start, "
       + "window_end, source_partition, user_id, session_id, event_count, unique_users, page_views, add_to_carts, "
       + "purchases, total_revenue_cents, top_products, top_categories, product_ids, product_counts, "
       + "category_names, category_counts, emitted_at) "

@@ -164,7 +164,7 @@ public final class AggregatedCodec {
     return record;
   }
 
-  /** The fingerprint as DESIGN.md writes it: hex of the little-endian bytes as sent. */
+  /** The fingerprint as docs/design.md#avro-schemas writes it: hex of the little-endian bytes as sent. */
   public static String fingerprintHex(long fingerprint) {
     return ClickstreamCodec.fingerprintHex(fingerprint);
   }

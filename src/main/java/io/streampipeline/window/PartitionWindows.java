@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * All event-time window and session state of one partition (DESIGN.md §3). Plain Java, single-threaded:
+ * All event-time window and session state of one partition (docs/design.md#windows-and-sessions). Plain Java,
+ * single-threaded:
  * the owner calls it from one thread only.
  *
  * <p><b>Time.</b> The watermark is the highest event timestamp added so far minus the allowed lateness
@@ -19,10 +20,10 @@ import java.util.Map;
  * further to follow the wall clock.
  *
  * <p><b>Events.</b> {@link #add} takes stored events (valid, not bots) of this partition in arrival order. An
- * event is <em>late</em> when one of its tumbling windows has already closed, i.e.
- * {@code min(end of its events_per_minute window, end of its revenue_per_5min window) <= watermark}: it is
- * left out of all windows and sessions. An event whose event_id is among the last 10,000 ids counted here is
- * a duplicate and counted once. Any other event is counted in its two tumbling windows and its session.
+ * event is <em>late</em> when one of its tumbling windows ({@link WindowDefinitions#TUMBLING}) has already
+ * closed, i.e. the end of its window of some tumbling type is {@code <= watermark}: it is left out of all windows
+ * and sessions. An event whose event_id is among the last 10,000 ids counted here is
+ * a duplicate and counted once. Any other event is counted in its tumbling windows and its session.
  *
  * <p><b>Windows.</b> Tumbling windows are {@code [start, end)}, aligned to the epoch, and close when
  * {@code watermark >= end}. Sessions are keyed by (user_id, session_id) and span their first to last event
@@ -41,9 +42,6 @@ public final class PartitionWindows {
   public static final int TOP_PRODUCTS = 10;
   public static final int TOP_CATEGORIES = 5;
 
-  private static final byte[] MAGIC = {'S', 'P', 'W', 'S'};
-  /** The snapshot format written; restore also reads every earlier version. */
-  private static final int FORMAT_VERSION = 1;
   private static final Comparator<WindowResult> RESULT_ORDER = Comparator
       .comparing(WindowResult::type)
       .thenComparingLong(WindowResult::windowStart)
@@ -51,13 +49,13 @@ public final class PartitionWindows {
 
   private final int partition;
   private final WindowSettings settings;
-  private final WindowSet minute;
-  private final WindowSet revenue;
+  /** One per entry of {@link WindowDefinitions#TUMBLING}, in its order. */
+  private final WindowSet[] tumbling;
   private final SessionTable sessions = new SessionTable();
   private final ExpiryQueue expiry = new ExpiryQueue();
   /** Sessions closed by a split in add(), emitted by the next closeReady. */
   private final List<Session> splitOff = new ArrayList<>();
-  private final DedupRing dedup;
+  private final DedupRing dedup = new DedupRing(DedupRing.CAPACITY);
   private final EventIdHash idHash = new EventIdHash();
   private long maxTimestamp = Long.MIN_VALUE;
   private long watermark = Long.MIN_VALUE;
@@ -68,9 +66,9 @@ public final class PartitionWindows {
     }
     this.partition = partition;
     this.settings = settings;
-    this.minute = new WindowSet(WindowType.EVENTS_PER_MINUTE, new TumblingWindows(settings.tumblingMs()));
-    this.revenue = new WindowSet(WindowType.REVENUE_PER_5MIN, new TumblingWindows(settings.revenueMs()));
-    this.dedup = new DedupRing(DedupRing.CAPACITY);
+    this.tumbling = WindowDefinitions.TUMBLING.stream()
+        .map(definition -> new WindowSet(definition.type(), definition.windows(settings)))
+        .toArray(WindowSet[]::new);
   }
 
   /**
@@ -87,15 +85,18 @@ public final class PartitionWindows {
     }
     ClickstreamEvent e = enriched.event();
     long ts = e.timestamp();
-    if (Math.min(minute.windows.endFor(ts), revenue.windows.endFor(ts)) <= watermark) {
-      return false;
+    for (WindowSet set : tumbling) {
+      if (set.windows.endFor(ts) <= watermark) {
+        return false;
+      }
     }
     if (!dedup.add(idHash.hash(e.eventId()))) {
       return true;
     }
     long revenueCents = enriched.revenueCents();
-    minute.count(e, ts, revenueCents);
-    revenue.count(e, ts, revenueCents);
+    for (WindowSet set : tumbling) {
+      set.count(e, ts, revenueCents);
+    }
     countInSession(e, ts, revenueCents);
     if (ts > maxTimestamp) {
       maxTimestamp = ts;
@@ -139,8 +140,9 @@ public final class PartitionWindows {
    */
   public List<WindowResult> closeReady(long emittedAtMs) {
     List<WindowResult> out = new ArrayList<>();
-    minute.closeUpTo(watermark, emittedAtMs, out);
-    revenue.closeUpTo(watermark, emittedAtMs, out);
+    for (WindowSet set : tumbling) {
+      set.closeUpTo(watermark, emittedAtMs, out);
+    }
     for (Session s : splitOff) {
       out.add(sessionResult(s, emittedAtMs));
     }
@@ -178,9 +180,13 @@ public final class PartitionWindows {
     return maxTimestamp;
   }
 
-  /** Open tumbling windows of both types. */
+  /** Open tumbling windows of all types. */
   public int openWindows() {
-    return minute.open.size() + revenue.open.size();
+    int open = 0;
+    for (WindowSet set : tumbling) {
+      open += set.open.size();
+    }
+    return open;
   }
 
   /** Open sessions, not counting those split off and waiting for {@link #closeReady}. */
@@ -273,61 +279,11 @@ public final class PartitionWindows {
   }
 
   /**
-   * The state as compact binary, format version 1:
-   *
-   * <pre>
-   * magic "SPWS", varint version (1), varint partition,
-   * zigzag maxTimestamp, zigzag watermark,
-   * varint windowCount, per window:  varint type ordinal, zigzag start, zigzag end, aggregate,
-   *                                  varint userCount, string* users
-   * varint sessionCount, per open session: session
-   * varint splitOffCount, per session split off and not yet emitted: session
-   * varint dedupCapacity, varint dedupCount, dedupCount × fixed 8-byte little-endian id hash, oldest first
-   * session   = string userId, string sessionId, zigzag first, varint (last - first), aggregate
-   * aggregate = varint eventCount, pageViews, addToCarts, purchases, zigzag revenueCents,
-   *             tally products, tally categories
-   * tally     = varint n, n × (string key, varint count)
-   * string    = varint 0, varint byteLength, UTF-8 bytes   (first occurrence)
-   *           | varint k                                   (k-th distinct string of the snapshot, from 1)
-   * </pre>
-   *
-   * The id hashes are XXH64 (seed 0) of the event_id's UTF-8 bytes.
+   * The complete state as compact binary, in the format of {@link WindowSnapshotCodec}; {@link #restore} rebuilds
+   * it in this or a later build.
    */
   public byte[] snapshot() {
-    SnapshotOutput out = new SnapshotOutput();
-    for (byte b : MAGIC) {
-      out.writeByte(b);
-    }
-    out.writeVarLong(FORMAT_VERSION);
-    out.writeVarLong(partition);
-    out.writeZigZag(maxTimestamp);
-    out.writeZigZag(watermark);
-    out.writeVarLong(openWindows());
-    for (WindowSet set : List.of(minute, revenue)) {
-      for (OpenWindow w : set.open.values()) {
-        out.writeVarLong(w.type.ordinal());
-        out.writeZigZag(w.start);
-        out.writeZigZag(w.end);
-        writeAggregate(out, w);
-        out.writeVarLong(w.users.size());
-        for (String user : w.users) {
-          out.writeString(user);
-        }
-      }
-    }
-    out.writeVarLong(sessions.size());
-    sessions.forEach(s -> writeSession(out, s));
-    out.writeVarLong(splitOff.size());
-    for (Session s : splitOff) {
-      writeSession(out, s);
-    }
-    long[] ids = dedup.toArray();
-    out.writeVarLong(dedup.capacity());
-    out.writeVarLong(ids.length);
-    for (long id : ids) {
-      out.writeFixedLong(id);
-    }
-    return out.toByteArray();
+    return WindowSnapshotCodec.encode(this);
   }
 
   /**
@@ -338,149 +294,56 @@ public final class PartitionWindows {
    *     unknown format version
    */
   public static PartitionWindows restore(int partition, WindowSettings settings, byte[] snapshot) {
-    SnapshotInput in = new SnapshotInput(snapshot);
-    for (byte b : MAGIC) {
-      if (in.readByte() != (b & 0xFF)) {
-        throw in.corrupt("not a window snapshot (bad magic)");
-      }
-    }
-    long version = in.readVarLong();
-    PartitionWindows restored;
-    if (version == 1) {
-      restored = readV1(partition, settings, in);
-    } else {
-      throw new IllegalArgumentException("unknown window snapshot format version " + version);
-    }
-    if (!in.atEnd()) {
-      throw in.corrupt("bytes left over");
-    }
-    return restored;
+    return WindowSnapshotCodec.decode(partition, settings, snapshot);
   }
 
-  private static PartitionWindows readV1(int partition, WindowSettings settings, SnapshotInput in) {
-    long storedPartition = in.readVarLong();
-    if (storedPartition != partition) {
-      throw new IllegalArgumentException("window snapshot of partition " + storedPartition
-          + " restored into partition " + partition);
+  /** The open tumbling windows, type by type in the order of {@link WindowDefinitions#TUMBLING}. */
+  List<OpenWindow> openTumbling() {
+    List<OpenWindow> all = new ArrayList<>(openWindows());
+    for (WindowSet set : tumbling) {
+      all.addAll(set.open.values());
     }
-    long maxTimestamp = in.readZigZag();
-    long watermark = in.readZigZag();
-    int windowCount = in.readCount();
-    List<OpenWindow> windows = new ArrayList<>();
-    for (int i = 0; i < windowCount; i++) {
-      int typeOrdinal = in.readCount();
-      if (typeOrdinal != WindowType.EVENTS_PER_MINUTE.ordinal()
-          && typeOrdinal != WindowType.REVENUE_PER_5MIN.ordinal()) {
-        throw in.corrupt("not a tumbling window type: " + typeOrdinal);
-      }
-      OpenWindow w = new OpenWindow(WindowType.values()[typeOrdinal], in.readZigZag(), in.readZigZag());
-      readAggregate(in, w);
-      int users = in.readCount();
-      for (int u = 0; u < users; u++) {
-        w.users.add(in.readString());
-      }
-      windows.add(w);
-    }
-    List<Session> open = readSessions(in);
-    List<Session> splitOff = readSessions(in);
-    int dedupCapacity = in.readCount();
-    int dedupCount = in.readCount();
-    if (dedupCount > dedupCapacity) {
-      throw in.corrupt("dedup ring holds more than its capacity");
-    }
-    long[] ids = new long[dedupCount];
-    for (int i = 0; i < dedupCount; i++) {
-      ids[i] = in.readFixedLong();
-    }
-
-    PartitionWindows pw = new PartitionWindows(partition, settings);
-    pw.maxTimestamp = maxTimestamp;
-    pw.watermark = watermark;
-    for (OpenWindow w : windows) {
-      (w.type == WindowType.EVENTS_PER_MINUTE ? pw.minute : pw.revenue).restore(w);
-    }
-    for (Session s : open) {
-      if (pw.sessions.get(s.userId, s.sessionId, s.hash) != null) {
-        throw in.corrupt("session " + s.userId + "/" + s.sessionId + " twice");
-      }
-      pw.sessions.put(s);
-      pw.expiry.push(s);
-    }
-    for (Session s : splitOff) {
-      s.closed = true;
-      pw.splitOff.add(s);
-    }
-    // A ring written with another capacity keeps its newest ids; the duplicate rule is "the last N ids".
-    for (int i = Math.max(0, ids.length - pw.dedup.capacity()); i < ids.length; i++) {
-      pw.dedup.add(ids[i]);
-    }
-    return pw;
+    return all;
   }
 
-  private static void writeSession(SnapshotOutput out, Session s) {
-    out.writeString(s.userId);
-    out.writeString(s.sessionId);
-    out.writeZigZag(s.first);
-    out.writeVarLong(s.last - s.first);
-    writeAggregate(out, s);
+  SessionTable sessions() {
+    return sessions;
   }
 
-  private static List<Session> readSessions(SnapshotInput in) {
-    int count = in.readCount();
-    List<Session> list = new ArrayList<>(Math.min(count, 1 << 16));
-    for (int i = 0; i < count; i++) {
-      String userId = in.readString();
-      String sessionId = in.readString();
-      long first = in.readZigZag();
-      Session s = new Session(userId, sessionId, Session.hash(userId, sessionId), first);
-      s.last = first + in.readVarLong();
-      readAggregate(in, s);
-      list.add(s);
+  List<Session> splitOff() {
+    return splitOff;
+  }
+
+  DedupRing dedup() {
+    return dedup;
+  }
+
+  /** For the codec: the restored clocks, open windows and sessions of a snapshot. */
+  void restoreTime(long maxTimestamp, long watermark) {
+    this.maxTimestamp = maxTimestamp;
+    this.watermark = watermark;
+  }
+
+  void restoreWindow(OpenWindow w) {
+    int index = WindowDefinitions.tumblingIndex(w.type);
+    if (index < 0) {
+      throw new IllegalArgumentException("corrupt window snapshot: not a tumbling window type: " + w.type);
     }
-    return list;
+    tumbling[index].restore(w);
   }
 
-  private static void writeAggregate(SnapshotOutput out, Aggregate a) {
-    out.writeVarLong(a.eventCount);
-    out.writeVarLong(a.pageViews);
-    out.writeVarLong(a.addToCarts);
-    out.writeVarLong(a.purchases);
-    out.writeZigZag(a.revenueCents);
-    writeTally(out, a.products);
-    writeTally(out, a.categories);
-  }
-
-  private static void readAggregate(SnapshotInput in, Aggregate a) {
-    a.eventCount = in.readVarLong();
-    a.pageViews = in.readVarLong();
-    a.addToCarts = in.readVarLong();
-    a.purchases = in.readVarLong();
-    a.revenueCents = in.readZigZag();
-    a.products = readTally(in, a.tallyCapacity());
-    a.categories = readTally(in, a.tallyCapacity());
-  }
-
-  private static void writeTally(SnapshotOutput out, CountMap tally) {
-    if (tally == null) {
-      out.writeVarLong(0);
-      return;
+  /** @return false when a session of the same key is already open */
+  boolean restoreOpenSession(Session s) {
+    if (sessions.get(s.userId, s.sessionId, s.hash) != null) {
+      return false;
     }
-    out.writeVarLong(tally.size());
-    tally.forEach((key, count) -> {
-      out.writeString(key);
-      out.writeVarLong(count);
-    });
+    sessions.put(s);
+    expiry.push(s);
+    return true;
   }
 
-  private static CountMap readTally(SnapshotInput in, int minCapacity) {
-    int n = in.readCount();
-    if (n == 0) {
-      return null;
-    }
-    CountMap tally = new CountMap(Math.max(minCapacity, Math.min(n * 2, 1 << 20)));
-    for (int i = 0; i < n; i++) {
-      tally.add(in.readString(), in.readVarLong());
-    }
-    return tally;
+  void restoreSplitOff(Session s) {
+    s.closed = true;
+    splitOff.add(s);
   }
 }

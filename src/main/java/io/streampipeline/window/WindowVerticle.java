@@ -23,6 +23,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -189,7 +191,7 @@ public final class WindowVerticle extends VerticleBase {
 
   /** One line per closed tumbling window with this lane's figures (its partitions' partials summed). */
   private void logClosedTumbling(List<WindowResult> results) {
-    Map<String, long[]> sums = new java.util.TreeMap<>();
+    Map<String, long[]> sums = new TreeMap<>();
     Map<String, Set<Integer>> partitionsByWindow = new HashMap<>();
     for (WindowResult w : results) {
       if (w.type() == WindowType.SESSION_SUMMARY) {
@@ -204,7 +206,7 @@ public final class WindowVerticle extends VerticleBase {
       sum[3] += w.addToCarts();
       sum[4] += w.purchases();
       sum[5] += w.totalRevenueCents();
-      partitionsByWindow.computeIfAbsent(key, k -> new java.util.TreeSet<>()).add(w.partition());
+      partitionsByWindow.computeIfAbsent(key, k -> new TreeSet<>()).add(w.partition());
     }
     sums.forEach((key, sum) -> log.info("lane {}: closed {} on partitions {}: {} events, {} users, {} views, "
             + "{} carts, {} purchases, revenue {} cents", lane, key, partitionsByWindow.get(key), sum[0], sum[1],

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Random;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -180,15 +182,15 @@ class ClickstreamCodecTest {
 
   /** Compatible older writer: the same record without one (defaulted) field. */
   private static Schema withoutField(Schema schema, String dropped) {
-    io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject(schema.toString());
-    json.getJsonArray("fields").getList().removeIf(f -> dropped.equals(((java.util.Map<?, ?>) f).get("name")));
+    JsonObject json = new JsonObject(schema.toString());
+    json.getJsonArray("fields").getList().removeIf(f -> dropped.equals(((Map<?, ?>) f).get("name")));
     return new Schema.Parser().parse(json.encode());
   }
 
   /** Compatible newer writer: one more field at the end, with a default. */
   private static Schema withExtraField(Schema schema) {
-    io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject(schema.toString());
-    json.getJsonArray("fields").add(new io.vertx.core.json.JsonObject()
+    JsonObject json = new JsonObject(schema.toString());
+    json.getJsonArray("fields").add(new JsonObject()
         .put("name", "loyalty_tier").put("type", "string").put("default", "none"));
     return new Schema.Parser().parse(json.encode());
   }

@@ -16,10 +16,12 @@ import io.streampipeline.event.EventType;
 import io.streampipeline.generator.GeneratedMessage.Kind;
 import io.streampipeline.ingest.EventRules;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -63,7 +65,7 @@ class EventFactoryTest {
       assertEquals(x.key(), y.key());
       assertArrayEquals(x.value(), y.value(), "message " + i);
       assertEquals(x.kind(), y.kind());
-      if (!java.util.Arrays.equals(x.value(), other.next(ts).value())) {
+      if (!Arrays.equals(x.value(), other.next(ts).value())) {
         differences++;
       }
     }
@@ -288,12 +290,12 @@ class EventFactoryTest {
       if (q != null && !q.equals(q.strip())) {
         spacedQuery++;
       }
-      if (q != null && !q.equals(q.toLowerCase(java.util.Locale.ROOT))) {
+      if (q != null && !q.equals(q.toLowerCase(Locale.ROOT))) {
         upperQuery++;
       }
       if (e.geoCountry().isEmpty()) {
         emptyCountry++;
-      } else if (!e.geoCountry().equals(e.geoCountry().strip().toUpperCase(java.util.Locale.ROOT))) {
+      } else if (!e.geoCountry().equals(e.geoCountry().strip().toUpperCase(Locale.ROOT))) {
         sloppyCountry++;
       }
       if (e.geoCity() != null && !e.geoCity().chars().allMatch(c -> c < 128)) {

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
-/** The processing rules, one case per rule, each with its exact DLQ reason. */
+/** The processing rules of docs/design.md#processing-rules, one case per rule, each with its exact DLQ reason. */
 class RecordProcessorTest {
   /** The Kafka record timestamp of the test messages: the base event's own time, as a live producer stamps it. */
   private static final long RECORD_TS = 1_700_000_000_000L;

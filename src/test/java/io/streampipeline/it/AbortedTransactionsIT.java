@@ -3,12 +3,10 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
 import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EventType;
-import io.streampipeline.infra.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -36,13 +34,12 @@ class AbortedTransactionsIT {
 
   @Test
   void recordsOfAbortedTransactionsAreNeverStored() {
-    TestInfra infra = TestInfra.get();
-    String database = infra.createDatabase();
-    PipelineConfig config = ConfigLoader.fromMap(infra.pipelineConfig(database, "aborted"));
-    Topics.ensure(infra.bootstrapServers, config);
+    ItPipeline it = ItPipeline.create("aborted");
+    TestInfra infra = it.infra();
+    PipelineConfig config = it.config();
+    Db db = it.db();
     String topic = config.clickstreamTopic();
     long base = Instant.parse("2026-11-21T08:00:00Z").toEpochMilli();
-    Db db = new Db(infra, database);
 
     Properties props = new Properties();
     props.put("bootstrap.servers", infra.bootstrapServers);

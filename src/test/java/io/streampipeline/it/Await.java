@@ -1,6 +1,7 @@
 package io.streampipeline.it;
 
 import java.time.Duration;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /** Polls a condition until it holds or the deadline passes (then fails with the last observed value). */
@@ -8,7 +9,7 @@ public final class Await {
   private Await() {
   }
 
-  public static <T> T until(Duration timeout, String what, Supplier<T> probe, java.util.function.Predicate<T> done) {
+  public static <T> T until(Duration timeout, String what, Supplier<T> probe, Predicate<T> done) {
     long deadline = System.nanoTime() + timeout.toNanos();
     T last = null;
     while (System.nanoTime() < deadline) {

@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The bench role keeps working: a small replay from the jar ends with its table and a result.json that has
- * every field DESIGN.md §5 names and a verified replay (exact rows, dead letters and windows). It asserts no
- * speed: speed is measured by running the bench, never by a test.
+ * every field docs/design.md#performance-targets names and a verified replay (exact rows, dead letters and windows);
+ * {@code --sink-forms} measures the sink's own statements. It asserts no speed: speed is measured by running the
+ * bench, never by a test.
  */
 class BenchSmokeIT {
 
@@ -32,5 +33,24 @@ class BenchSmokeIT {
     }
     assertEquals(20000L, result.getLong("events"));
     assertEquals(true, result.getBoolean("verified"), "the replay stored exactly what it should: " + result);
+  }
+
+  @Test
+  void sinkFormsWriteTheSinksOwnStatementsAndWindowRows() throws Exception {
+    Path out = Files.createTempDirectory("bench-forms");
+    try (PipelineProcess bench = PipelineProcess.start(Map.of(), "--roles=bench", "--sink-forms",
+        "--sink-form-rows=3000", "--out-dir=" + out)) {
+      assertEquals(0, bench.waitFor(300), bench.output());
+    }
+    JsonObject result = new JsonObject(Files.readString(out.resolve("sink-forms.json")));
+    List<String> forms = result.getJsonArray("forms").stream().map(f -> ((JsonObject) f).getString("form")).toList();
+    assertEquals(List.of("values", "unnest", "unnest", "copy", "values", "unnest", "unnest", "copy", "windows"), forms);
+    for (Object form : result.getJsonArray("forms")) {
+      JsonObject f = (JsonObject) form;
+      assertTrue(f.getLong("rows") > 0 && f.getLong("rows_per_second") > 0, f.encode());
+      if (!f.getString("form").equals("windows")) {
+        assertEquals(3000L, f.getLong("rows"), f.encode());
+      }
+    }
   }
 }

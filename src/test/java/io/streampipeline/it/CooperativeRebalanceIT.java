@@ -1,5 +1,6 @@
 package io.streampipeline.it;
 
+import io.streampipeline.infra.Ports;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.micrometer.core.instrument.Counter;
@@ -38,8 +39,8 @@ class CooperativeRebalanceIT {
       Await.until(Duration.ofSeconds(60), "the first process owns every partition", () -> restores(first),
           n -> n == Topics.EVENT_PARTITIONS);
       Map<String, String> second = new HashMap<>(settings);
-      second.put("METRICS_PORT", String.valueOf(TestInfra.freePort()));
-      second.put("DASHBOARD_PORT", String.valueOf(TestInfra.freePort()));
+      second.put("METRICS_PORT", String.valueOf(Ports.free()));
+      second.put("DASHBOARD_PORT", String.valueOf(Ports.free()));
       try (PipelineProcess joining = PipelineProcess.start(second)) {
         // Each claim raises a partition's owner epoch: the first process claimed all six once.
         Await.until(Duration.ofSeconds(90), "the second process claimed its share",

@@ -3,11 +3,9 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streampipeline.app.ConfigLoader;
 import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.generator.GeneratedMessage.Kind;
-import io.streampipeline.infra.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -25,18 +23,17 @@ class CrashRecoveryIT {
 
   @Test
   void killNineMidRunLosesAndDuplicatesNothing() throws Exception {
-    TestInfra infra = TestInfra.get();
-    String database = infra.createDatabase();
-    Map<String, String> env = infra.pipelineConfig(database, "crash");
-    PipelineConfig config = ConfigLoader.fromMap(env);
-    Topics.ensure(infra.bootstrapServers, config);
+    ItPipeline it = ItPipeline.create("crash");
+    TestInfra infra = it.infra();
+    Map<String, String> env = it.settings();
+    PipelineConfig config = it.config();
+    Db db = it.db();
     long t0 = Instant.parse("2026-11-22T12:00:00Z").toEpochMilli();
     List<GeneratedMessage> messages = TestData.generate(4242L, 30_000, 0.03, t0, 40);
     Set<String> expected = messages.stream().filter(m -> m.kind() == Kind.VALID).map(m -> m.event().eventId())
         .collect(Collectors.toSet());
     long expectedBad = messages.stream().filter(m -> m.kind() == Kind.INVALID || m.kind() == Kind.UNDECODABLE)
         .count();
-    Db db = new Db(infra, database);
 
     CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> {
       for (int from = 0; from < messages.size(); from += 1000) {

@@ -14,6 +14,7 @@ import io.streampipeline.bus.Addresses;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EventType;
+import io.streampipeline.infra.Ports;
 import io.streampipeline.infra.Topics;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
@@ -30,6 +31,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -40,6 +42,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 
@@ -185,12 +189,12 @@ class DashboardIT {
     String dark = (String) browser.js("return getComputedStyle(document.body).backgroundColor");
     assertNotEquals(light, dark, "the page follows prefers-color-scheme");
     browser.colorScheme("light");
-    browser.driver().manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+    browser.driver().manage().window().setSize(new Dimension(390, 844));
     Await.sleep(1200);
     shoot(dir.resolve("phone.png"));
     Object overflow = browser.js("return document.documentElement.scrollWidth > window.innerWidth + 1");
     assertEquals(Boolean.FALSE, overflow, "no sideways scrolling on a phone-sized screen");
-    browser.driver().manage().window().setSize(new org.openqa.selenium.Dimension(1400, 1150));
+    browser.driver().manage().window().setSize(new Dimension(1400, 1150));
     String docs = System.getProperty("dashboard.screenshot");
     if (docs != null) {
       Files.copy(desktop, Path.of(docs), StandardCopyOption.REPLACE_EXISTING);
@@ -229,7 +233,7 @@ class DashboardIT {
     assertEquals(Boolean.TRUE, browser.js("return typeof window.__xss === 'undefined'"), "no injected script ran");
     assertEquals(0L, browser.js("return document.querySelectorAll('main img, main script, main svg').length"),
         "no element was made from event values");
-    boolean visible = browser.driver().findElements(org.openqa.selenium.By.cssSelector("#top-products li .name"))
+    boolean visible = browser.driver().findElements(By.cssSelector("#top-products li .name"))
         .stream().anyMatch(e -> e.isDisplayed() && e.getText().equals(XSS_PRODUCT));
     assertTrue(visible, "the literal text is visible to a person");
   }
@@ -385,8 +389,8 @@ class DashboardIT {
     // it shows of the past must come from PostgreSQL.
     Map<String, String> restarted = new HashMap<>(settings);
     restarted.put("ROLES", "dashboard");
-    restarted.put("DASHBOARD_PORT", String.valueOf(TestInfra.freePort()));
-    restarted.put("METRICS_PORT", String.valueOf(TestInfra.freePort()));
+    restarted.put("DASHBOARD_PORT", String.valueOf(Ports.free()));
+    restarted.put("METRICS_PORT", String.valueOf(Ports.free()));
     restarted.put("KAFKA_AGGREGATED_TOPIC", "dashboard-restart-" + UUID.randomUUID() + ".aggregated");
     PipelineConfig restartedConfig = ConfigLoader.fromMap(restarted);
     Topics.ensure(infra.bootstrapServers, restartedConfig);
@@ -475,9 +479,9 @@ class DashboardIT {
   void thePageReconnectsByItselfWhenItsServerRestarts() {
     Map<String, String> dashboardOnly = new HashMap<>(settings);
     dashboardOnly.put("ROLES", "dashboard");
-    dashboardOnly.put("DASHBOARD_PORT", String.valueOf(TestInfra.freePort()));
-    dashboardOnly.put("METRICS_PORT", String.valueOf(TestInfra.freePort()));
-    dashboardOnly.put("EVENTBUS_TCP_PORT", String.valueOf(TestInfra.freePort()));
+    dashboardOnly.put("DASHBOARD_PORT", String.valueOf(Ports.free()));
+    dashboardOnly.put("METRICS_PORT", String.valueOf(Ports.free()));
+    dashboardOnly.put("EVENTBUS_TCP_PORT", String.valueOf(Ports.free()));
     PipelineConfig separate = ConfigLoader.fromMap(dashboardOnly);
     Application server = new Application(separate).start();
     try {
@@ -511,8 +515,8 @@ class DashboardIT {
     String token = "dashboard-it-token-" + UUID.randomUUID();
     Map<String, String> guarded = new HashMap<>(settings);
     guarded.put("ROLES", "dashboard");
-    guarded.put("DASHBOARD_PORT", String.valueOf(TestInfra.freePort()));
-    guarded.put("METRICS_PORT", String.valueOf(TestInfra.freePort()));
+    guarded.put("DASHBOARD_PORT", String.valueOf(Ports.free()));
+    guarded.put("METRICS_PORT", String.valueOf(Ports.free()));
     guarded.put("DASHBOARD_AUTH_TOKEN", token);
     guarded.put("DASHBOARD_ALLOWED_ORIGINS", "https://ops.example.com");
     PipelineConfig guardedConfig = ConfigLoader.fromMap(guarded);
@@ -671,8 +675,8 @@ class DashboardIT {
     String token = "tls-token-" + UUID.randomUUID();
     Map<String, String> secure = new HashMap<>(settings);
     secure.put("ROLES", "dashboard");
-    secure.put("DASHBOARD_PORT", String.valueOf(TestInfra.freePort()));
-    secure.put("METRICS_PORT", String.valueOf(TestInfra.freePort()));
+    secure.put("DASHBOARD_PORT", String.valueOf(Ports.free()));
+    secure.put("METRICS_PORT", String.valueOf(Ports.free()));
     secure.put("DASHBOARD_AUTH_TOKEN", token);
     secure.put("DASHBOARD_TLS_CERT", cert.toString());
     secure.put("DASHBOARD_TLS_KEY", key.toString());
@@ -740,7 +744,7 @@ class DashboardIT {
     awaitState(s -> s.equals(state), "connection indicator " + state);
   }
 
-  private void awaitState(java.util.function.Predicate<String> wanted, String what) {
+  private void awaitState(Predicate<String> wanted, String what) {
     Await.until(Duration.ofSeconds(45), what,
         () -> (String) browser.js("return document.getElementById('connection').dataset.state"), wanted);
   }

@@ -3,12 +3,10 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
 import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EventType;
-import io.streampipeline.infra.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,15 +35,12 @@ class DuplicateEventsIT {
 
   @Test
   void repeatedEventIdsAreStoredAndCountedOnce() {
-    TestInfra infra = TestInfra.get();
-    String database = infra.createDatabase();
-    Map<String, String> settings = infra.pipelineConfig(database, "dup");
-    settings.put("WINDOW_IDLE_SECONDS", "3600");
-    PipelineConfig config = ConfigLoader.fromMap(settings);
-    Topics.ensure(infra.bootstrapServers, config);
+    ItPipeline it = ItPipeline.create("dup", Map.of("WINDOW_IDLE_SECONDS", "3600"));
+    TestInfra infra = it.infra();
+    PipelineConfig config = it.config();
+    Db db = it.db();
     String topic = config.clickstreamTopic();
     long base = Instant.parse("2026-11-17T15:00:00Z").toEpochMilli();
-    Db db = new Db(infra, database);
 
     Application app = new Application(config).start();
     try {

@@ -3,11 +3,11 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
 import io.streampipeline.app.PipelineConfig;
-import io.streampipeline.infra.Topics;
+import io.streampipeline.infra.Ports;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -23,15 +23,10 @@ import org.junit.jupiter.api.Test;
  */
 class ExactlyOnceIT {
 
-  private static Map<String, String> liveSettings(TestInfra infra, String database, String name) {
-    Map<String, String> settings = infra.pipelineConfig(database, name);
-    settings.put("WINDOW_TUMBLING_WINDOW_SECONDS", "5");
-    settings.put("WINDOW_REVENUE_WINDOW_SECONDS", "10");
-    settings.put("WINDOW_SESSION_TIMEOUT_SECONDS", "5");
-    settings.put("WINDOW_ALLOWED_LATENESS_SECONDS", "1");
-    settings.put("WINDOW_IDLE_SECONDS", "2");
-    return settings;
-  }
+  /** Short windows and sessions, so that live traffic closes many of them. */
+  private static final Map<String, String> LIVE = Map.of("WINDOW_TUMBLING_WINDOW_SECONDS", "5",
+      "WINDOW_REVENUE_WINDOW_SECONDS", "10", "WINDOW_SESSION_TIMEOUT_SECONDS", "5",
+      "WINDOW_ALLOWED_LATENESS_SECONDS", "1", "WINDOW_IDLE_SECONDS", "2");
 
   private static void assertExact(Db db, PipelineConfig config, LiveTraffic traffic) {
     Set<String> valid = traffic.validEventIds();
@@ -56,12 +51,11 @@ class ExactlyOnceIT {
 
   @Test
   void crashLoopWithKillNine() throws Exception {
-    TestInfra infra = TestInfra.get();
-    String database = infra.createDatabase();
-    Map<String, String> env = liveSettings(infra, database, "crashloop");
-    PipelineConfig config = ConfigLoader.fromMap(env);
-    Topics.ensure(infra.bootstrapServers, config);
-    Db db = new Db(infra, database);
+    ItPipeline it = ItPipeline.create("crashloop", LIVE);
+    TestInfra infra = it.infra();
+    Map<String, String> env = it.settings();
+    PipelineConfig config = it.config();
+    Db db = it.db();
     Random random = new Random(5);
 
     try (LiveTraffic traffic = new LiveTraffic(infra.bootstrapServers, config.clickstreamTopic(), 99L, 600)) {
@@ -85,19 +79,18 @@ class ExactlyOnceIT {
 
   @Test
   void processesJoinAndLeaveTheGroup() throws Exception {
-    TestInfra infra = TestInfra.get();
-    String database = infra.createDatabase();
-    Map<String, String> env = liveSettings(infra, database, "rebalance");
-    PipelineConfig config = ConfigLoader.fromMap(env);
-    Topics.ensure(infra.bootstrapServers, config);
-    Db db = new Db(infra, database);
+    ItPipeline it = ItPipeline.create("rebalance", LIVE);
+    TestInfra infra = it.infra();
+    Map<String, String> env = it.settings();
+    PipelineConfig config = it.config();
+    Db db = it.db();
     List<PipelineProcess> processes = new ArrayList<>();
 
     try (LiveTraffic traffic = new LiveTraffic(infra.bootstrapServers, config.clickstreamTopic(), 7L, 600)) {
       for (int i = 0; i < 3; i++) {
         long before = rows(db);
-        Map<String, String> processEnv = new java.util.HashMap<>(env);
-        processEnv.put("METRICS_PORT", String.valueOf(TestInfra.freePort()));
+        Map<String, String> processEnv = new HashMap<>(env);
+        processEnv.put("METRICS_PORT", String.valueOf(Ports.free()));
         processes.add(PipelineProcess.start(processEnv));
         Await.until(Duration.ofSeconds(90), "progress with " + (i + 1) + " processes", () -> rows(db),
             n -> n > before + 1000);
@@ -116,11 +109,10 @@ class ExactlyOnceIT {
 
   @Test
   void postgresRestartMidRun() throws Exception {
-    TestInfra infra = TestInfra.get();
-    String database = infra.createDatabase();
-    PipelineConfig config = ConfigLoader.fromMap(liveSettings(infra, database, "pgrestart"));
-    Topics.ensure(infra.bootstrapServers, config);
-    Db db = new Db(infra, database);
+    ItPipeline it = ItPipeline.create("pgrestart", LIVE);
+    TestInfra infra = it.infra();
+    PipelineConfig config = it.config();
+    Db db = it.db();
 
     Application app = new Application(config).start();
     try (LiveTraffic traffic = new LiveTraffic(infra.bootstrapServers, config.clickstreamTopic(), 11L, 600)) {

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.Endpoints;
 import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.bus.Addresses;
 import io.streampipeline.bus.CheckpointResult;
@@ -46,7 +44,6 @@ import org.junit.jupiter.api.Test;
  */
 class FencingIT {
   private static final int LANE = 7;
-  private TestInfra infra;
   private Db db;
   private PipelineConfig config;
   private Vertx vertx;
@@ -55,23 +52,19 @@ class FencingIT {
 
   @BeforeEach
   void deploySink() throws Exception {
-    infra = TestInfra.get();
-    String database = infra.createDatabase();
-    db = new Db(infra, database);
-    config = ConfigLoader.fromMap(infra.pipelineConfig(database, "fencing"));
+    ItPipeline it = ItPipeline.create("fencing");
+    db = it.db();
+    config = it.config();
     vertx = Vertx.vertx();
     LocalCodec.registerAll(vertx);
     metrics = new PipelineMetrics(new SimpleMeterRegistry());
     vertx.eventBus().<CheckpointResult>consumer(Addresses.laneIngest(LANE), m -> results.add(m.body()));
-    Endpoints endpoints = new Endpoints(infra.bootstrapServers, infra.pgHost, infra.pgPort, database, infra.pgUser,
-        infra.pgPassword);
-    vertx.deployVerticle(new SinkVerticle(LANE, config, endpoints, metrics)).toCompletionStage()
-        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    vertx.deployVerticle(new SinkVerticle(LANE, config, it.endpoints(), metrics)).await(30, TimeUnit.SECONDS);
   }
 
   @AfterEach
   void close() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    vertx.close().await(30, TimeUnit.SECONDS);
   }
 
   /** The row a claim left: the partition's owner epoch and stored position. */

@@ -3,9 +3,7 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streampipeline.app.ConfigLoader;
 import io.streampipeline.app.PipelineConfig;
-import io.streampipeline.infra.Topics;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -21,13 +19,11 @@ class GracefulStopIT {
 
   @Test
   void stopsPromptlyUnderTrafficAndLosesNothing() throws Exception {
-    TestInfra infra = TestInfra.get();
-    String database = infra.createDatabase();
-    Map<String, String> env = infra.pipelineConfig(database, "graceful");
-    env.put("SINK_FLUSH_INTERVAL_SECONDS", "0.1");
-    PipelineConfig config = ConfigLoader.fromMap(env);
-    Topics.ensure(infra.bootstrapServers, config);
-    Db db = new Db(infra, database);
+    ItPipeline it = ItPipeline.create("graceful", Map.of("SINK_FLUSH_INTERVAL_SECONDS", "0.1"));
+    TestInfra infra = it.infra();
+    Map<String, String> env = it.settings();
+    PipelineConfig config = it.config();
+    Db db = it.db();
 
     try (LiveTraffic traffic = new LiveTraffic(infra.bootstrapServers, config.clickstreamTopic(), 3L, 800)) {
       for (int run = 1; run <= 3; run++) {

@@ -3,12 +3,10 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
 import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EventType;
-import io.streampipeline.infra.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -35,15 +33,12 @@ class LateAndQuietIT {
 
   @Test
   void outOfOrderWithinLatenessCountsAndLateEventsDoNotReopenTheWindow() {
-    TestInfra infra = TestInfra.get();
-    String database = infra.createDatabase();
-    Map<String, String> settings = infra.pipelineConfig(database, "late");
-    settings.put("WINDOW_IDLE_SECONDS", "3600");
-    PipelineConfig config = ConfigLoader.fromMap(settings);
-    Topics.ensure(infra.bootstrapServers, config);
+    ItPipeline it = ItPipeline.create("late", Map.of("WINDOW_IDLE_SECONDS", "3600"));
+    TestInfra infra = it.infra();
+    PipelineConfig config = it.config();
+    Db db = it.db();
     long base = Instant.parse("2026-11-18T09:00:00Z").toEpochMilli();
     String topic = config.clickstreamTopic();
-    Db db = new Db(infra, database);
     String minute = "SELECT event_count FROM aggregated_metrics WHERE window_type = 'events_per_minute' "
         + "AND window_start = " + base;
 
@@ -74,17 +69,10 @@ class LateAndQuietIT {
 
   @Test
   void aQuietPartitionClosesItsWindowsByTheWallClock() {
-    TestInfra infra = TestInfra.get();
-    String database = infra.createDatabase();
-    Map<String, String> settings = infra.pipelineConfig(database, "quiet");
-    settings.put("WINDOW_TUMBLING_WINDOW_SECONDS", "5");
-    settings.put("WINDOW_REVENUE_WINDOW_SECONDS", "10");
-    settings.put("WINDOW_ALLOWED_LATENESS_SECONDS", "1");
-    settings.put("WINDOW_SESSION_TIMEOUT_SECONDS", "3");
-    settings.put("WINDOW_IDLE_SECONDS", "2");
-    PipelineConfig config = ConfigLoader.fromMap(settings);
-    Topics.ensure(infra.bootstrapServers, config);
-    Db db = new Db(infra, database);
+    ItPipeline it = ItPipeline.create("quiet", Map.of("WINDOW_TUMBLING_WINDOW_SECONDS", "5", "WINDOW_REVENUE_WINDOW_SECONDS", "10", "WINDOW_ALLOWED_LATENESS_SECONDS", "1", "WINDOW_SESSION_TIMEOUT_SECONDS", "3", "WINDOW_IDLE_SECONDS", "2"));
+    TestInfra infra = it.infra();
+    PipelineConfig config = it.config();
+    Db db = it.db();
 
     Application app = new Application(config).start();
     try {

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -45,7 +46,7 @@ class OffsetOutOfRangeIT {
   }
 
   private static Set<String> ids(String prefix, int count) {
-    return java.util.stream.IntStream.range(0, count)
+    return IntStream.range(0, count)
         .mapToObj(i -> UUID.nameUUIDFromBytes((prefix + i).getBytes()).toString()).collect(Collectors.toSet());
   }
 
@@ -100,12 +101,10 @@ class OffsetOutOfRangeIT {
 
   @Test
   void afterTheTopicIsCreatedAgainEveryNewEventIsStored() throws Exception {
-    TestInfra infra = TestInfra.get();
-    String database = infra.createDatabase();
-    Map<String, String> settings = infra.pipelineConfig(database, "recreated");
-    PipelineConfig config = ConfigLoader.fromMap(settings);
-    Topics.ensure(infra.bootstrapServers, config);
-    Db db = new Db(infra, database);
+    ItPipeline it = ItPipeline.create("recreated");
+    TestInfra infra = it.infra();
+    PipelineConfig config = it.config();
+    Db db = it.db();
     Set<String> second = firstRunThenRecreate(infra, config, db);
     long withData = partitionsWithData(db);
 
@@ -125,13 +124,10 @@ class OffsetOutOfRangeIT {
 
   @Test
   void withHaltNothingOfTheNewLogIsReadAndThePositionsStay() throws Exception {
-    TestInfra infra = TestInfra.get();
-    String database = infra.createDatabase();
-    Map<String, String> settings = infra.pipelineConfig(database, "halted");
-    settings.put("PIPELINE_OFFSET_OUT_OF_RANGE", "halt");
-    PipelineConfig config = ConfigLoader.fromMap(settings);
-    Topics.ensure(infra.bootstrapServers, config);
-    Db db = new Db(infra, database);
+    ItPipeline it = ItPipeline.create("halted", Map.of("PIPELINE_OFFSET_OUT_OF_RANGE", "halt"));
+    TestInfra infra = it.infra();
+    PipelineConfig config = it.config();
+    Db db = it.db();
     firstRunThenRecreate(infra, config, db);
     long withData = partitionsWithData(db);
 

@@ -5,14 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
 import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.generator.GeneratedMessage.Kind;
-import io.streampipeline.infra.Topics;
 import io.streampipeline.ingest.EventRules;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -34,10 +36,10 @@ class PipelineEndToEndIT {
 
   @Test
   void storesExactlyTheValidEventsAndDeadLettersTheRest() {
-    TestInfra infra = TestInfra.get();
-    String database = infra.createDatabase();
-    PipelineConfig config = ConfigLoader.fromMap(infra.pipelineConfig(database, "e2e"));
-    Topics.ensure(infra.bootstrapServers, config);
+    ItPipeline it = ItPipeline.create("e2e");
+    TestInfra infra = it.infra();
+    PipelineConfig config = it.config();
+    Db db = it.db();
     List<GeneratedMessage> messages = TestData.generate(20261125L, 6000, 0.05, T0, 250);
     List<TestData.Sent> sent = TestData.send(infra.bootstrapServers, config.clickstreamTopic(), messages);
     Map<Kind, Long> kinds = TestData.kinds(messages);
@@ -52,7 +54,6 @@ class PipelineEndToEndIT {
 
     Application app = new Application(config).start();
     try {
-      Db db = new Db(infra, database);
       Await.until(Duration.ofSeconds(120), "all events and dead letters committed",
           () -> db.count("SELECT count(*) FROM clickstream_events") + "/"
               + db.count("SELECT count(*) FROM dead_letter_events"),
@@ -77,9 +78,9 @@ class PipelineEndToEndIT {
   private static void assertExampleQueriesRun(Db db) {
     String file;
     try {
-      file = java.nio.file.Files.readString(java.nio.file.Path.of("sql/queries.sql"));
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      file = Files.readString(Path.of("sql/queries.sql"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     String withoutComments = file.lines().filter(l -> !l.startsWith("--")).collect(Collectors.joining("\n"));
     int ran = 0;

@@ -3,11 +3,9 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
 import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.generator.GeneratedMessage.Kind;
-import io.streampipeline.infra.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -25,17 +23,15 @@ class PostgresOutageIT {
 
   @Test
   void nothingIsLostAndTheConsumerPausesWhileTheDatabaseIsDown() {
-    TestInfra infra = TestInfra.get();
-    String database = infra.createDatabase();
-    Map<String, String> settings = infra.pipelineConfig(database, "outage");
-    settings.put("PIPELINE_MAX_IN_FLIGHT_EVENTS", "3000");
-    PipelineConfig config = ConfigLoader.fromMap(settings);
-    Topics.ensure(infra.bootstrapServers, config);
+    ItPipeline it = ItPipeline.create("outage", Map.of("PIPELINE_MAX_IN_FLIGHT_EVENTS", "3000"));
+    TestInfra infra = it.infra();
+    String database = it.database();
+    PipelineConfig config = it.config();
+    Db db = it.db();
     long t0 = Instant.parse("2026-11-21T10:00:00Z").toEpochMilli();
     List<GeneratedMessage> messages = TestData.generate(77L, 24_000, 0.0, t0, 100);
     Set<String> expected = messages.stream().filter(m -> m.kind() == Kind.VALID).map(m -> m.event().eventId())
         .collect(Collectors.toSet());
-    Db db = new Db(infra, database);
 
     Application app = new Application(config).start();
     try {

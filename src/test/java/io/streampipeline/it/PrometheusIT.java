@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
 import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.infra.Ports;
 import io.streampipeline.infra.Topics;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -52,12 +52,8 @@ class PrometheusIT {
   @Test
   void prometheusScrapesTheRunningPipeline(@TempDir Path dir) throws Exception {
     String prometheus = executable("prometheus");
-    TestInfra infra = TestInfra.get();
-    Map<String, String> settings = infra.pipelineConfig(infra.createDatabase(), "prometheus");
-    settings.put("ROLES", "generator,pipeline");
-    settings.put("PRODUCER_EVENTS_PER_SECOND", "200");
-    PipelineConfig config = ConfigLoader.fromMap(settings);
-    Topics.ensure(infra.bootstrapServers, config);
+    ItPipeline it = ItPipeline.create("prometheus", Map.of("ROLES", "generator,pipeline", "PRODUCER_EVENTS_PER_SECOND", "200"));
+    PipelineConfig config = it.config();
     Application app = new Application(config).start();
     Process server = null;
     try {
@@ -67,7 +63,7 @@ class PrometheusIT {
           () -> Http.get("http://127.0.0.1:" + config.metricsPort() + "/metrics").body(),
           body -> body.contains("stream_pipeline_consumer_lag{partition=\"5\"}"));
 
-      int port = TestInfra.freePort();
+      int port = Ports.free();
       Path configFile = localConfig(dir, config.metricsPort());
       Path log = Path.of("target", "prometheus-it.log");
       server = new ProcessBuilder(prometheus, "--config.file=" + configFile,

@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
 import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EventType;
-import io.streampipeline.infra.Topics;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -28,14 +27,11 @@ class RejectedRowsIT {
 
   @Test
   void badRowsAreIsolatedAndDeadLetteredTheRestIsWritten() throws Exception {
-    TestInfra infra = TestInfra.get();
-    String database = infra.createDatabase();
-    Db db = new Db(infra, database);
+    ItPipeline it = ItPipeline.create("rejected", Map.of("SINK_BATCH_SIZE", "5000"));
+    TestInfra infra = it.infra();
+    PipelineConfig config = it.config();
+    Db db = it.db();
     db.execute("ALTER TABLE clickstream_events ADD CONSTRAINT no_poison CHECK (page_url <> 'https://poison/')");
-    Map<String, String> settings = infra.pipelineConfig(database, "rejected");
-    settings.put("SINK_BATCH_SIZE", "5000");
-    PipelineConfig config = ConfigLoader.fromMap(settings);
-    Topics.ensure(infra.bootstrapServers, config);
     ClickstreamCodec codec = new ClickstreamCodec();
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
     for (int i = 0; i < 2000; i++) {
@@ -58,7 +54,7 @@ class RejectedRowsIT {
         assertTrue(((String) row.get("error_reason")).contains("no_poison"), row.toString());
         byte[] payload = "base64".equals(row.get("payload_encoding"))
             ? Base64.getDecoder().decode((String) row.get("original_payload"))
-            : ((String) row.get("original_payload")).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            : ((String) row.get("original_payload")).getBytes(StandardCharsets.UTF_8);
         assertEquals("https://poison/", codec.decode(payload).pageUrl(), "the payload is the refused event");
       }
     } finally {

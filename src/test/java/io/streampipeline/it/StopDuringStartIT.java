@@ -1,5 +1,6 @@
 package io.streampipeline.it;
 
+import io.streampipeline.infra.Ports;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,12 +21,12 @@ class StopDuringStartIT {
   @Test
   void sigtermDuringStartUpStopsWhatStarted() throws Exception {
     Path dataDir = Files.createTempDirectory("stop-during-start");
-    int pgPort = TestInfra.freePort();
+    int pgPort = Ports.free();
     Map<String, String> env = Map.of("DATA_DIR", dataDir.toString(),
-        "EMBEDDED_KAFKA_PORT", String.valueOf(TestInfra.freePort()),
+        "EMBEDDED_KAFKA_PORT", String.valueOf(Ports.free()),
         "EMBEDDED_POSTGRES_PORT", String.valueOf(pgPort),
-        "DASHBOARD_PORT", String.valueOf(TestInfra.freePort()),
-        "METRICS_PORT", String.valueOf(TestInfra.freePort()));
+        "DASHBOARD_PORT", String.valueOf(Ports.free()),
+        "METRICS_PORT", String.valueOf(Ports.free()));
     try (PipelineProcess process = PipelineProcess.start(env)) {
       Await.until(Duration.ofSeconds(120), "the embedded broker up (start-up under way)", process::output,
           out -> out.contains("Embedded Kafka broker (KRaft) listening"));

@@ -2,6 +2,8 @@ package io.streampipeline.it;
 
 import io.streampipeline.infra.EmbeddedKafka;
 import io.streampipeline.infra.EmbeddedPostgres;
+import io.streampipeline.infra.Ports;
+import io.streampipeline.infra.Schema;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -80,9 +82,9 @@ public final class TestInfra {
     }
     try {
       Path root = Files.createTempDirectory("stream-pipeline-it");
-      EmbeddedKafka kafka = EmbeddedKafka.start(root.resolve("kafka"), freePort());
+      EmbeddedKafka kafka = EmbeddedKafka.start(root.resolve("kafka"), Ports.free());
       Path pgData = root.resolve("postgres");
-      EmbeddedPostgres postgres = EmbeddedPostgres.start(pgData, freePort());
+      EmbeddedPostgres postgres = EmbeddedPostgres.start(pgData, Ports.free());
       TestInfra infra = new TestInfra("embedded (in-process KRaft broker, embedded PostgreSQL)",
           kafka.bootstrapServers(), "127.0.0.1", postgres.port(), EmbeddedPostgres.NAME, EmbeddedPostgres.NAME,
           postgres, pgData);
@@ -102,10 +104,6 @@ public final class TestInfra {
     } catch (RuntimeException | Error e) {
       return false;
     }
-  }
-
-  public static int freePort() {
-    return io.streampipeline.infra.Ports.free();
   }
 
   /** A fresh database for one test, migrated to the pipeline's schema (the pipeline finds it current). */
@@ -180,9 +178,9 @@ public final class TestInfra {
     config.put("POSTGRES_DATABASE", database);
     config.put("POSTGRES_USER", pgUser);
     config.put("POSTGRES_PASSWORD", pgPassword);
-    config.put("DASHBOARD_PORT", String.valueOf(freePort()));
-    config.put("METRICS_PORT", String.valueOf(freePort()));
-    config.put("EVENTBUS_TCP_PORT", String.valueOf(freePort()));
+    config.put("DASHBOARD_PORT", String.valueOf(Ports.free()));
+    config.put("METRICS_PORT", String.valueOf(Ports.free()));
+    config.put("EVENTBUS_TCP_PORT", String.valueOf(Ports.free()));
     config.put("ROLES", "pipeline");
     config.put("SINK_FLUSH_INTERVAL_SECONDS", "0.5");
     config.put("WINDOW_IDLE_SECONDS", "2");

@@ -4,15 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
 import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.event.DecodeException;
 import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.generator.GeneratedMessage.Kind;
-import io.streampipeline.infra.Topics;
 import io.streampipeline.window.AggregatedCodec;
 import io.streampipeline.window.WindowResult;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.LongSummaryStatistics;
 import java.util.Map;
@@ -28,15 +28,12 @@ class WindowExactnessIT {
   private static final List<GeneratedMessage> MESSAGES = TestData.generate(31337L, 24_000, 0.02, T0, 500);
 
   private Map<String, String> replay(int lanes) {
-    TestInfra infra = TestInfra.get();
-    String database = infra.createDatabase();
-    Map<String, String> settings = infra.pipelineConfig(database, "exact" + lanes);
-    settings.put("PIPELINE_INSTANCES", String.valueOf(lanes));
-    PipelineConfig config = ConfigLoader.fromMap(settings);
-    Topics.ensure(infra.bootstrapServers, config);
+    ItPipeline it = ItPipeline.create("exact" + lanes, Map.of("PIPELINE_INSTANCES", String.valueOf(lanes)));
+    TestInfra infra = it.infra();
+    PipelineConfig config = it.config();
+    Db db = it.db();
     TestData.send(infra.bootstrapServers, config.clickstreamTopic(), MESSAGES);
     long valid = MESSAGES.stream().filter(m -> m.kind() == Kind.VALID).count();
-    Db db = new Db(infra, database);
 
     Application app = new Application(config).start();
     try {
@@ -59,10 +56,10 @@ class WindowExactnessIT {
 
   /** Every window row reached clickstream.aggregated, keyed by window_id, with the same figures. */
   private static void assertAggregatedTopic(TestInfra infra, PipelineConfig config, Db db) {
-    Map<String, Long> rows = new java.util.HashMap<>();
+    Map<String, Long> rows = new HashMap<>();
     db.rows("SELECT window_id, event_count FROM aggregated_metrics")
         .forEach(r -> rows.put((String) r.get("window_id"), (Long) r.get("event_count")));
-    Map<String, Long> published = new java.util.HashMap<>();
+    Map<String, Long> published = new HashMap<>();
     Await.until(Duration.ofSeconds(60), "every window published",
         () -> {
           AggregatedCodec codec = new AggregatedCodec();
@@ -72,7 +69,7 @@ class WindowExactnessIT {
               WindowResult w = codec.decode(record.value());
               assertEquals(record.key(), w.windowId(), "keyed by window_id");
               published.put(w.windowId(), w.eventCount());
-            } catch (io.streampipeline.event.DecodeException e) {
+            } catch (DecodeException e) {
               throw new AssertionError(e);
             }
           }

@@ -1,5 +1,6 @@
 package io.streampipeline.it;
 
+import io.streampipeline.infra.Ports;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -23,7 +25,7 @@ class ZeroSetupIT {
         "pipeline", "pipeline"); ResultSet rs = conn.createStatement().executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
-    } catch (java.sql.SQLException e) {
+    } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -35,14 +37,14 @@ class ZeroSetupIT {
   @Test
   void runsWithNothingButAJdkAndContinuesAfterARestart() throws Exception {
     Path dataDir = Files.createTempDirectory("zero-setup");
-    int pgPort = TestInfra.freePort();
-    int metricsPort = TestInfra.freePort();
+    int pgPort = Ports.free();
+    int metricsPort = Ports.free();
     Map<String, String> env = Map.of("DATA_DIR", dataDir.toString(),
-        "EMBEDDED_KAFKA_PORT", String.valueOf(TestInfra.freePort()),
+        "EMBEDDED_KAFKA_PORT", String.valueOf(Ports.free()),
         "EMBEDDED_POSTGRES_PORT", String.valueOf(pgPort),
-        "DASHBOARD_PORT", String.valueOf(TestInfra.freePort()),
+        "DASHBOARD_PORT", String.valueOf(Ports.free()),
         "METRICS_PORT", String.valueOf(metricsPort),
-        "EVENTBUS_TCP_PORT", String.valueOf(TestInfra.freePort()),
+        "EVENTBUS_TCP_PORT", String.valueOf(Ports.free()),
         "PRODUCER_EVENTS_PER_SECOND", "1000",
         "PRODUCER_MAX_EVENTS", "3000",
         "SINK_FLUSH_INTERVAL_SECONDS", "1");
@@ -61,10 +63,10 @@ class ZeroSetupIT {
       first.terminate(90);
       assertTrue(first.output().contains("stopped"), first.output());
     }
-    int secondMetrics = TestInfra.freePort();
+    int secondMetrics = Ports.free();
     try (PipelineProcess second = PipelineProcess.start(Map.of("DATA_DIR", dataDir.toString(),
-        "EMBEDDED_KAFKA_PORT", String.valueOf(TestInfra.freePort()), "EMBEDDED_POSTGRES_PORT", String.valueOf(pgPort),
-        "DASHBOARD_PORT", String.valueOf(TestInfra.freePort()), "METRICS_PORT", String.valueOf(secondMetrics),
+        "EMBEDDED_KAFKA_PORT", String.valueOf(Ports.free()), "EMBEDDED_POSTGRES_PORT", String.valueOf(pgPort),
+        "DASHBOARD_PORT", String.valueOf(Ports.free()), "METRICS_PORT", String.valueOf(secondMetrics),
         "ROLES", "pipeline"))) {
       Await.until(Duration.ofSeconds(120), "the second run restored its checkpoints", second::output,
           log -> log.contains("restored partitions at offsets"));

@@ -138,7 +138,7 @@ class SinkFaultsIT {
 
   @AfterEach
   void close() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    vertx.close().await(30, TimeUnit.SECONDS);
   }
 
   /** Runs Vert.x work on one context, as the sink verticle does, and waits for it. */

@@ -13,12 +13,15 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * DESIGN.md §5: heap ≤ 256 MB with 100,000 open sessions. Measures what one partition retains with that many
- * sessions open (ids as the decoder would allocate them), after the tumbling windows of the 25 minutes
- * covered have closed, as a rough Runtime estimate.
+ * docs/design.md#performance-targets: heap ≤ 256 MB with 100,000 open sessions. Measures what one partition retains
+ * with that many sessions open (ids as the decoder would allocate them), after the tumbling windows of the 25
+ * minutes covered have closed, as a rough Runtime estimate, and holds it to the figure docs/performance.md and
+ * README.md give: the estimate is noisy, so up to twice that passes, and a regression to three times fails.
  */
 class SessionMemoryTest {
   private static final int SESSIONS = 100_000;
+  /** "~540 bytes per open session" in docs/performance.md and README.md. */
+  private static final long DOCUMENTED_BYTES_PER_SESSION = 540;
 
   @Test
   void aHundredThousandOpenSessionsFitWellUnderTheHeapBudget() {
@@ -48,7 +51,8 @@ class SessionMemoryTest {
     System.out.printf("%,d open sessions (and %d open windows, %d dedup ids) retain about %,d bytes: %d bytes"
         + " per session%n", SESSIONS, windows.openWindows(), PartitionWindows.DEDUP_EVENTS, retained,
         retained / SESSIONS);
-    assertTrue(retained < 200L * 1024 * 1024, "retained " + retained);
+    assertTrue(retained < 2 * DOCUMENTED_BYTES_PER_SESSION * SESSIONS, "retained " + retained + " bytes, "
+        + retained / SESSIONS + " per session; documented: " + DOCUMENTED_BYTES_PER_SESSION);
 
     byte[] snapshot = windows.snapshot();
     System.out.printf("its snapshot: %,d bytes%n", snapshot.length);

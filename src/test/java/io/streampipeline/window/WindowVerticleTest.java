@@ -43,13 +43,12 @@ class WindowVerticleTest {
     LocalCodec.registerAll(vertx);
     vertx.eventBus().<LaneMessage>consumer(Addresses.laneSink(LANE), m -> toSink.add(m.body()));
     vertx.deployVerticle(new WindowVerticle(LANE, ConfigLoader.fromMap(Map.of()),
-        new PipelineMetrics(new SimpleMeterRegistry()))).toCompletionStage().toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
+        new PipelineMetrics(new SimpleMeterRegistry()))).await(10, TimeUnit.SECONDS);
   }
 
   @AfterEach
   void close() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    vertx.close().await(10, TimeUnit.SECONDS);
   }
 
   private static EnrichedEvent event(int partition, long offset) {

@@ -1,0 +1,110 @@
+package io.streampipeline.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+
+/** The replay's outcome: the figures added to result.json, which is written, and one table printed. */
+final class BenchReport {
+  private BenchReport() {
+  }
+
+  static void write(JsonObject result, BenchOptions options, Preload.Result preload, ReplayRun.Measurement replay)
+      throws IOException {
+    addFigures(result, options, preload, replay);
+    Path file = options.outDir().resolve("result.json");
+    Files.writeString(file, result.encodePrettily() + "\n");
+    System.out.println(table(result, options, preload, replay, file));
+  }
+
+  private static void addFigures(JsonObject result, BenchOptions options, Preload.Result preload,
+      ReplayRun.Measurement replay) {
+    long rows = result.getLong("rows", preload.valid());
+    result.put("complete", replay.complete());
+    result.put("events", preload.events());
+    result.put("seconds", round3(replay.seconds()));
+    result.put("events_per_second", replay.complete() ? Math.round(preload.events() / replay.seconds()) : 0);
+    result.put("rows_per_second", replay.complete() ? Math.round(rows / replay.seconds()) : 0);
+    result.put("seconds_to_last_row", round3(replay.secondsToLastRow()));
+    result.put("events_per_second_to_last_row",
+        replay.complete() ? Math.round(preload.events() / replay.secondsToLastRow()) : 0);
+    result.put("tail_seconds", round3(replay.tailSeconds()));
+    result.put("startup_seconds", round3(replay.startupSeconds()));
+    result.put("bots", preload.bots());
+    result.put("expected_windows", preload.expectedWindows());
+    result.put("preload_seconds", round3(preload.seconds()));
+    result.put("preload_mb", preload.bytes() >> 20);
+    result.put("peak_heap_mb", replay.heapBytes() >> 20);
+    result.put("peak_heap_after_gc_mb", replay.liveHeapBytes() >> 20);
+    result.put("peak_rss_mb", replay.rssBytes() >> 20);
+    if (options.processes() == 2) {
+      result.put("peak_rss_mb_second_process", replay.otherRssBytes() >> 20);
+    }
+    result.put("finished_at", Instant.now().toString());
+  }
+
+  private static StringBuilder table(JsonObject result, BenchOptions options, Preload.Result preload,
+      ReplayRun.Measurement replay, Path file) {
+    StringBuilder table = new StringBuilder("\nstream-pipeline bench\n");
+    row(table, "events", preload.events() + " (" + preload.valid() + " valid, " + preload.bots() + " bots, "
+        + (preload.invalid() + preload.undecodable()) + " to DLQ)");
+    row(table, "lanes x processes", options.lanes() + " x " + options.processes());
+    row(table, "replay", replay.complete() ? round3(replay.seconds()) + " s, first poll to all rows and windows"
+        : "INCOMPLETE (see log)");
+    row(table, "events/s", result.getValue("events_per_second"));
+    row(table, "rows/s", result.getValue("rows_per_second"));
+    row(table, "to last row", round3(replay.secondsToLastRow()) + " s (" + result.getValue(
+        "events_per_second_to_last_row") + " events/s), windows tail " + round3(replay.tailSeconds()) + " s");
+    row(table, "window rows", result.getValue("windows") + " (expected " + preload.expectedWindows() + ")");
+    row(table, "verified", result.getValue("verified"));
+    JsonArray live = result.getJsonArray("live", new JsonArray());
+    for (int i = 0; i < live.size(); i++) {
+      JsonObject phase = live.getJsonObject(i);
+      row(table, "latency @ " + phase.getValue("rate") + "/s", "p50 " + phase.getValue("p50_ms") + " ms, p95 "
+          + phase.getValue("p95_ms") + " ms, p99 " + phase.getValue("p99_ms") + " ms, max "
+          + phase.getValue("max_ms") + " ms (" + phase.getValue("rows") + " rows)");
+    }
+    row(table, "peak heap", (replay.heapBytes() >> 20) + " MB used, " + (replay.liveHeapBytes() >> 20)
+        + " MB after GC (max " + result.getValue("max_heap_mb") + " MB)");
+    row(table, "peak RSS", (replay.rssBytes() >> 20) + " MB (this JVM, embedded Kafka included)"
+        + (options.processes() == 2 ? "; second process " + (replay.otherRssBytes() >> 20) + " MB" : ""));
+    JsonObject sink = result.getJsonObject("sink");
+    if (sink != null && sink.containsKey("checkpoints")) {
+      row(table, "checkpoints", sink.getValue("checkpoints") + " transactions, mean " + sink.getValue(
+          "checkpoint_ms_mean") + " ms, " + sink.getValue("events_per_checkpoint_mean") + " events and "
+          + sink.getValue("state_kb_per_checkpoint_mean") + " KB of window state each; sink busy "
+          + Math.round(100 * sink.getDouble("busy_fraction_of_replay", 0.0)) + "% of the replay");
+    }
+    JsonObject cpu = result.getJsonObject("cpu_seconds");
+    if (cpu != null) {
+      JsonObject byThread = cpu.getJsonObject("jvm_by_thread");
+      row(table, "CPU seconds", "pipeline JVM " + cpu.getValue("jvm") + " (event loops "
+          + byThread.getValue("vertx_event_loops") + ", broker " + byThread.getValue("kafka_broker") + ", GC/JIT "
+          + byThread.getValue("gc_jit_and_other_native") + "), PostgreSQL " + cpu.getValue("postgres")
+          + (cpu.containsKey("second_process") ? ", second process " + cpu.getValue("second_process") : "")
+          + ", other programs " + cpu.getValue("other_programs") + " of " + cpu.getValue("machine_capacity")
+          + " over " + cpu.getValue("wall_seconds") + " s");
+    }
+    if (result.containsKey("copy_rows_per_second")) {
+      row(table, "COPY ceiling", result.getValue("copy_rows_per_second") + " rows/s (1 connection), "
+          + result.getValue("copy_rows_per_second_2_connections") + " rows/s (2)");
+    }
+    row(table, "result", file.toAbsolutePath().normalize());
+    return table;
+  }
+
+  private static void row(StringBuilder table, String name, Object value) {
+    table.append(String.format("  %-20s %s%n", name, value));
+  }
+
+  static double round1(double v) {
+    return Math.round(v * 10) / 10.0;
+  }
+
+  static double round3(double v) {
+    return Math.round(v * 1000) / 1000.0;
+  }
+}
