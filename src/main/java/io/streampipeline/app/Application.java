@@ -33,10 +33,11 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.time.Duration;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -162,13 +163,10 @@ public final class Application {
     if (config.has(Role.PIPELINE)) {
       deploy(new OutboxPublisherVerticle(config, endpoints, metrics));
       deploy(new RetentionVerticle(config.ops(), endpoints));
-      for (int lane = 0; lane < config.pipelineInstances(); lane++) {
-        deploy(new SinkVerticle(lane, config, endpoints, metrics), lane);
-        deploy(new WindowVerticle(lane, config, metrics), lane);
-      }
-      for (int lane = 0; lane < config.pipelineInstances(); lane++) {
-        deploy(new IngestVerticle(lane, config, endpoints, metrics), lane);
-      }
+      // Downstream first, so each lane's bus addresses have consumers before its ingest reads a record.
+      deployLanes(lane -> new SinkVerticle(lane, config, endpoints, metrics));
+      deployLanes(lane -> new WindowVerticle(lane, config, metrics));
+      deployLanes(lane -> new IngestVerticle(lane, config, endpoints, metrics));
     }
     if (config.has(Role.GENERATOR)) {
       deploy(new GeneratorVerticle(config, endpoints, metrics));
@@ -180,11 +178,15 @@ public final class Application {
     deployments.push(await(vertx.deployVerticle(verticle)));
   }
 
-  /** A lane's verticle: its deployment config names the lane, which JSON log lines show (JsonLogLayout). */
-  private void deploy(Deployable verticle, int lane) {
+  /**
+   * One verticle type for every lane: PIPELINE_INSTANCES instances of one deployment, numbered 0, 1, ... by the
+   * supplier. Each instance names its lane in its context's data, which JSON log lines show (JsonLogLayout).
+   */
+  private void deployLanes(IntFunction<Deployable> lane) {
     checkNotStopping();
-    deployments.push(await(vertx.deployVerticle(verticle,
-        new DeploymentOptions().setConfig(new JsonObject().put(JsonLogLayout.LANE, lane)))));
+    AtomicInteger next = new AtomicInteger();
+    deployments.push(await(vertx.deployVerticle(() -> lane.apply(next.getAndIncrement()),
+        new DeploymentOptions().setInstances(config.pipelineInstances()))));
   }
 
   private void checkNotStopping() {

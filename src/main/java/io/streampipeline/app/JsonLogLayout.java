@@ -9,7 +9,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -67,8 +66,9 @@ public final class JsonLogLayout extends LayoutBase<ILoggingEvent> {
     if (context == null) {
       return null;
     }
-    JsonObject config = context.config();
-    Object lane = config == null ? null : config.getValue(LANE);
+    // Lane verticles are deployed with setInstances, so they share one deployment config: each instance names
+    // its lane in its own context's data instead (see Application#deployLanes).
+    Object lane = context.get(LANE);
     return lane instanceof Number n ? n.intValue() : null;
   }
 }

@@ -1,6 +1,7 @@
 package io.streampipeline.ingest;
 
 import io.streampipeline.app.Endpoints;
+import io.streampipeline.app.JsonLogLayout;
 import io.streampipeline.app.KafkaClients;
 import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.bus.Addresses;
@@ -118,6 +119,7 @@ public final class IngestVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    context.put(JsonLogLayout.LANE, lane);
     processor = new RecordProcessor(topic, metrics, config.inputLimits());
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("ingest-lane-" + lane))
         .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();

@@ -1,6 +1,7 @@
 package io.streampipeline.sink;
 
 import io.streampipeline.app.Endpoints;
+import io.streampipeline.app.JsonLogLayout;
 import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.bus.Addresses;
 import io.streampipeline.bus.CheckpointResult;
@@ -80,6 +81,7 @@ public final class SinkVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    context.put(JsonLogLayout.LANE, lane);
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(connections).setName("sink-lane-" + lane))
         .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
     LongFunction<Future<Void>> sleep = ms -> {

@@ -1,5 +1,6 @@
 package io.streampipeline.window;
 
+import io.streampipeline.app.JsonLogLayout;
 import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.bus.Addresses;
 import io.streampipeline.bus.LaneMessage;
@@ -59,6 +60,7 @@ public final class WindowVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    context.put(JsonLogLayout.LANE, lane);
     inbox = vertx.eventBus().consumer(Addresses.laneWindow(lane), msg -> onMessage(msg.body()));
     vertx.setPeriodic(TICK_MS, id -> closeReady());
     return inbox.completion();

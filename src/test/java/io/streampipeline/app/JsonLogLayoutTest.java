@@ -13,7 +13,9 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -49,19 +51,27 @@ class JsonLogLayoutTest {
     assertTrue(json.getString("exception").startsWith("java.lang.IllegalStateException: bad"), json.encode());
   }
 
+  /** Lanes are instances of one deployment (setInstances): each names its lane in its own context. */
   @Test
-  void namesTheLaneOfTheVerticleThatLogs() throws Exception {
+  void namesTheLaneOfEachInstanceThatLogs() throws Exception {
     Vertx vertx = Vertx.vertx();
-    CompletableFuture<String> line = new CompletableFuture<>();
+    Map<Integer, String> lines = new ConcurrentHashMap<>();
+    AtomicInteger next = new AtomicInteger();
     try {
-      vertx.deployVerticle(new VerticleBase() {
-        @Override
-        public Future<?> start() {
-          line.complete(new JsonLogLayout().doLayout(event("lane 2: started", null)));
-          return Future.succeededFuture();
-        }
-      }, new DeploymentOptions().setConfig(new JsonObject().put(JsonLogLayout.LANE, 2)));
-      assertEquals(2, new JsonObject(line.get(30, TimeUnit.SECONDS)).getInteger("lane"));
+      vertx.deployVerticle(() -> {
+        int lane = next.getAndIncrement();
+        return new VerticleBase() {
+          @Override
+          public Future<?> start() {
+            context.put(JsonLogLayout.LANE, lane);
+            lines.put(lane, new JsonLogLayout().doLayout(event("lane " + lane + ": started", null)));
+            return Future.succeededFuture();
+          }
+        };
+      }, new DeploymentOptions().setInstances(3)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      for (int lane = 0; lane < 3; lane++) {
+        assertEquals(lane, new JsonObject(lines.get(lane)).getInteger("lane"));
+      }
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
