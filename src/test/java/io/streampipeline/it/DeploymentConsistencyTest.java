@@ -69,6 +69,7 @@ class DeploymentConsistencyTest {
     metrics.failed("decode");
     metrics.emitted("events_per_minute");
     metrics.consumerLag(0, 0);
+    metrics.offsetOutOfRange(0);
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
         .withMetrics(new MicrometerMetricsFactory(registry)).build();
