@@ -3,7 +3,6 @@ package io.streampipeline.replay;
 import io.streampipeline.app.Endpoints;
 import io.streampipeline.app.KafkaClients;
 import io.streampipeline.app.PipelineConfig;
-import io.streampipeline.infra.Schema;
 import io.streampipeline.sink.DeadLetterRows;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

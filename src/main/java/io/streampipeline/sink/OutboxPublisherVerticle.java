@@ -154,19 +154,8 @@ public final class OutboxPublisherVerticle extends VerticleBase {
         sends.add(producer.send(KafkaProducerRecord.create(config.aggregatedTopic(), window.windowId(), value)));
       }
       return settle(config.aggregatedTopic(), ids, sends).compose(outcomes -> {
-        List<String> marked = new ArrayList<>();
-        List<String> errors = new ArrayList<>();
-        for (int i = 0; i < outcomes.length; i++) {
-          if (outcomes[i] != null) {
-            marked.add(ids.get(i));
-            errors.add(outcomes[i].error());
-          }
-        }
-        Round round = new Round(rows.size(), rows.size() - marked.size());
-        return marked.isEmpty() ? Future.succeededFuture(round) : conn.preparedQuery(MARK_WINDOWS)
-            .execute(Tuple.tuple().addArrayOfString(marked.toArray(new String[0]))
-                .addArrayOfString(errors.toArray(new String[0])))
-            .map(round);
+        Marks<String> marks = Marks.of(ids, outcomes);
+        return marks.mark(conn, MARK_WINDOWS, Tuple.tuple().addArrayOfString(marks.ids().toArray(new String[0])));
       });
     });
   }
@@ -192,24 +181,38 @@ public final class OutboxPublisherVerticle extends VerticleBase {
         sends.add(producer.send(KafkaProducerRecord.create(config.dlqTopic(), key, json)));
       }
       return settle(config.dlqTopic(), keys, sends).compose(outcomes -> {
-        List<Long> marked = new ArrayList<>();
-        List<String> errors = new ArrayList<>();
-        for (int i = 0; i < outcomes.length; i++) {
-          if (outcomes[i] != null) {
-            marked.add(ids.get(i));
-            errors.add(outcomes[i].error());
-          }
-        }
-        Round round = new Round(rows.size(), rows.size() - marked.size());
-        return marked.isEmpty() ? Future.succeededFuture(round) : conn.preparedQuery(MARK_DEAD_LETTERS)
-            .execute(Tuple.tuple().addArrayOfLong(marked.toArray(new Long[0]))
-                .addArrayOfString(errors.toArray(new String[0])))
-            .map(round);
+        Marks<Long> marks = Marks.of(ids, outcomes);
+        return marks.mark(conn, MARK_DEAD_LETTERS, Tuple.tuple().addArrayOfLong(marks.ids().toArray(new Long[0])));
       });
     });
   }
 
   /** A row to mark published: sent (error null), or never sendable (error says why). */
+  /**
+   * The rows of a round whose sends are settled, with their publish_error (null when sent); the others wait for a
+   * later round. {@code selected} is how many rows the round took.
+   */
+  private record Marks<K>(List<K> ids, List<String> errors, int selected) {
+    static <K> Marks<K> of(List<K> rowIds, Settled[] outcomes) {
+      List<K> ids = new ArrayList<>();
+      List<String> errors = new ArrayList<>();
+      for (int i = 0; i < outcomes.length; i++) {
+        if (outcomes[i] != null) {
+          ids.add(rowIds.get(i));
+          errors.add(outcomes[i].error());
+        }
+      }
+      return new Marks<>(ids, errors, outcomes.length);
+    }
+
+    /** Runs the marking statement: {@code idArray} holds the ids as its first parameter; the errors follow. */
+    Future<Round> mark(SqlConnection conn, String sql, Tuple idArray) {
+      Round round = new Round(selected, selected - ids.size());
+      return ids.isEmpty() ? Future.succeededFuture(round)
+          : conn.preparedQuery(sql).execute(idArray.addArrayOfString(errors.toArray(new String[0]))).map(round);
+    }
+  }
+
   private record Settled(String error) {
   }
 
