@@ -1,5 +1,6 @@
 package io.streampipeline.it;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -34,12 +36,19 @@ class RejectedRowsIT {
     db.execute("ALTER TABLE clickstream_events ADD CONSTRAINT no_poison CHECK (page_url <> 'https://poison/')");
     ClickstreamCodec codec = new ClickstreamCodec();
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+    Map<String, byte[]> sentPoison = new HashMap<>();
     for (int i = 0; i < 2000; i++) {
-      String url = i % 500 == 17 ? "https://poison/" : "https://shop.example/p/" + i;
+      boolean poison = i % 500 == 17;
+      String url = poison ? "https://poison/" : "https://shop.example/p/" + i;
+      // A country that normalization changes: a dead letter holding the re-encoded event would differ from it.
       ClickstreamEvent e = new ClickstreamEvent(UUID.randomUUID().toString(), EventType.PAGE_VIEW,
           1_790_000_000_000L + i, "user_" + (i % 7), UUID.randomUUID().toString(), null, null, null, null, null, url,
-          null, "Mozilla/5.0", "192.0.2.9", "SE", null);
-      records.add(new ProducerRecord<>(config.clickstreamTopic(), e.userId(), codec.encode(e)));
+          null, "Mozilla/5.0", "192.0.2.9", " se ", null);
+      byte[] bytes = codec.encode(e);
+      if (poison) {
+        sentPoison.put(e.eventId(), bytes);
+      }
+      records.add(new ProducerRecord<>(config.clickstreamTopic(), e.userId(), bytes));
     }
     TestData.send(infra.bootstrapServers, config.clickstreamTopic(), records, null);
 
@@ -56,6 +65,8 @@ class RejectedRowsIT {
             ? Base64.getDecoder().decode((String) row.get("original_payload"))
             : ((String) row.get("original_payload")).getBytes(StandardCharsets.UTF_8);
         assertEquals("https://poison/", codec.decode(payload).pageUrl(), "the payload is the refused event");
+        assertArrayEquals(sentPoison.get(codec.decode(payload).eventId()), payload,
+            "the dead letter holds the bytes as they were read, like every other dead letter");
       }
     } finally {
       app.stop();
