@@ -390,6 +390,7 @@ class DashboardIT {
     Map<String, String> restarted = new HashMap<>(settings);
     restarted.put("ROLES", "dashboard");
     restarted.put("DASHBOARD_PORT", String.valueOf(Ports.free()));
+    restarted.put("EVENTBUS_TCP_PORT", String.valueOf(Ports.free()));
     restarted.put("METRICS_PORT", String.valueOf(Ports.free()));
     restarted.put("KAFKA_AGGREGATED_TOPIC", "dashboard-restart-" + UUID.randomUUID() + ".aggregated");
     PipelineConfig restartedConfig = ConfigLoader.fromMap(restarted);
@@ -516,6 +517,7 @@ class DashboardIT {
     Map<String, String> guarded = new HashMap<>(settings);
     guarded.put("ROLES", "dashboard");
     guarded.put("DASHBOARD_PORT", String.valueOf(Ports.free()));
+    guarded.put("EVENTBUS_TCP_PORT", String.valueOf(Ports.free()));
     guarded.put("METRICS_PORT", String.valueOf(Ports.free()));
     guarded.put("DASHBOARD_AUTH_TOKEN", token);
     guarded.put("DASHBOARD_ALLOWED_ORIGINS", "https://ops.example.com");
@@ -676,6 +678,7 @@ class DashboardIT {
     Map<String, String> secure = new HashMap<>(settings);
     secure.put("ROLES", "dashboard");
     secure.put("DASHBOARD_PORT", String.valueOf(Ports.free()));
+    secure.put("EVENTBUS_TCP_PORT", String.valueOf(Ports.free()));
     secure.put("METRICS_PORT", String.valueOf(Ports.free()));
     secure.put("DASHBOARD_AUTH_TOKEN", token);
     secure.put("DASHBOARD_TLS_CERT", cert.toString());
