@@ -46,6 +46,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,7 +130,13 @@ public final class IngestVerticle extends VerticleBase {
     consumer.pollTimeout(POLL_TIMEOUT);
     consumer.partitionsAssignedHandler(this::onAssigned);
     consumer.partitionsRevokedHandler(this::onRevoked);
-    consumer.exceptionHandler(e -> log.warn("lane {}: Kafka consumer error: {}", lane, e.toString()));
+    // The client reports from its own thread: the line is logged on the lane's context, so it names the lane. A
+    // wake-up while stopping is the close interrupting a poll, not an error.
+    consumer.exceptionHandler(e -> context.runOnContext(v -> {
+      if (!(stopping && e instanceof WakeupException)) {
+        log.warn("lane {}: Kafka consumer error: {}", lane, e.toString());
+      }
+    }));
     registry = RegistryGate.create(vertx, config.schemaRegistry(), ClickstreamCodec.V1, "ClickstreamEvent v1",
         "lane " + lane, this::onRecords, this::pauseForRegistry, this::resumeAfterRegistry);
     processor.codec().useRegistry(registry.schemas());
