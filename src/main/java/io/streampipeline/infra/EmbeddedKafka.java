@@ -60,6 +60,16 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("controller.listener.names", "CONTROLLER");
     p.put("inter.broker.listener.name", "PLAINTEXT");
     p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    singleNode(p, logDir);
+    p.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
+    return p;
+  }
+
+  /**
+   * What a single-node broker needs whatever its listeners: its log directory, internal topics with one replica,
+   * no automatic topic creation (the pipeline creates its topics with their partition counts), no rebalance delay.
+   */
+  public static void singleNode(Properties p, Path logDir) {
     p.put("log.dirs", logDir.toAbsolutePath().toString());
     p.put("num.partitions", "1");
     p.put("auto.create.topics.enable", "false");
@@ -68,8 +78,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put("transaction.state.log.replication.factor", "1");
     p.put("transaction.state.log.min.isr", "1");
     p.put("group.initial.rebalance.delay.ms", "0");
-    p.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
-    return p;
   }
 
 

@@ -422,25 +422,30 @@ public final class IngestVerticle extends VerticleBase {
     // Positions taken before the end offsets are asked for: the log cannot have ended before them.
     Map<Integer, Long> nextAtRequest = new HashMap<>();
     reading.forEach(p -> nextAtRequest.put(p, ledger.next(p)));
-    consumer.endOffsets(topicPartitions(reading)).onSuccess(ends -> ends.forEach((tp, end) -> {
-      int p = tp.getPartition();
-      long next = nextAtRequest.get(p);
-      if (!ledger.reading().contains(p)) {
-        return;
-      }
-      if (next > end) {
-        // The log is shorter than what was read: the topic was deleted and created again while running.
-        log.error("lane {}: {}-{} ends at {} but {} records were read; the topic was re-created, restoring", lane,
-            topic, p, end, next);
-        restore(Set.of(p));
-        return;
-      }
-      long lag = Math.max(0, end - ledger.next(p));
-      metrics.consumerLag(p, lag);
-      if (!flowPaused && ledger.isIdle(p, lag, now, config.idleMs())) {
-        sendDown(new IdleAdvance(p, now));
-      }
-    }));
+    consumer.endOffsets(topicPartitions(reading)).onSuccess(ends -> {
+      Set<Integer> stillReading = ledger.reading();
+      ends.forEach((tp, end) -> checkEnd(tp.getPartition(), end, nextAtRequest, stillReading, now));
+    });
+  }
+
+  /** One partition's log end at a tick: lag, a log shorter than what was read, or an idle partition. */
+  private void checkEnd(int p, long end, Map<Integer, Long> nextAtRequest, Set<Integer> stillReading, long now) {
+    long next = nextAtRequest.get(p);
+    if (!stillReading.contains(p)) {
+      return;
+    }
+    if (next > end) {
+      // The log is shorter than what was read: the topic was deleted and created again while running.
+      log.error("lane {}: {}-{} ends at {} but {} records were read; the topic was re-created, restoring", lane,
+          topic, p, end, next);
+      restore(Set.of(p));
+      return;
+    }
+    long lag = Math.max(0, end - ledger.next(p));
+    metrics.consumerLag(p, lag);
+    if (!flowPaused && ledger.isIdle(p, lag, now, config.idleMs())) {
+      sendDown(new IdleAdvance(p, now));
+    }
   }
 
   private void logStats(long now) {

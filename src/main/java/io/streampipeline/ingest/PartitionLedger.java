@@ -77,10 +77,6 @@ public final class PartitionLedger {
     revoked.forEach(partitions::remove);
   }
 
-  public boolean owns(int partition) {
-    return partitions.containsKey(partition);
-  }
-
   /** Starts restoring an owned partition; the number identifies this restore. */
   public long beginRestore(int partition) {
     Partition p = partitions.get(partition);

@@ -1,5 +1,6 @@
 package io.streampipeline.it;
 
+import io.streampipeline.infra.EmbeddedKafka;
 import io.streampipeline.infra.Ports;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -62,14 +63,7 @@ public final class SecuredKafka implements AutoCloseable {
           "org.apache.kafka.common.security.scram.ScramLoginModule required;");
       p.put("listener.name.sasl_ssl.ssl.keystore.type", "PEM");
       p.put("listener.name.sasl_ssl.ssl.keystore.location", certificates.serverKeyAndCert.toString());
-      p.put("log.dirs", logDir.toAbsolutePath().toString());
-      p.put("num.partitions", "1");
-      p.put("auto.create.topics.enable", "false");
-      p.put("offsets.topic.replication.factor", "1");
-      p.put("offsets.topic.num.partitions", "6");
-      p.put("transaction.state.log.replication.factor", "1");
-      p.put("transaction.state.log.min.isr", "1");
-      p.put("group.initial.rebalance.delay.ms", "0");
+      EmbeddedKafka.singleNode(p, logDir);
       Path propsFile = logDir.resolve("server.properties");
       try (OutputStream out = Files.newOutputStream(propsFile)) {
         p.store(out, "SASL_SSL test broker");
