@@ -1,9 +1,12 @@
 -- Example analytics over the pipeline's tables (psql -h 127.0.0.1 -p 5433 -U pipeline pipeline).
 
--- Events and revenue per type over the last hour of event time.
+-- Events and revenue per type in the last hour of event time: from one hour before the end of the newest closed
+-- minute (found backwards through aggregated_metrics' index; max(event_timestamp_ms) would read the whole events
+-- table, whose time index is a BRIN). The time range itself is read through that BRIN index.
 SELECT event_type, count(*) AS events, sum(revenue_cents) / 100.0 AS revenue
 FROM clickstream_events
-WHERE event_timestamp_ms >= (SELECT max(event_timestamp_ms) FROM clickstream_events) - 3600 * 1000
+WHERE event_timestamp_ms >= (SELECT window_end FROM aggregated_metrics WHERE window_type = 'events_per_minute'
+                             ORDER BY window_start DESC LIMIT 1) - 3600 * 1000
 GROUP BY event_type ORDER BY events DESC;
 
 -- Global figures of the last 10 closed minutes (partials of all partitions summed).

@@ -179,6 +179,7 @@ public final class ConfigLoader {
     return new OpsConfig(
         migrate(),
         choice("LOG_FORMAT", OpsConfig.LOG_TEXT, OpsConfig.LOG_TEXT, OpsConfig.LOG_JSON),
+        whole("RETENTION_DAYS_EVENTS", 0, 0, 36_500),
         whole("RETENTION_DAYS_DLQ", 30, 0, 36_500),
         whole("RETENTION_DAYS_WINDOWS", 0, 0, 36_500),
         millis("RETENTION_INTERVAL_SECONDS", 3600, 1));

@@ -7,13 +7,15 @@ package io.streampipeline.app;
  *     only checks that the database is current, so the pipeline can run as a user without DDL rights;
  *     {@code only} applies them and exits (a one-off job run as the schema's owner)
  * @param logFormat LOG_FORMAT: {@code text} or {@code json} (one JSON object per line)
+ * @param retentionDaysEvents RETENTION_DAYS_EVENTS: events whose event time and stored time are both older than
+ *     this are deleted; 0 keeps them
  * @param retentionDaysDlq RETENTION_DAYS_DLQ: published dead letters older than this are deleted; 0 keeps them
  * @param retentionDaysWindows RETENTION_DAYS_WINDOWS: published aggregated_metrics rows older than this are
  *     deleted; 0 keeps them
  * @param retentionIntervalMs RETENTION_INTERVAL_SECONDS: how often the pruning runs
  */
-public record OpsConfig(Migrate postgresMigrate, String logFormat, int retentionDaysDlq, int retentionDaysWindows,
-    long retentionIntervalMs) {
+public record OpsConfig(Migrate postgresMigrate, String logFormat, int retentionDaysEvents, int retentionDaysDlq,
+    int retentionDaysWindows, long retentionIntervalMs) {
 
   /** The values of POSTGRES_MIGRATE. */
   public enum Migrate {
@@ -30,6 +32,6 @@ public record OpsConfig(Migrate postgresMigrate, String logFormat, int retention
   public static final String LOG_JSON = "json";
 
   public static OpsConfig defaults() {
-    return new OpsConfig(Migrate.APPLY, LOG_TEXT, 30, 0, 3_600_000);
+    return new OpsConfig(Migrate.APPLY, LOG_TEXT, 0, 30, 0, 3_600_000);
   }
 }

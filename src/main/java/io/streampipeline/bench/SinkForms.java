@@ -6,9 +6,9 @@ import io.streampipeline.event.EnrichedEvent;
 import io.streampipeline.generator.EventFactory;
 import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.ingest.EventRules;
-import io.streampipeline.sink.CheckpointWriter;
 import io.streampipeline.sink.EventColumns;
 import io.streampipeline.sink.SinkSql;
+import io.streampipeline.sink.WindowColumns;
 import io.streampipeline.window.PartitionWindows;
 import io.streampipeline.window.WindowResult;
 import io.streampipeline.window.WindowSettings;
@@ -52,7 +52,7 @@ import org.postgresql.PGConnection;
  *   <li>{@code copy}: plain COPY FROM STDIN in text format (pgjdbc), one COPY per connection, for the
  *       ceiling;</li>
  *   <li>{@code windows}: the window rows those events make, upserted as the sink does
- *       ({@link SinkSql#UPSERT_WINDOWS} with {@link CheckpointWriter#windowRow}, one batch per statement).</li>
+ *       ({@link SinkSql#UPSERT_WINDOWS} with {@link WindowColumns#of}).</li>
  * </ul>
  *
  * With two connections, two statements are in flight at once, each connection on its own event loop. Blocking:
@@ -184,13 +184,12 @@ final class SinkForms {
     }
   }
 
-  /** The sink upserts a checkpoint's closed windows with one executeBatch. */
+  /** The sink upserts a checkpoint's closed windows with one statement of column arrays. */
   private static Measurement windowRows(Vertx vertx, PgConnectOptions options, CopyCeiling.Connector jdbc,
       List<WindowResult> windows) {
-    List<List<Tuple>> batches = new ArrayList<>();
+    List<Tuple> batches = new ArrayList<>();
     for (int i = 0; i < windows.size(); i += WINDOW_ROWS_PER_STATEMENT) {
-      batches.add(windows.subList(i, Math.min(windows.size(), i + WINDOW_ROWS_PER_STATEMENT)).stream()
-          .map(CheckpointWriter::windowRow).toList());
+      batches.add(WindowColumns.of(windows.subList(i, Math.min(windows.size(), i + WINDOW_ROWS_PER_STATEMENT))));
     }
     Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("bench-windows"))
         .connectingTo(options).using(vertx).build();
@@ -198,8 +197,8 @@ final class SinkForms {
       truncate(jdbc, "aggregated_metrics");
       long started = System.nanoTime();
       Future<Void> all = Future.succeededFuture();
-      for (List<Tuple> batch : batches) {
-        all = all.compose(v -> pool.preparedQuery(SinkSql.UPSERT_WINDOWS).executeBatch(batch).mapEmpty());
+      for (Tuple batch : batches) {
+        all = all.compose(v -> pool.preparedQuery(SinkSql.UPSERT_WINDOWS).execute(batch).mapEmpty());
       }
       all.await();
       double seconds = (System.nanoTime() - started) / 1e9;

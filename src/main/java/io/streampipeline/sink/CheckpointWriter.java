@@ -24,8 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes checkpoints to PostgreSQL: the statements of {@link SinkSql} and the rows they take. One transaction
- * per checkpoint (or per partition group of one), set-based: one statement per table. Public only for
- * {@link #windowRow}, which the bench's {@code --sink-forms} measures.
+ * per checkpoint (or per partition group of one), set-based: one statement per table.
  */
 public final class CheckpointWriter implements CheckpointStore {
   private static final Logger log = LoggerFactory.getLogger(CheckpointWriter.class);
@@ -171,25 +170,7 @@ public final class CheckpointWriter implements CheckpointStore {
     if (windows.isEmpty()) {
       return Future.succeededFuture();
     }
-    List<Tuple> rows = new ArrayList<>(windows.size());
-    for (WindowResult w : windows) {
-      rows.add(windowRow(w));
-    }
-    return conn.preparedQuery(SinkSql.UPSERT_WINDOWS).executeBatch(rows).mapEmpty();
-  }
-
-  /** One aggregated_metrics row, the parameters of {@link SinkSql#UPSERT_WINDOWS}. */
-  public static Tuple windowRow(WindowResult w) {
-    return Tuple.tuple()
-        .addString(w.windowId()).addString(w.type().wireName()).addLong(w.windowStart()).addLong(w.windowEnd())
-        .addInteger(w.partition()).addString(w.userId()).addString(w.sessionId())
-        .addLong(w.eventCount()).addLong(w.uniqueUsers()).addLong(w.pageViews()).addLong(w.addToCarts())
-        .addLong(w.purchases()).addLong(w.totalRevenueCents())
-        .addArrayOfString(w.topProducts().toArray(new String[0]))
-        .addArrayOfString(w.topCategories().toArray(new String[0]))
-        .addArrayOfString(w.productIds()).addArrayOfLong(boxed(w.productCounts()))
-        .addArrayOfString(w.categoryNames()).addArrayOfLong(boxed(w.categoryCounts()))
-        .addLong(w.emittedAt());
+    return conn.preparedQuery(SinkSql.UPSERT_WINDOWS).execute(WindowColumns.of(windows)).mapEmpty();
   }
 
   /** Moves every partition's stored offset from previous to next, or fails with the partitions it refused. */
@@ -228,14 +209,6 @@ public final class CheckpointWriter implements CheckpointStore {
     Set<Integer> partitions = new HashSet<>();
     rows.forEach(row -> partitions.add(row.getInteger(0)));
     return partitions;
-  }
-
-  private static Long[] boxed(long[] values) {
-    Long[] boxed = new Long[values.length];
-    for (int i = 0; i < values.length; i++) {
-      boxed[i] = values[i];
-    }
-    return boxed;
   }
 
   static <T> List<T> concat(List<T> a, List<T> b) {

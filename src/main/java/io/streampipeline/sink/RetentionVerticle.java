@@ -14,11 +14,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes old rows on a schedule: dead letters older than RETENTION_DAYS_DLQ and closed-window rows older than
- * RETENTION_DAYS_WINDOWS (0 keeps them). Only rows already published to Kafka go: an unpublished row is still
- * the outbox and is never deleted, however old. Deletes run {@value #BATCH} rows per statement on a connection
- * of its own, with a pause between statements, so no lock is held for long and the sink's transactions
- * (which only insert, and update {@code published}) are never waited on for more than one batch.
+ * Deletes old rows on a schedule: events older than RETENTION_DAYS_EVENTS, dead letters older than
+ * RETENTION_DAYS_DLQ and closed-window rows older than RETENTION_DAYS_WINDOWS (0 keeps them). Only dead letters and
+ * windows already published to Kafka go: an unpublished row is still the outbox and is never deleted, however old.
+ * An event goes when both its event time and the time it was stored are that old: the BRIN index on event time
+ * finds the candidates, and the stored time keeps a replay of last year's data (or a device whose clock is years
+ * behind) from being deleted the moment it lands. Deletes run a batch of rows per statement on a connection of its
+ * own, with a pause between statements, so no lock is held for long and the sink's transactions (which only
+ * insert, and update {@code published}) are never waited on for more than one batch.
  */
 public final class RetentionVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(RetentionVerticle.class);
@@ -28,12 +31,26 @@ public final class RetentionVerticle extends VerticleBase {
   /** The first pass runs shortly after start, not one whole interval later. */
   private static final long FIRST_RUN_MS = 5_000;
 
-  /** One table's rule. The row version is found by ctid and deleted only if it is still published. */
-  record Rule(String table, int days) {
+  /**
+   * One table's rule: which rows are old ({@code $1} is the number of days), deleted {@code batch} at a time. The
+   * row version is found by ctid and deleted only if it still matches.
+   */
+  record Rule(String table, int days, String old, int batch) {
+    static Rule events(int days) {
+      // Larger batches: the rows of a day of events are many, and each batch's scan passes the rows the previous
+      // batches deleted (dead until VACUUM) again.
+      return new Rule("clickstream_events", days, "event_timestamp_ms < "
+          + "(extract(epoch FROM now() - make_interval(days => $1)) * 1000)::BIGINT "
+          + "AND ingested_at < now() - make_interval(days => $1)", 10 * BATCH);
+    }
+
+    static Rule published(String table, int days) {
+      return new Rule(table, days, "published AND created_at < now() - make_interval(days => $1)", BATCH);
+    }
+
     String deleteBatch() {
-      return "DELETE FROM " + table + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + table
-          + " WHERE published AND created_at < now() - make_interval(days => $1) LIMIT " + BATCH
-          + ")) AND published";
+      return "DELETE FROM " + table + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + table + " WHERE " + old
+          + " LIMIT " + batch + ")) AND " + old;
     }
   }
 
@@ -48,18 +65,21 @@ public final class RetentionVerticle extends VerticleBase {
   public RetentionVerticle(OpsConfig ops, Endpoints endpoints) {
     this.endpoints = endpoints;
     this.intervalMs = ops.retentionIntervalMs();
+    if (ops.retentionDaysEvents() > 0) {
+      rules.add(Rule.events(ops.retentionDaysEvents()));
+    }
     if (ops.retentionDaysDlq() > 0) {
-      rules.add(new Rule("dead_letter_events", ops.retentionDaysDlq()));
+      rules.add(Rule.published("dead_letter_events", ops.retentionDaysDlq()));
     }
     if (ops.retentionDaysWindows() > 0) {
-      rules.add(new Rule("aggregated_metrics", ops.retentionDaysWindows()));
+      rules.add(Rule.published("aggregated_metrics", ops.retentionDaysWindows()));
     }
   }
 
   @Override
   public Future<?> start() {
     if (rules.isEmpty()) {
-      log.info("retention: off (RETENTION_DAYS_DLQ and RETENTION_DAYS_WINDOWS are 0)");
+      log.info("retention: off (RETENTION_DAYS_EVENTS, RETENTION_DAYS_DLQ and RETENTION_DAYS_WINDOWS are 0)");
       return Future.succeededFuture();
     }
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("retention"))
@@ -96,10 +116,9 @@ public final class RetentionVerticle extends VerticleBase {
     }
     return pool.preparedQuery(rule.deleteBatch()).execute(Tuple.of(rule.days())).compose(result -> {
       long total = deletedSoFar + result.rowCount();
-      if (result.rowCount() < BATCH) {
+      if (result.rowCount() < rule.batch()) {
         if (total > 0) {
-          log.info("retention: deleted {} published rows older than {} days from {}", total, rule.days(),
-              rule.table());
+          log.info("retention: deleted {} rows older than {} days from {}", total, rule.days(), rule.table());
         }
         return Future.succeededFuture();
       }

@@ -122,8 +122,8 @@ class ConfigLoaderTest {
     assertEquals(OpsConfig.defaults(), ops);
     assertEquals(OpsConfig.Migrate.ONLY, ConfigLoader.fromMap(Map.of("POSTGRES_MIGRATE", "only")).ops()
         .postgresMigrate());
-    assertEquals(new OpsConfig(OpsConfig.Migrate.CHECK, "json", 7, 90, 60_000), ConfigLoader.fromMap(Map.of(
-        "POSTGRES_MIGRATE", "FALSE",
+    assertEquals(new OpsConfig(OpsConfig.Migrate.CHECK, "json", 400, 7, 90, 60_000), ConfigLoader.fromMap(Map.of(
+        "POSTGRES_MIGRATE", "FALSE", "RETENTION_DAYS_EVENTS", "400",
         "LOG_FORMAT", "JSON", "RETENTION_DAYS_DLQ", "7", "RETENTION_DAYS_WINDOWS", "90",
         "RETENTION_INTERVAL_SECONDS", "60")).ops());
     assertBad(Map.of("POSTGRES_MIGRATE", "yes"),

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Retention against the real PostgreSQL: published dead letters and windows older than their limits are
  * deleted (more than one batch of them), newer ones stay, and unpublished rows (the outbox, not yet on Kafka)
- * stay however old they are.
+ * stay however old they are. Events go when their event time and their stored time are both older than the
+ * limit: a replay of old data stored yesterday stays.
  */
 class RetentionIT {
 
@@ -28,17 +29,22 @@ class RetentionIT {
     insertWindows(infra, database, 1200, "11 days", true, "old-published");
     insertWindows(infra, database, 2, "100 days", false, "old-unpublished");
     insertWindows(infra, database, 4, "9 days", true, "recent-published");
+    insertEvents(infra, database, 25_000, "21 days", "21 days", "old");
+    insertEvents(infra, database, 7, "400 days", "1 day", "replayed");
+    insertEvents(infra, database, 9, "19 days", "21 days", "recent");
 
     Vertx vertx = Vertx.vertx();
     try {
       Endpoints endpoints = new Endpoints(infra.bootstrapServers, infra.pgHost, infra.pgPort, database, infra.pgUser,
           infra.pgPassword);
-      vertx.deployVerticle(new RetentionVerticle(new OpsConfig(OpsConfig.Migrate.APPLY, OpsConfig.LOG_TEXT, 30, 10, 200), endpoints))
+      vertx.deployVerticle(new RetentionVerticle(new OpsConfig(OpsConfig.Migrate.APPLY, OpsConfig.LOG_TEXT, 20, 30, 10, 200), endpoints))
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       Await.until(Duration.ofSeconds(60), "old published dead letters deleted",
           () -> db.count("SELECT count(*) FROM dead_letter_events WHERE error_reason = 'old-published'"), n -> n == 0);
       Await.until(Duration.ofSeconds(60), "old published windows deleted",
           () -> db.count("SELECT count(*) FROM aggregated_metrics WHERE window_type = 'old-published'"), n -> n == 0);
+      Await.until(Duration.ofSeconds(60), "old events deleted",
+          () -> db.count("SELECT count(*) FROM clickstream_events WHERE user_id = 'old'"), n -> n == 0);
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
@@ -48,6 +54,19 @@ class RetentionIT {
     assertEquals(2, db.count("SELECT count(*) FROM aggregated_metrics WHERE window_type = 'old-unpublished'"));
     assertEquals(4, db.count("SELECT count(*) FROM aggregated_metrics WHERE window_type = 'recent-published'"));
     assertEquals(6, db.count("SELECT count(*) FROM aggregated_metrics"));
+    assertEquals(7, db.count("SELECT count(*) FROM clickstream_events WHERE user_id = 'replayed'"));
+    assertEquals(9, db.count("SELECT count(*) FROM clickstream_events WHERE user_id = 'recent'"));
+    assertEquals(16, db.count("SELECT count(*) FROM clickstream_events"));
+  }
+
+  /** user_id holds the test's label. */
+  private static void insertEvents(TestInfra infra, String database, int n, String eventAge, String storedAge,
+      String label) {
+    infra.sql(database, "INSERT INTO clickstream_events (event_id, event_type, event_timestamp_ms, user_id, "
+        + "session_id, page_url, user_agent, ip_address, geo_country, event_hour, is_mobile, ingested_at) "
+        + "SELECT '" + label + "-' || i, 'page_view', (extract(epoch FROM now() - interval '" + eventAge
+        + "') * 1000)::BIGINT + i, '" + label + "', 's', '/', 'ua', '192.0.2.1', 'IT', 0, false, now() - interval '"
+        + storedAge + "' FROM generate_series(1, " + n + ") i");
   }
 
   private static void insertDeadLetters(TestInfra infra, String database, int n, String age, boolean published,

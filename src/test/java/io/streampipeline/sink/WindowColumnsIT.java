@@ -1,0 +1,96 @@
+package io.streampipeline.sink;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.streampipeline.it.Db;
+import io.streampipeline.it.TestInfra;
+import io.streampipeline.window.WindowResult;
+import io.streampipeline.window.WindowType;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.sql.Array;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The set-based window upsert against the real database: per-row arrays travel as array literal text, so ids
+ * with the characters that literal syntax uses (quotes, backslashes, commas, braces, spaces, the word NULL)
+ * must come back exactly as they went in; a window written again overwrites its row.
+ */
+class WindowColumnsIT {
+  private static final String[] HOSTILE = {"prod \"quoted\"", "back\\slash", "a,b", "{braces}", " padded ",
+      "NULL", "", "ünï€ødé", "'single'"};
+
+  private Vertx vertx;
+  private Pool pool;
+  private Db db;
+
+  @BeforeEach
+  void connect() {
+    TestInfra infra = TestInfra.get();
+    String database = infra.createDatabase();
+    db = new Db(infra, database);
+    vertx = Vertx.vertx();
+    PgConnectOptions options = new PgConnectOptions().setHost(infra.pgHost).setPort(infra.pgPort)
+        .setDatabase(database).setUser(infra.pgUser).setPassword(infra.pgPassword);
+    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1)).connectingTo(options).using(vertx).build();
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    pool.close().await(30, TimeUnit.SECONDS);
+    vertx.close().await(30, TimeUnit.SECONDS);
+  }
+
+  private static WindowResult window(String id, long events, String[] products, long[] counts) {
+    return new WindowResult(id, WindowType.SESSION_SUMMARY, 1_000, 2_000, 3, "user \"x\"", "s,1", events, 1, 2, 3,
+        4, 5, List.of(products).subList(0, Math.min(10, products.length)), List.of("cat\\1"), products, counts,
+        new String[] {"cat\\1"}, new long[] {7}, 99);
+  }
+
+  private void upsert(List<WindowResult> windows) {
+    pool.preparedQuery(SinkSql.UPSERT_WINDOWS).execute(WindowColumns.of(windows)).await(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void arraysWithHostileIdsRoundTripAndALaterRowOfTheSameIdWins() throws SQLException {
+    long[] counts = new long[HOSTILE.length];
+    for (int i = 0; i < counts.length; i++) {
+      counts[i] = 1_000_000_000_000L + i;
+    }
+    upsert(List.of(window("w-1", 10, HOSTILE, counts), window("w-2", 20, new String[0], new long[0]),
+        window("w-1", 11, HOSTILE, counts)));
+
+    List<Map<String, Object>> rows = db.rows("SELECT window_id, event_count, user_id, session_id, top_products, "
+        + "product_ids, product_counts, category_names, category_counts FROM aggregated_metrics ORDER BY window_id");
+    assertEquals(2, rows.size());
+    Map<String, Object> first = rows.get(0);
+    assertEquals(11L, first.get("event_count"), "the later row of w-1 in the same statement wins");
+    assertEquals("user \"x\"", first.get("user_id"));
+    assertEquals("s,1", first.get("session_id"));
+    assertArrayEquals(HOSTILE, (Object[]) ((Array) first.get("product_ids")).getArray());
+    assertArrayEquals(HOSTILE, (Object[]) ((Array) first.get("top_products")).getArray());
+    Long[] boxed = new Long[counts.length];
+    for (int i = 0; i < counts.length; i++) {
+      boxed[i] = counts[i];
+    }
+    assertArrayEquals(boxed, (Object[]) ((Array) first.get("product_counts")).getArray());
+    assertArrayEquals(new String[] {"cat\\1"}, (Object[]) ((Array) first.get("category_names")).getArray());
+    assertArrayEquals(new Object[0], (Object[]) ((Array) rows.get(1).get("product_ids")).getArray());
+
+    db.execute("UPDATE aggregated_metrics SET published = true");
+    upsert(List.of(window("w-2", 21, new String[] {"p"}, new long[] {1})));
+    assertEquals(21, db.count("SELECT event_count FROM aggregated_metrics WHERE window_id = 'w-2'"));
+    assertEquals(1, db.count("SELECT count(*) FROM aggregated_metrics WHERE NOT published"),
+        "a replayed window is published again");
+  }
+}
