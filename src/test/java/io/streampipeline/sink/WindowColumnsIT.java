@@ -13,7 +13,6 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.sql.Array;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -57,12 +56,12 @@ class WindowColumnsIT {
         new String[] {"cat\\1"}, new long[] {7}, 99);
   }
 
-  private void upsert(List<WindowResult> windows) {
+  private void upsert(List<WindowResult> windows) throws Exception {
     pool.preparedQuery(SinkSql.UPSERT_WINDOWS).execute(WindowColumns.of(windows)).await(30, TimeUnit.SECONDS);
   }
 
   @Test
-  void arraysWithHostileIdsRoundTripAndALaterRowOfTheSameIdWins() throws SQLException {
+  void arraysWithHostileIdsRoundTripAndALaterRowOfTheSameIdWins() throws Exception {
     long[] counts = new long[HOSTILE.length];
     for (int i = 0; i < counts.length; i++) {
       counts[i] = 1_000_000_000_000L + i;
