@@ -2,14 +2,16 @@ package io.streampipeline.app;
 
 /**
  * How many PostgreSQL connections one process opens, and whether the server has room for them. The numbers are
- * the pools' sizes: each lane's sink pool (POSTGRES_POOL_SIZE) and ingest connection, the outbox publisher, the
- * dashboard. A server that runs out of connections refuses new ones at random moments later; checking at
+ * the pools' sizes: each lane's sink pool (POSTGRES_POOL_SIZE) and ingest connection, the outbox publisher,
+ * retention and index upkeep, the dashboard. A server that runs out of connections refuses new ones at random moments later; checking at
  * start-up turns that into one clear line.
  */
 public final class ConnectionBudget {
   /** The ingest verticle's connection (restores checkpoints) per lane. */
   static final int INGEST_PER_LANE = 1;
   static final int OUTBOX = 1;
+  /** RetentionVerticle: deletes old rows, summarizes the events table's time index. */
+  static final int MAINTENANCE = 1;
   static final int DASHBOARD = 2;
 
   private ConnectionBudget() {
@@ -19,7 +21,8 @@ public final class ConnectionBudget {
   public static int needed(PipelineConfig config) {
     int needed = 0;
     if (config.has(Role.PIPELINE)) {
-      needed += config.pipelineInstances() * (config.connections().postgresPoolSize() + INGEST_PER_LANE) + OUTBOX;
+      needed += config.pipelineInstances() * (config.connections().postgresPoolSize() + INGEST_PER_LANE) + OUTBOX
+          + MAINTENANCE;
     }
     if (config.has(Role.DASHBOARD)) {
       needed += DASHBOARD;
@@ -40,7 +43,8 @@ public final class ConnectionBudget {
     return "PostgreSQL at " + server + " has room for " + Math.max(0, free) + " more connections (max_connections="
         + maxConnections + ", " + reserved + " reserved for superusers, " + inUse + " in use) but this process "
         + "needs " + needed + " (PIPELINE_INSTANCES=" + config.pipelineInstances() + " x (POSTGRES_POOL_SIZE="
-        + config.connections().postgresPoolSize() + " + " + INGEST_PER_LANE + ") + outbox and dashboard): lower "
-        + "POSTGRES_POOL_SIZE or PIPELINE_INSTANCES, or raise max_connections on the server";
+        + config.connections().postgresPoolSize() + " + " + INGEST_PER_LANE
+        + ") + outbox, retention and dashboard): lower POSTGRES_POOL_SIZE or PIPELINE_INSTANCES, or raise "
+        + "max_connections on the server";
   }
 }
