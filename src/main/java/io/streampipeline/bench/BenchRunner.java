@@ -45,6 +45,7 @@ import org.slf4j.LoggerFactory;
 public final class BenchRunner {
   private static final Logger log = LoggerFactory.getLogger(BenchRunner.class);
   private static final int PARTITIONS = Topics.EVENT_PARTITIONS;
+  private static final long CHILD_START_SECONDS = 180;
   /** The replay's events must be older than this when it starts, so that the idle rule can close them all. */
   private static final long CLOCK_MARGIN_MS = 3_600_000L;
 
@@ -123,6 +124,9 @@ public final class BenchRunner {
         try (Connection db = infra.connect(database)) {
           FirstPoll firstPoll = null;
           if (!options.separateJvm()) {
+            // The other processes first: they take longer to start (a JVM each), and the bench's own one would
+            // otherwise read most of a small replay alone before they join.
+            children.awaitStarted(CHILD_START_SECONDS);
             app = new Application(pipeline).start();
             sampler.watchSessions(PipelineChild.openSessions(app.metrics().registry()));
             // Lanes are deployed last and join the group after start() returns, so the first poll comes later.

@@ -88,6 +88,23 @@ final class PipelineJvms implements AutoCloseable {
     return (eq < 0 ? arg.substring(2) : arg.substring(2, eq)).replace('-', '_').toUpperCase(Locale.ROOT);
   }
 
+  /**
+   * Waits until every process has started its pipeline (its first report is written once start-up returned, so
+   * its lanes are joining the group); throws when one ended or the time is up.
+   */
+  void awaitStarted(long seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    for (int i = 0; i < processes.size(); i++) {
+      while (!Files.exists(reports.get(i))) {
+        if (!processes.get(i).isAlive() || System.nanoTime() > deadline) {
+          throw new IllegalStateException("pipeline process " + numbers.get(i) + " did not start (see "
+              + reports.get(i).resolveSibling("process-" + numbers.get(i) + ".log") + ")");
+        }
+        Thread.sleep(20);
+      }
+    }
+  }
+
   List<Long> pids() {
     return processes.stream().map(Process::pid).toList();
   }
