@@ -19,6 +19,8 @@ import java.util.Map;
  *   <li>{@code --separate-jvm}: every pipeline process in its own JVM, process 1 too, so the pipeline's own heap
  *       and CPU are measured without the broker's (no live phases then: they use the in-process pipeline);</li>
  *   <li>{@code --pipeline-xmx=256m}: the max heap of those JVMs (default: the bench JVM's -Xmx/-Xms, if any);</li>
+ *   <li>{@code --heap-probe-seconds=N}: those JVMs measure their live heap with a full GC every N s (slows the
+ *       replay: a memory run, not a speed run);</li>
  *   <li>{@code --live-rates=1000,20000} (or {@code none}) and {@code --live-seconds=10}: the latency phases;</li>
  *   <li>{@code --copy=false}: skip the COPY ceiling; {@code --timeout-seconds=N}: give up on the replay;</li>
  *   <li>{@code --sink-forms [--sink-form-rows=200000]}: only compare INSERT forms (no replay);</li>
@@ -30,6 +32,7 @@ record BenchOptions(
     int processes,
     boolean separateJvm,
     String pipelineXmx,
+    int heapProbeSeconds,
     List<Integer> liveRates,
     int liveSeconds,
     boolean copy,
@@ -73,7 +76,9 @@ record BenchOptions(
       }
     }
     return new BenchOptions(lanes, processes,
-        "true".equalsIgnoreCase(flags.getOrDefault("SEPARATE_JVM", "false")), xmx, rates,
+        "true".equalsIgnoreCase(flags.getOrDefault("SEPARATE_JVM", "false")), xmx,
+        flags.containsKey("HEAP_PROBE_SECONDS") ? positive("heap-probe-seconds", flags.get("HEAP_PROBE_SECONDS")) : 0,
+        rates,
         positive("live-seconds", flags.getOrDefault("LIVE_SECONDS", "10")),
         !"false".equalsIgnoreCase(flags.getOrDefault("COPY", "true")),
         positive("timeout-seconds", flags.getOrDefault("TIMEOUT_SECONDS", "1800")),

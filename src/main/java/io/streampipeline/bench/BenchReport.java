@@ -97,6 +97,13 @@ final class BenchReport {
           "pipeline_max_heap_mb") + " MB); open sessions then " + result.getValue(
           "open_sessions_at_peak_heap_after_gc") + ", at most " + result.getValue("peak_open_sessions"));
     }
+    if (result.containsKey("pipeline_live_heap_mb")) {
+      row(table, "pipeline live heap", result.getValue("pipeline_live_heap_mb") + " MB at most (after a full GC, "
+          + result.getValue("open_sessions_at_peak_live_heap") + " open sessions then); "
+          + result.getValue("pipeline_live_heap_at_most_open_sessions_mb") + " MB with the most open sessions probed ("
+          + result.getValue("most_open_sessions_probed") + "); " + result.getValue("pipeline_live_heap_probes")
+          + " probes");
+    }
     StringBuilder others = new StringBuilder();
     for (Object o : result.getJsonArray("pipeline_processes", new JsonArray())) {
       JsonObject p = (JsonObject) o;

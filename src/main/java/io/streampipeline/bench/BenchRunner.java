@@ -309,6 +309,13 @@ public final class BenchRunner {
           .put("peak_open_sessions", r.getLong("peak_open_sessions", 0L))
           .put("consumed", r.getLong("consumed", 0L))
           .put("sink", ReplayRun.withBusyFraction(r.getJsonObject("sink", new JsonObject()), replay));
+      if (r.containsKey("live_heap_probes")) {
+        p.put("live_heap_probes", r.getValue("live_heap_probes"))
+            .put("live_heap_mb", r.getLong("peak_live_heap_bytes") >> 20)
+            .put("open_sessions_at_peak_live_heap", r.getValue("open_sessions_at_peak_live_heap"))
+            .put("most_open_sessions_probed", r.getValue("most_open_sessions_probed"))
+            .put("live_heap_at_most_open_sessions_mb", r.getLong("live_heap_at_most_open_sessions_bytes") >> 20);
+      }
       if (r.containsKey("report_missing")) {
         p.put("report_missing", r.getValue("report_missing"));
       }
@@ -325,6 +332,12 @@ public final class BenchRunner {
       result.put("pipeline_max_heap_mb", largest.getLong("max_heap_mb"));
       result.put("open_sessions_at_peak_heap_after_gc", largest.getLong("open_sessions_at_peak_heap_after_gc"));
       result.put("peak_open_sessions", largest.getLong("peak_open_sessions"));
+      for (String key : List.of("live_heap_probes", "live_heap_mb", "open_sessions_at_peak_live_heap",
+          "most_open_sessions_probed", "live_heap_at_most_open_sessions_mb")) {
+        if (largest.containsKey(key)) {
+          result.put(key.startsWith("live_heap") ? "pipeline_" + key : key, largest.getValue(key));
+        }
+      }
     }
   }
 

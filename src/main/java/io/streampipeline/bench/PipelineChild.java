@@ -22,9 +22,17 @@ import org.slf4j.LoggerFactory;
  * after GC (from this JVM's GC notifications: the broker and the bench are in another JVM, so this is the
  * pipeline's own heap), the open sessions at that peak and at most, the first processed record (as
  * System.nanoTime(), which on Linux is CLOCK_MONOTONIC, the same clock in every process) and the sink's meters.
+ *
+ * <p>With {@value #PROBE_ENV} set ({@code --heap-probe-seconds}) it also measures the live heap exactly: every
+ * so often a full GC ({@code System.gc()}, which G1 runs as a full, compacting collection) and the heap in use
+ * right after it, with the open sessions just before it. A young collection's "after GC" keeps every old
+ * object that died since G1 last marked (rarely, with a large max heap); a full GC keeps only what is live.
+ * The pauses slow the replay, so such a run measures memory, not speed.
  */
 public final class PipelineChild {
   static final String REPORT_ENV = "BENCH_PIPELINE_REPORT";
+  /** Milliseconds between live-heap probes (a full GC each); unset or 0: none. */
+  static final String PROBE_ENV = "BENCH_HEAP_PROBE_MS";
   static final long REPORT_MS = 50;
   private static final Logger log = LoggerFactory.getLogger(PipelineChild.class);
 
@@ -47,6 +55,10 @@ public final class PipelineChild {
     app.start();
     sampler.watchSessions(openSessions(app.metrics().registry()));
     firstPoll[0] = new FirstPoll(app.metrics()::totalConsumed);
+    String probeMs = System.getenv(PROBE_ENV);
+    if (probeMs != null && Long.parseLong(probeMs) > 0) {
+      LIVE.start(Long.parseLong(probeMs), openSessions(app.metrics().registry()));
+    }
     log.info("bench pipeline process {} started; report in {}", ProcessHandle.current().pid(), report);
     try {
       while (true) {
@@ -55,6 +67,59 @@ public final class PipelineChild {
       }
     } catch (InterruptedException e) {
       // stopping
+    }
+  }
+
+  private static final LiveHeapProbe LIVE = new LiveHeapProbe();
+
+  /** Full GCs at a fixed interval and the heap left after each: the live heap, exactly. */
+  static final class LiveHeapProbe {
+    private long probes;
+    private long peakLive;
+    private long sessionsAtPeakLive;
+    private long mostSessions = -1;
+    private long liveAtMostSessions;
+
+    void start(long intervalMs, LongSupplier sessions) {
+      Thread t = new Thread(() -> {
+        try {
+          while (true) {
+            Thread.sleep(intervalMs);
+            probe(sessions);
+          }
+        } catch (InterruptedException e) {
+          // stopping
+        }
+      }, "bench-heap-probe");
+      t.setDaemon(true);
+      t.start();
+      log.info("bench: a full GC every {} ms to measure the live heap", intervalMs);
+    }
+
+    private void probe(LongSupplier sessions) {
+      long open = sessions.getAsLong();
+      System.gc();
+      long live = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+      synchronized (this) {
+        probes++;
+        if (live > peakLive) {
+          peakLive = live;
+          sessionsAtPeakLive = open;
+        }
+        if (open > mostSessions) {
+          mostSessions = open;
+          liveAtMostSessions = live;
+        }
+      }
+    }
+
+    synchronized void addTo(JsonObject r) {
+      if (probes > 0) {
+        r.put("live_heap_probes", probes).put("peak_live_heap_bytes", peakLive)
+            .put("open_sessions_at_peak_live_heap", sessionsAtPeakLive)
+            .put("most_open_sessions_probed", mostSessions).put("live_heap_at_most_open_sessions_bytes",
+                liveAtMostSessions);
+      }
     }
   }
 
@@ -81,6 +146,7 @@ public final class PipelineChild {
         .put("peak_open_sessions", sampler.peakSessions())
         .put("peak_rss_bytes", sampler.peakRssBytes())
         .put("sink", ReplayRun.sinkMeters(app.metrics().registry()));
+    LIVE.addTo(r);
     try {
       Path tmp = report.resolveSibling(report.getFileName() + ".tmp");
       Files.writeString(tmp, r.encode());

@@ -73,6 +73,9 @@ final class PipelineJvms implements AutoCloseable {
     builder.environment().putAll(keys);
     builder.environment().put("METRICS_PORT", String.valueOf(Ports.free()));
     builder.environment().put(PipelineChild.REPORT_ENV, report.toString());
+    if (options.heapProbeSeconds() > 0) {
+      builder.environment().put(PipelineChild.PROBE_ENV, String.valueOf(options.heapProbeSeconds() * 1000L));
+    }
     log.info("bench: pipeline process {}: {} (log in {})", number, String.join(" ", command), logFile);
     processes.add(builder.start());
     numbers.add(number);
