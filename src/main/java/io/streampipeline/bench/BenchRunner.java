@@ -152,7 +152,7 @@ public final class BenchRunner {
           if (replay.complete() && app != null) {
             new LiveLatency(options, result, more -> derive(Map.of("KAFKA_CLICKSTREAM_TOPIC", topic), more))
                 .measure(app, infra.endpoints, db, pipeline, topic, PARTITIONS, seed, commitTimes);
-          } else if (!options.liveRates().isEmpty()) {
+          } else if (app == null && !options.liveRates().isEmpty()) {
             log.info("bench: no live phases with --separate-jvm (they run on the bench's in-process pipeline)");
           }
         } finally {

@@ -29,6 +29,8 @@ class BenchOptionsTest {
     assertTrue(separate.separateJvm());
     assertEquals(3, separate.childProcesses());
     assertEquals("256m", separate.pipelineXmx());
+    assertEquals(0, separate.heapProbeSeconds());
+    assertEquals(3, BenchOptions.parse(1, Map.of(), new String[] {"--heap-probe-seconds=3"}).heapProbeSeconds());
 
     assertEquals(6, BenchOptions.parse(1, Map.of(), new String[] {"--processes=6"}).processes());
     assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse(1, Map.of(), new String[] {"--processes=7"}));

@@ -15,13 +15,14 @@ import org.junit.jupiter.api.Test;
  * bench's own and two more JVMs, joining one after another, so partitions move while the replay runs) store
  * exactly what one process stores: the same rows, dead letters and window rows, compared by the bench's digests
  * of the stored contents (same seed, same events). The single process runs in its own JVM ({@code
- * --separate-jvm}), which also reports the pipeline's own heap after GC and its open sessions.
+ * --separate-jvm}), which also reports the pipeline's own heap after GC, its live heap (full GCs every second)
+ * and its open sessions.
  */
 class BenchProcessesIT {
 
   @Test
   void threeProcessesStoreExactlyWhatOneStores() throws Exception {
-    JsonObject one = bench("--processes=1", "--separate-jvm");
+    JsonObject one = bench("--processes=1", "--separate-jvm", "--heap-probe-seconds=1");
     JsonObject three = bench("--processes=3");
 
     for (JsonObject r : List.of(one, three)) {
@@ -41,6 +42,8 @@ class BenchProcessesIT {
     assertTrue(one.getLong("pipeline_heap_after_gc_mb") > 0, one.encode());
     assertTrue(one.getLong("peak_open_sessions") > 0, one.encode());
     assertTrue(one.containsKey("open_sessions_at_peak_heap_after_gc"), one.encode());
+    assertTrue(one.getLong("pipeline_live_heap_probes") > 0 && one.getLong("pipeline_live_heap_mb") > 0, one.encode());
+    assertTrue(one.getLong("pipeline_live_heap_at_most_open_sessions_mb") > 0, one.encode());
     assertEquals(1, one.getJsonArray("pipeline_processes").size());
 
     assertEquals(2, three.getJsonArray("pipeline_processes").size(), three.encode());
