@@ -13,7 +13,14 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code --lanes=N}: pipeline lanes per process (PIPELINE_INSTANCES, default 1);</li>
- *   <li>{@code --processes=1|2}: 2 starts a second JVM ({@code --roles=pipeline}) in the same consumer group;</li>
+ *   <li>{@code --processes=N} (1 to 6, one per partition at most): pipeline processes in one consumer group;
+ *       process 1 runs in the bench's JVM (with the embedded broker), 2..N in their own JVMs
+ *       ({@link PipelineChild});</li>
+ *   <li>{@code --separate-jvm}: every pipeline process in its own JVM, process 1 too, so the pipeline's own heap
+ *       and CPU are measured without the broker's (no live phases then: they use the in-process pipeline);</li>
+ *   <li>{@code --pipeline-xmx=256m}: the max heap of those JVMs (default: the bench JVM's -Xmx/-Xms, if any);</li>
+ *   <li>{@code --heap-probe-seconds=N}: those JVMs measure their live heap with a full GC every N s (slows the
+ *       replay: a memory run, not a speed run);</li>
  *   <li>{@code --live-rates=1000,20000} (or {@code none}) and {@code --live-seconds=10}: the latency phases;</li>
  *   <li>{@code --copy=false}: skip the COPY ceiling; {@code --timeout-seconds=N}: give up on the replay;</li>
  *   <li>{@code --sink-forms [--sink-form-rows=200000]}: only compare INSERT forms (no replay);</li>
@@ -23,6 +30,9 @@ import java.util.Map;
 record BenchOptions(
     int lanes,
     int processes,
+    boolean separateJvm,
+    String pipelineXmx,
+    int heapProbeSeconds,
     List<Integer> liveRates,
     int liveSeconds,
     boolean copy,
@@ -32,6 +42,13 @@ record BenchOptions(
     Path outDir,
     boolean explicitKafkaPort,
     boolean explicitPostgresPort) {
+
+  static final int MAX_PROCESSES = io.streampipeline.infra.Topics.EVENT_PARTITIONS;
+
+  /** Pipeline processes in their own JVMs: 2..N, or all N with --separate-jvm. */
+  int childProcesses() {
+    return separateJvm ? processes : processes - 1;
+  }
 
   static BenchOptions parse(int configuredLanes, Map<String, String> env, String[] args) {
     Map<String, String> flags = new HashMap<>();
@@ -44,8 +61,12 @@ record BenchOptions(
     }
     int lanes = flags.containsKey("LANES") ? positive("lanes", flags.get("LANES")) : configuredLanes;
     int processes = positive("processes", flags.getOrDefault("PROCESSES", "1"));
-    if (processes > 2) {
-      throw new IllegalArgumentException("--processes: 1 or 2");
+    if (processes > MAX_PROCESSES) {
+      throw new IllegalArgumentException("--processes: 1 to " + MAX_PROCESSES + " (the topic's partitions)");
+    }
+    String xmx = flags.get("PIPELINE_XMX");
+    if (xmx != null && !xmx.matches("[0-9]+[kKmMgG]?")) {
+      throw new IllegalArgumentException("--pipeline-xmx: a -Xmx size such as 256m, got '" + xmx + "'");
     }
     List<Integer> rates = new ArrayList<>();
     String ratesText = flags.getOrDefault("LIVE_RATES", "1000,20000");
@@ -54,7 +75,10 @@ record BenchOptions(
         rates.add(positive("live-rates", r.trim()));
       }
     }
-    return new BenchOptions(lanes, processes, rates,
+    return new BenchOptions(lanes, processes,
+        "true".equalsIgnoreCase(flags.getOrDefault("SEPARATE_JVM", "false")), xmx,
+        flags.containsKey("HEAP_PROBE_SECONDS") ? positive("heap-probe-seconds", flags.get("HEAP_PROBE_SECONDS")) : 0,
+        rates,
         positive("live-seconds", flags.getOrDefault("LIVE_SECONDS", "10")),
         !"false".equalsIgnoreCase(flags.getOrDefault("COPY", "true")),
         positive("timeout-seconds", flags.getOrDefault("TIMEOUT_SECONDS", "1800")),

@@ -40,8 +40,27 @@ final class BenchReport {
     result.put("peak_heap_mb", replay.heapBytes() >> 20);
     result.put("peak_heap_after_gc_mb", replay.liveHeapBytes() >> 20);
     result.put("peak_rss_mb", replay.rssBytes() >> 20);
-    if (options.processes() == 2) {
-      result.put("peak_rss_mb_second_process", replay.otherRssBytes() >> 20);
+    JsonObject cpu = result.getJsonObject("cpu_seconds");
+    if (cpu != null && replay.complete()) {
+      // The pipeline's CPU per event without the JIT's warm-up: the pipeline JVMs' CPU less their compiler
+      // threads'. With the in-process pipeline (no --separate-jvm) the bench JVM's share includes the broker.
+      JsonObject byThread = cpu.getJsonObject("jvm_by_thread");
+      double pipelineCpu = 0;
+      double jit = 0;
+      if (!options.separateJvm()) {
+        pipelineCpu += cpu.getDouble("jvm");
+        jit += byThread.getDouble("jit");
+      }
+      for (Object o : cpu.getJsonArray("child_processes_each", new JsonArray())) {
+        JsonObject child = (JsonObject) o;
+        pipelineCpu += child.getDouble("total");
+        jit += child.getDouble("jit");
+      }
+      result.put("pipeline_cpu_us_per_event", round1(pipelineCpu * 1e6 / preload.events()));
+      result.put("pipeline_cpu_us_per_event_without_jit", round1((pipelineCpu - jit) * 1e6 / preload.events()));
+      if (cpu.containsKey("postgres")) {
+        result.put("postgres_cpu_us_per_event", round1(cpu.getDouble("postgres") * 1e6 / preload.events()));
+      }
     }
     result.put("finished_at", Instant.now().toString());
   }
@@ -68,9 +87,30 @@ final class BenchReport {
           + phase.getValue("max_ms") + " ms (" + phase.getValue("rows") + " rows)");
     }
     row(table, "peak heap", (replay.heapBytes() >> 20) + " MB used, " + (replay.liveHeapBytes() >> 20)
-        + " MB after GC (max " + result.getValue("max_heap_mb") + " MB)");
-    row(table, "peak RSS", (replay.rssBytes() >> 20) + " MB (this JVM, embedded Kafka included)"
-        + (options.processes() == 2 ? "; second process " + (replay.otherRssBytes() >> 20) + " MB" : ""));
+        + " MB after GC (max " + result.getValue("max_heap_mb") + " MB; bench JVM"
+        + (result.getString("kafka", "").contains("embedded") ? ", embedded Kafka included" : "")
+        + (options.separateJvm() ? ", no pipeline" : ", open sessions then "
+        + result.getValue("open_sessions_at_peak_heap_after_gc")) + ")");
+    if (result.containsKey("pipeline_heap_after_gc_mb")) {
+      row(table, "pipeline heap", result.getValue("pipeline_heap_after_gc_mb") + " MB after GC at peak, "
+          + result.getValue("pipeline_heap_used_mb") + " MB used (own JVM, max " + result.getValue(
+          "pipeline_max_heap_mb") + " MB); open sessions then " + result.getValue(
+          "open_sessions_at_peak_heap_after_gc") + ", at most " + result.getValue("peak_open_sessions"));
+    }
+    if (result.containsKey("pipeline_live_heap_mb")) {
+      row(table, "pipeline live heap", result.getValue("pipeline_live_heap_mb") + " MB at most (after a full GC, "
+          + result.getValue("open_sessions_at_peak_live_heap") + " open sessions then); "
+          + result.getValue("pipeline_live_heap_at_most_open_sessions_mb") + " MB with the most open sessions probed ("
+          + result.getValue("most_open_sessions_probed") + "); " + result.getValue("pipeline_live_heap_probes")
+          + " probes");
+    }
+    StringBuilder others = new StringBuilder();
+    for (Object o : result.getJsonArray("pipeline_processes", new JsonArray())) {
+      JsonObject p = (JsonObject) o;
+      others.append("; process ").append(p.getValue("process")).append(" ").append(p.getValue("rss_mb"))
+          .append(" MB (heap after GC ").append(p.getValue("heap_after_gc_mb")).append(" MB)");
+    }
+    row(table, "peak RSS", (replay.rssBytes() >> 20) + " MB (bench JVM)" + others);
     JsonObject sink = result.getJsonObject("sink");
     if (sink != null && sink.containsKey("checkpoints")) {
       row(table, "checkpoints", sink.getValue("checkpoints") + " transactions, mean " + sink.getValue(
@@ -81,12 +121,25 @@ final class BenchReport {
     JsonObject cpu = result.getJsonObject("cpu_seconds");
     if (cpu != null) {
       JsonObject byThread = cpu.getJsonObject("jvm_by_thread");
-      row(table, "CPU seconds", "pipeline JVM " + cpu.getValue("jvm") + " (event loops "
-          + byThread.getValue("vertx_event_loops") + ", broker " + byThread.getValue("kafka_broker") + ", GC/JIT "
-          + byThread.getValue("gc_jit_and_other_native") + "), PostgreSQL " + cpu.getValue("postgres")
-          + (cpu.containsKey("second_process") ? ", second process " + cpu.getValue("second_process") : "")
-          + ", other programs " + cpu.getValue("other_programs") + " of " + cpu.getValue("machine_capacity")
-          + " over " + cpu.getValue("wall_seconds") + " s");
+      StringBuilder children = new StringBuilder();
+      for (Object o : cpu.getJsonArray("child_processes_each", new JsonArray())) {
+        JsonObject c = (JsonObject) o;
+        children.append(children.length() == 0 ? ", pipeline JVMs " : "; ").append(c.getValue("total"))
+            .append(" (JIT ").append(c.getValue("jit")).append(", GC ").append(c.getValue("gc")).append(")");
+      }
+      row(table, "CPU seconds", (options.separateJvm() ? "bench JVM " : "pipeline JVM ") + cpu.getValue("jvm")
+          + " (event loops " + byThread.getValue("vertx_event_loops", 0) + ", broker " + byThread.getValue(
+          "kafka_broker", 0) + ", JIT " + byThread.getValue("jit") + ", GC " + byThread.getValue("gc")
+          + ", other native " + byThread.getValue("other_native") + ")" + children + ", PostgreSQL "
+          + cpu.getValue("postgres") + ", other programs " + cpu.getValue("other_programs") + " of "
+          + cpu.getValue("machine_capacity") + " over " + cpu.getValue("wall_seconds") + " s");
+      if (result.containsKey("pipeline_cpu_us_per_event")) {
+        row(table, "CPU per event", "pipeline JVM" + (options.processes() > 1 ? "s " : " ")
+            + result.getValue("pipeline_cpu_us_per_event") + " us, without JIT " + result.getValue(
+            "pipeline_cpu_us_per_event_without_jit") + " us" + (options.separateJvm() ? "" : " (broker included)")
+            + (result.containsKey("postgres_cpu_us_per_event") ? "; PostgreSQL " + result.getValue(
+            "postgres_cpu_us_per_event") + " us" : ""));
+      }
     }
     if (result.containsKey("copy_rows_per_second")) {
       row(table, "COPY ceiling", result.getValue("copy_rows_per_second") + " rows/s (1 connection), "

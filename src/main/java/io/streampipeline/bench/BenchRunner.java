@@ -6,6 +6,7 @@ import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.infra.Ports;
 import io.streampipeline.infra.Topics;
 import io.streampipeline.window.WindowSettings;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -44,7 +45,7 @@ import org.slf4j.LoggerFactory;
 public final class BenchRunner {
   private static final Logger log = LoggerFactory.getLogger(BenchRunner.class);
   private static final int PARTITIONS = Topics.EVENT_PARTITIONS;
-  private static final long SECOND_PROCESS_STOP_SECONDS = 90;
+  private static final long CHILD_START_SECONDS = 180;
   /** The replay's events must be older than this when it starts, so that the idle rule can close them all. */
   private static final long CLOCK_MARGIN_MS = 3_600_000L;
 
@@ -109,31 +110,55 @@ public final class BenchRunner {
       ReplayRun replayRun = new ReplayRun(result, options.timeoutSeconds());
       ReplayRun.Measurement replay;
       Application app = null;
-      Process second = null;
+      PipelineJvms children = null;
+      // The schema first (untimed, as in a fresh deployment), so that N processes do not race to create it and
+      // the progress queries find their tables from the start.
+      infra.migrate(database);
       try (ResourceSampler sampler = new ResourceSampler()) {
         sampler.reset();
         long launched = System.nanoTime();
-        if (options.processes() == 2) {
-          second = startSecondProcess(pipelineKeys);
-          sampler.watchProcess(second.pid());
-        }
-        CpuAccount cpu = CpuAccount.snapshot(infra.postmasterPid(), second == null ? -1 : second.pid());
+        int firstChild = options.separateJvm() ? 1 : 2;
+        children = PipelineJvms.start(firstChild, options.processes(), pipelineKeys, args, options);
+        children.pids().forEach(sampler::watchProcess);
+        CpuAccount cpu = CpuAccount.snapshot(infra.postmasterPid(), children.pids());
         try (Connection db = infra.connect(database)) {
-          app = new Application(pipeline).start();
-          // Lanes are deployed last and join the group after start() returns, so the first poll comes later.
-          FirstPoll firstPoll = new FirstPoll(app.metrics()::totalConsumed);
-          replay = replayRun.await(db, pipeline, preload, launched, firstPoll);
-          firstPoll.stop();
+          FirstPoll firstPoll = null;
+          if (!options.separateJvm()) {
+            // The other processes first: they take longer to start (a JVM each), and the bench's own one would
+            // otherwise read most of a small replay alone before they join.
+            children.awaitStarted(CHILD_START_SECONDS);
+            app = new Application(pipeline).start();
+            sampler.watchSessions(PipelineChild.openSessions(app.metrics().registry()));
+            // Lanes are deployed last and join the group after start() returns, so the first poll comes later.
+            firstPoll = new FirstPoll(app.metrics()::totalConsumed);
+          }
+          replay = replayRun.await(db, pipeline, preload, launched, firstPollOf(firstPoll, children));
+          if (firstPoll != null) {
+            firstPoll.stop();
+          }
           result.put("cpu_seconds", CpuAccount.since(cpu));
-          result.put("sink", ReplayRun.sinkFigures(app, replay));
+          List<JsonObject> reports = children.reports();
+          if (app != null) {
+            result.put("sink", ReplayRun.sinkFigures(app, replay));
+          } else if (reports.size() == 1) {
+            result.put("sink", ReplayRun.withBusyFraction(reports.get(0).getJsonObject("sink", new JsonObject()),
+                replay));
+          }
           replay = replay.withMemory(sampler);
+          result.put("open_sessions_at_peak_heap_after_gc", sampler.sessionsAtPeakLiveHeap());
+          result.put("peak_open_sessions", sampler.peakSessions());
+          pipelineProcesses(reports, sampler, replay);
           replayRun.verify(db, preload);
-          if (replay.complete()) {
+          if (replay.complete() && app != null) {
             new LiveLatency(options, result, more -> derive(Map.of("KAFKA_CLICKSTREAM_TOPIC", topic), more))
                 .measure(app, infra.endpoints, db, pipeline, topic, PARTITIONS, seed, commitTimes);
+          } else if (app == null && !options.liveRates().isEmpty()) {
+            log.info("bench: no live phases with --separate-jvm (they run on the bench's in-process pipeline)");
           }
         } finally {
-          stopSecondProcess(second);
+          if (children != null) {
+            children.close();
+          }
           if (app != null) {
             app.stop();
           }
@@ -199,6 +224,7 @@ public final class BenchRunner {
   private void describeSetup(BenchInfra infra, PipelineConfig pipeline, long seed, boolean commitTimes) {
     result.put("lanes", options.lanes());
     result.put("processes", options.processes());
+    result.put("separate_jvm", options.separateJvm());
     result.put("seed", seed);
     result.put("users", pipeline.producerNumUsers());
     result.put("products", pipeline.producerNumProducts());
@@ -224,29 +250,93 @@ public final class BenchRunner {
     result.put("started_at", Instant.now().toString());
   }
 
-  private Process startSecondProcess(Map<String, String> keys) throws IOException {
-    String jar = Path.of(BenchRunner.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("-Xmx") || arg.startsWith("-Xms")) {
-        command.add(arg);
+  /**
+   * The replay's start: the first record processed by any pipeline process, the in-process one or a child (their
+   * System.nanoTime() is CLOCK_MONOTONIC on Linux, one clock for all processes).
+   */
+  private static ReplayRun.Start firstPollOf(FirstPoll inProcess, PipelineJvms children) {
+    return new ReplayRun.Start() {
+      private long at = -2;
+      private boolean exact;
+
+      private void settle() {
+        if (at != -2) {
+          return;
+        }
+        at = inProcess == null ? -1 : inProcess.atNanos();
+        exact = inProcess != null && inProcess.exact();
+        long child = children.firstPollNanos();
+        if (child > 0 && (at <= 0 || child < at)) {
+          at = child;
+          exact = true;
+        }
       }
-    }
-    command.addAll(List.of("-jar", jar));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(options.outDir().resolve("process-2.log").toFile());
-    builder.environment().putAll(keys);
-    builder.environment().put("METRICS_PORT", String.valueOf(Ports.free()));
-    log.info("bench: second pipeline process: {} (log in {})", String.join(" ", command),
-        options.outDir().resolve("process-2.log"));
-    return builder.start();
+
+      @Override
+      public long atNanos() {
+        settle();
+        return at;
+      }
+
+      @Override
+      public boolean exact() {
+        settle();
+        return exact;
+      }
+    };
   }
 
-  private static void stopSecondProcess(Process second) throws InterruptedException {
-    if (second != null && second.isAlive()) {
-      second.destroy();
-      if (!second.waitFor(SECOND_PROCESS_STOP_SECONDS, TimeUnit.SECONDS)) {
-        second.destroyForcibly();
+  /**
+   * Each pipeline JVM's own figures (pipeline_processes), and with --separate-jvm the pipeline's own heap after
+   * GC: the largest over its JVMs (with one process, exactly the pipeline's), with the open sessions then.
+   */
+  private void pipelineProcesses(List<JsonObject> reports, ResourceSampler sampler, ReplayRun.Measurement replay) {
+    if (reports.isEmpty()) {
+      return;
+    }
+    JsonArray each = new JsonArray();
+    JsonObject largest = null;
+    long otherRss = 0;
+    for (JsonObject r : reports) {
+      long rss = sampler.peakOtherRssBytes(r.getLong("pid", -1L));
+      otherRss = Math.max(otherRss, rss);
+      JsonObject p = new JsonObject().put("process", r.getValue("process")).put("pid", r.getValue("pid"))
+          .put("heap_after_gc_mb", r.getLong("peak_heap_after_gc_bytes", 0L) >> 20)
+          .put("heap_used_mb", r.getLong("peak_heap_bytes", 0L) >> 20)
+          .put("max_heap_mb", r.getLong("max_heap_bytes", 0L) >> 20)
+          .put("rss_mb", rss >> 20)
+          .put("open_sessions_at_peak_heap_after_gc", r.getLong("open_sessions_at_peak_heap_after_gc", 0L))
+          .put("peak_open_sessions", r.getLong("peak_open_sessions", 0L))
+          .put("consumed", r.getLong("consumed", 0L))
+          .put("sink", ReplayRun.withBusyFraction(r.getJsonObject("sink", new JsonObject()), replay));
+      if (r.containsKey("live_heap_probes")) {
+        p.put("live_heap_probes", r.getValue("live_heap_probes"))
+            .put("live_heap_mb", r.getLong("peak_live_heap_bytes") >> 20)
+            .put("open_sessions_at_peak_live_heap", r.getValue("open_sessions_at_peak_live_heap"))
+            .put("most_open_sessions_probed", r.getValue("most_open_sessions_probed"))
+            .put("live_heap_at_most_open_sessions_mb", r.getLong("live_heap_at_most_open_sessions_bytes") >> 20);
+      }
+      if (r.containsKey("report_missing")) {
+        p.put("report_missing", r.getValue("report_missing"));
+      }
+      each.add(p);
+      if (largest == null || p.getLong("heap_after_gc_mb") > largest.getLong("heap_after_gc_mb")) {
+        largest = p;
+      }
+    }
+    result.put("pipeline_processes", each);
+    result.put("peak_rss_mb_second_process", otherRss >> 20);
+    if (options.separateJvm()) {
+      result.put("pipeline_heap_after_gc_mb", largest.getLong("heap_after_gc_mb"));
+      result.put("pipeline_heap_used_mb", largest.getLong("heap_used_mb"));
+      result.put("pipeline_max_heap_mb", largest.getLong("max_heap_mb"));
+      result.put("open_sessions_at_peak_heap_after_gc", largest.getLong("open_sessions_at_peak_heap_after_gc"));
+      result.put("peak_open_sessions", largest.getLong("peak_open_sessions"));
+      for (String key : List.of("live_heap_probes", "live_heap_mb", "open_sessions_at_peak_live_heap",
+          "most_open_sessions_probed", "live_heap_at_most_open_sessions_mb")) {
+        if (largest.containsKey(key)) {
+          result.put(key.startsWith("live_heap") ? "pipeline_" + key : key, largest.getValue(key));
+        }
       }
     }
   }

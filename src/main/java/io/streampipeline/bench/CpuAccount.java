@@ -1,5 +1,6 @@
 package io.streampipeline.bench;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -14,44 +15,53 @@ import java.util.stream.Stream;
 
 /**
  * Where the CPU went during a phase, from two snapshots: this JVM in all and by thread group (event loops,
- * Kafka consumer threads, the embedded broker, the rest; GC and JIT are the difference to the process total), the embedded PostgreSQL (postmaster and backends, from /proc), a
- * second pipeline process, and the whole machine (/proc/stat), so the share of other programs on a shared
- * machine shows too. All in CPU seconds.
+ * Kafka consumer threads, the embedded broker, the rest, from the Java threads; the JVM's own native threads
+ * from /proc/PID/task: the JIT compilers ("C1/C2 CompilerThread"), the garbage collector ("GC Thread#", "G1 …")
+ * and other native work, the difference to the process total), the embedded PostgreSQL (postmaster and
+ * backends, from /proc), the pipeline JVMs the bench started (each with its JIT and GC), and the whole machine
+ * (/proc/stat), so the share of other programs on a shared machine shows too. All in CPU seconds.
  */
 final class CpuAccount {
   private static final double TICKS_PER_SECOND = 100.0;
 
   private final long postmasterPid;
-  private final long otherPid;
+  private final List<Long> childPids;
   private final Map<String, Long> threadNanos;
+  private final NativeThreads selfNative;
+  private final Map<Long, Double> childTotals = new TreeMap<>();
+  private final Map<Long, NativeThreads> childNative = new TreeMap<>();
   private final long processNanos;
   private final double postgres;
-  private final double other;
   private final double machineBusy;
   private final double machineTotal;
   private final long wallNanos;
 
-  private CpuAccount(long postmasterPid, long otherPid) {
+  private CpuAccount(long postmasterPid, List<Long> childPids) {
     this.postmasterPid = postmasterPid;
-    this.otherPid = otherPid;
+    this.childPids = List.copyOf(childPids);
     this.threadNanos = threadGroups();
+    this.selfNative = NativeThreads.of(ProcessHandle.current().pid());
     this.processNanos = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
     this.postgres = postmasterPid > 0 ? treeSeconds(postmasterPid) : 0;
-    this.other = otherPid > 0 ? processSeconds(otherPid, true) : 0;
+    for (long pid : this.childPids) {
+      childNative.put(pid, NativeThreads.of(pid));
+      childTotals.put(pid, processSeconds(pid, true));
+    }
     double[] machine = machine();
     this.machineBusy = machine[0];
     this.machineTotal = machine[1];
     this.wallNanos = System.nanoTime();
   }
 
-  static CpuAccount snapshot(long postmasterPid, long otherPid) {
-    return new CpuAccount(postmasterPid, otherPid);
+  /** {@code childPids}: the pipeline JVMs the bench started (none, or processes 2..N, or all of them). */
+  static CpuAccount snapshot(long postmasterPid, List<Long> childPids) {
+    return new CpuAccount(postmasterPid, childPids);
   }
 
   /** CPU seconds used between {@code start} and now. */
   static JsonObject since(CpuAccount start) {
-    CpuAccount end = new CpuAccount(start.postmasterPid, start.otherPid);
+    CpuAccount end = new CpuAccount(start.postmasterPid, start.childPids);
     JsonObject threads = new JsonObject();
     double jvm = 0;
     for (Map.Entry<String, Long> e : end.threadNanos.entrySet()) {
@@ -63,19 +73,94 @@ final class CpuAccount {
     // The process total also holds what no Java thread shows: garbage collection and JIT compilation.
     double process = (end.processNanos - start.processNanos) / 1e9;
     double postgres = end.postgres - start.postgres;
-    double other = end.other - start.other;
     double busy = end.machineBusy - start.machineBusy;
-    threads.put("gc_jit_and_other_native", round(Math.max(0, process - jvm)));
+    double nativeSeconds = Math.max(0, process - jvm);
+    double[] jitGc = end.selfNative.since(start.selfNative);
+    threads.put("gc_jit_and_other_native", round(nativeSeconds));
+    threads.put("jit", round(jitGc[0]));
+    threads.put("gc", round(jitGc[1]));
+    threads.put("other_native", round(Math.max(0, nativeSeconds - jitGc[0] - jitGc[1])));
     JsonObject out = new JsonObject().put("wall_seconds", round(wall)).put("jvm", round(process))
         .put("jvm_by_thread", threads);
     if (start.postmasterPid > 0) {
       out.put("postgres", round(postgres));
     }
-    if (start.otherPid > 0) {
-      out.put("second_process", round(other));
+    double children = 0;
+    if (!start.childPids.isEmpty()) {
+      JsonArray each = new JsonArray();
+      for (long pid : start.childPids) {
+        double total = end.childTotals.getOrDefault(pid, 0.0) - start.childTotals.getOrDefault(pid, 0.0);
+        double[] split = end.childNative.get(pid).since(start.childNative.get(pid));
+        children += total;
+        each.add(new JsonObject().put("pid", pid).put("total", round(total)).put("jit", round(split[0]))
+            .put("gc", round(split[1])).put("other", round(Math.max(0, total - split[0] - split[1]))));
+      }
+      out.put("child_processes", round(children)).put("child_processes_each", each);
+      // The key of the one-second-process bench, kept: all pipeline JVMs the bench started.
+      out.put("second_process", round(children));
     }
     return out.put("machine_busy", round(busy)).put("machine_capacity", round(end.machineTotal - start.machineTotal))
-        .put("other_programs", round(Math.max(0, busy - process - postgres - other)));
+        .put("other_programs", round(Math.max(0, busy - process - postgres - children)));
+  }
+
+  /**
+   * CPU ticks of one process's JIT compiler and GC threads, by thread id, from /proc/PID/task/TID/stat (the
+   * kernel's thread name is the JVM thread's name cut to 15 characters). A compiler thread that ends between
+   * two snapshots (HotSpot starts and stops some on demand) is lost here and counts as other native time.
+   */
+  static final class NativeThreads {
+    private final Map<Long, long[]> ticks;
+
+    private NativeThreads(Map<Long, long[]> ticks) {
+      this.ticks = ticks;
+    }
+
+    static NativeThreads of(long pid) {
+      Map<Long, long[]> ticks = new TreeMap<>();
+      try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+        for (Path task : tasks.toList()) {
+          try {
+            String kind = kind(Files.readString(task.resolve("comm")).trim());
+            if (kind != null) {
+              String s = Files.readString(task.resolve("stat"));
+              String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+              ticks.put(Long.parseLong(task.getFileName().toString()),
+                  new long[] {kind.equals("jit") ? 0 : 1, Long.parseLong(f[11]) + Long.parseLong(f[12])});
+            }
+          } catch (IOException | RuntimeException e) {
+            // the thread ended meanwhile
+          }
+        }
+      } catch (IOException e) {
+        // the process ended, or no /proc
+      }
+      return new NativeThreads(ticks);
+    }
+
+    /** "jit", "gc" or null (anything else) for a kernel thread name. */
+    static String kind(String comm) {
+      if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")
+          || comm.startsWith("JVMCI") || comm.contains("CompilerThread")) {
+        return "jit";
+      }
+      if (comm.startsWith("GC Thread") || comm.startsWith("G1 ") || comm.startsWith("G1Conc")
+          || comm.startsWith("ZWorker") || comm.startsWith("ZDriver") || comm.startsWith("Shenandoah")
+          || comm.startsWith("Parallel GC")) {
+        return "gc";
+      }
+      return null;
+    }
+
+    /** {JIT seconds, GC seconds} since {@code start}. */
+    double[] since(NativeThreads start) {
+      double[] out = new double[2];
+      for (Map.Entry<Long, long[]> e : ticks.entrySet()) {
+        long[] before = start.ticks.get(e.getKey());
+        long delta = e.getValue()[1] - (before == null ? 0 : before[1]);
+        out[(int) e.getValue()[0]] += Math.max(0, delta) / TICKS_PER_SECOND;
+      }
+      return out;
+    }
   }
 
   private static Map<String, Long> threadGroups() {

@@ -8,7 +8,7 @@ import java.util.function.DoubleSupplier;
  * schema and the group join took before it. (The Kafka consumer's own records-consumed-total cannot serve:
  * it is recorded only once a whole fetch has been handed out, seconds late in a replay.)
  */
-final class FirstPoll {
+final class FirstPoll implements ReplayRun.Start {
   private final Thread thread;
   private final DoubleSupplier consumed;
   private final boolean alreadyStarted;
@@ -27,12 +27,14 @@ final class FirstPoll {
   }
 
   /** True when the first poll was seen as it happened (to the millisecond), false when it came earlier. */
-  boolean exact() {
+  @Override
+  public boolean exact() {
     return !alreadyStarted && atNanos > 0;
   }
 
   /** System.nanoTime() of the first processed record, or -1 when it was not seen. */
-  long atNanos() {
+  @Override
+  public long atNanos() {
     return atNanos;
   }
 

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import javax.management.Notification;
 import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
@@ -18,19 +20,22 @@ import javax.management.openmbean.CompositeData;
 
 /**
  * Peak memory while a phase runs: heap in use (sampled every 50 ms), live heap (the heap left after each
- * garbage collection, which is what the state really needs), and resident set size of this process (which
- * also holds the embedded Kafka broker) and of a second pipeline process, if any. {@link #reset} starts a new
- * phase.
+ * garbage collection, which is what the state really needs) with the pipeline's open sessions at that moment,
+ * and resident set size of this process (which, in the bench, also holds the embedded Kafka broker) and of
+ * the pipeline processes the bench started. {@link #reset} starts a new phase. The bench's pipeline JVMs
+ * ({@link PipelineChild}) run one too, for their own heap.
  */
 final class ResourceSampler implements AutoCloseable {
   private final Thread thread;
   private final List<Runnable> unsubscribe = new ArrayList<>();
   private volatile boolean running = true;
-  private volatile long otherPid = -1;
+  private final Map<Long, Long> peakOtherRss = new ConcurrentHashMap<>();
+  private volatile LongSupplier sessions = () -> 0;
   private volatile long peakHeap;
   private volatile long peakLiveHeap;
+  private volatile long sessionsAtPeakLiveHeap;
+  private volatile long peakSessions;
   private volatile long peakRss;
-  private volatile long peakOtherRss;
 
   ResourceSampler() {
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
@@ -52,14 +57,31 @@ final class ResourceSampler implements AutoCloseable {
   }
 
   void watchProcess(long pid) {
-    otherPid = pid;
+    peakOtherRss.put(pid, 0L);
+  }
+
+  /** The pipeline's open sessions in this JVM (its active_sessions gauge). */
+  void watchSessions(LongSupplier openSessions) {
+    sessions = openSessions;
   }
 
   synchronized void reset() {
     peakHeap = 0;
     peakLiveHeap = 0;
+    sessionsAtPeakLiveHeap = 0;
+    peakSessions = 0;
     peakRss = 0;
-    peakOtherRss = 0;
+    peakOtherRss.replaceAll((pid, peak) -> 0L);
+  }
+
+  /** Open sessions when the heap after GC was at its peak. */
+  long sessionsAtPeakLiveHeap() {
+    return sessionsAtPeakLiveHeap;
+  }
+
+  /** The most open sessions seen (every 50 ms and at every GC). */
+  long peakSessions() {
+    return peakSessions;
   }
 
   long peakHeapBytes() {
@@ -74,19 +96,23 @@ final class ResourceSampler implements AutoCloseable {
     return peakRss;
   }
 
-  long peakOtherRssBytes() {
-    return peakOtherRss;
+  long peakOtherRssBytes(long pid) {
+    return peakOtherRss.getOrDefault(pid, 0L);
   }
 
   private void loop() {
     while (running) {
       long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
       long rss = rssBytes("self");
-      long other = otherPid > 0 ? rssBytes(String.valueOf(otherPid)) : 0;
+      long open = sessions.getAsLong();
+      for (Long pid : peakOtherRss.keySet()) {
+        long other = rssBytes(String.valueOf(pid));
+        peakOtherRss.merge(pid, other, Math::max);
+      }
       synchronized (this) {
         peakHeap = Math.max(peakHeap, heap);
         peakRss = Math.max(peakRss, rss);
-        peakOtherRss = Math.max(peakOtherRss, other);
+        peakSessions = Math.max(peakSessions, open);
       }
       try {
         Thread.sleep(50);
@@ -108,8 +134,13 @@ final class ResourceSampler implements AutoCloseable {
         live += pool.getValue().getUsed();
       }
     }
+    long open = sessions.getAsLong();
     synchronized (this) {
-      peakLiveHeap = Math.max(peakLiveHeap, live);
+      peakSessions = Math.max(peakSessions, open);
+      if (live > peakLiveHeap) {
+        peakLiveHeap = live;
+        sessionsAtPeakLiveHeap = open;
+      }
     }
   }
 

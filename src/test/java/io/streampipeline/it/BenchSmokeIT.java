@@ -28,11 +28,16 @@ class BenchSmokeIT {
     }
     JsonObject result = new JsonObject(Files.readString(out.resolve("result.json")));
     for (String field : List.of("events", "seconds", "events_per_second", "rows_per_second", "p50_commit_latency_ms",
-        "p99_commit_latency_ms", "peak_heap_mb", "peak_rss_mb", "copy_rows_per_second")) {
+        "p99_commit_latency_ms", "peak_heap_mb", "peak_rss_mb", "copy_rows_per_second", "peak_heap_after_gc_mb",
+        "open_sessions_at_peak_heap_after_gc", "peak_open_sessions", "pipeline_cpu_us_per_event_without_jit", "digests")) {
       assertTrue(result.containsKey(field) && result.getValue(field) != null, field + " in " + result);
     }
     assertEquals(20000L, result.getLong("events"));
     assertEquals(true, result.getBoolean("verified"), "the replay stored exactly what it should: " + result);
+    JsonObject byThread = result.getJsonObject("cpu_seconds").getJsonObject("jvm_by_thread");
+    for (String field : List.of("jit", "gc", "other_native", "gc_jit_and_other_native")) {
+      assertTrue(byThread.containsKey(field), field + " in " + byThread);
+    }
   }
 
   @Test

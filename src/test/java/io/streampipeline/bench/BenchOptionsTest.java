@@ -1,0 +1,71 @@
+package io.streampipeline.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The bench's process flags, the thread names of its CPU split and the flags its pipeline JVMs get. */
+class BenchOptionsTest {
+
+  @Test
+  void processesFromOneToThePartitions() {
+    BenchOptions one = BenchOptions.parse(1, Map.of(), new String[] {"--roles=bench"});
+    assertEquals(1, one.processes());
+    assertFalse(one.separateJvm());
+    assertNull(one.pipelineXmx());
+    assertEquals(0, one.childProcesses());
+
+    BenchOptions three = BenchOptions.parse(1, Map.of(), new String[] {"--processes=3"});
+    assertEquals(3, three.processes());
+    assertEquals(2, three.childProcesses(), "process 1 runs in the bench's JVM");
+
+    BenchOptions separate = BenchOptions.parse(1, Map.of(), new String[] {"--processes=3", "--separate-jvm",
+        "--pipeline-xmx=256m"});
+    assertTrue(separate.separateJvm());
+    assertEquals(3, separate.childProcesses());
+    assertEquals("256m", separate.pipelineXmx());
+    assertEquals(0, separate.heapProbeSeconds());
+    assertEquals(3, BenchOptions.parse(1, Map.of(), new String[] {"--heap-probe-seconds=3"}).heapProbeSeconds());
+
+    assertEquals(6, BenchOptions.parse(1, Map.of(), new String[] {"--processes=6"}).processes());
+    assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse(1, Map.of(), new String[] {"--processes=7"}));
+    assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse(1, Map.of(), new String[] {"--processes=0"}));
+    assertThrows(IllegalArgumentException.class,
+        () -> BenchOptions.parse(1, Map.of(), new String[] {"--pipeline-xmx=-Xmx1g"}));
+  }
+
+  @Test
+  void compilerAndCollectorThreadsByTheirKernelNames() {
+    assertEquals("jit", CpuAccount.NativeThreads.kind("C2 CompilerThre"));
+    assertEquals("jit", CpuAccount.NativeThreads.kind("C1 CompilerThre"));
+    assertEquals("gc", CpuAccount.NativeThreads.kind("GC Thread#0"));
+    assertEquals("gc", CpuAccount.NativeThreads.kind("G1 Conc#0"));
+    assertEquals("gc", CpuAccount.NativeThreads.kind("G1 Refine#0"));
+    assertEquals("gc", CpuAccount.NativeThreads.kind("G1 Main Marker"));
+    assertNull(CpuAccount.NativeThreads.kind("VM Thread"));
+    assertNull(CpuAccount.NativeThreads.kind("vert.x-eventloo"));
+  }
+
+  @Test
+  void thisJvmsCompilerThreadsAreFound() throws Exception {
+    CpuAccount.NativeThreads before = CpuAccount.NativeThreads.of(ProcessHandle.current().pid());
+    long sum = 0;
+    for (int i = 0; i < 2_000_000; i++) {
+      sum += Integer.toString(i).hashCode();
+    }
+    double[] jitGc = CpuAccount.NativeThreads.of(ProcessHandle.current().pid()).since(before);
+    assertTrue(jitGc[0] >= 0 && jitGc[1] >= 0, sum + " " + jitGc[0]);
+  }
+
+  @Test
+  void pipelineJvmsGetTheBenchsConfigurationFlags() {
+    assertEquals("SINK_BATCH_SIZE", PipelineJvms.flagKey("--sink-batch-size=500"));
+    assertEquals("SEPARATE_JVM", PipelineJvms.flagKey("--separate-jvm"));
+    assertNull(PipelineJvms.flagKey("-Xmx1g"));
+  }
+}
