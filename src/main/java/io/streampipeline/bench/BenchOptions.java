@@ -21,6 +21,9 @@ import java.util.Map;
  *   <li>{@code --pipeline-xmx=256m}: the max heap of those JVMs (default: the bench JVM's -Xmx/-Xms, if any);</li>
  *   <li>{@code --heap-probe-seconds=N}: those JVMs measure their live heap with a full GC every N s (slows the
  *       replay: a memory run, not a speed run);</li>
+ *   <li>{@code --warmup-events=N} (default 0): before the timed replay, the bench's in-process pipeline replays N
+ *       events of a topic and database of their own, untimed, so that the timed replay runs on compiled code (the
+ *       steady state of a long-running pipeline) rather than paying the JIT compiler's start-up work;</li>
  *   <li>{@code --live-rates=1000,20000} (or {@code none}) and {@code --live-seconds=10}: the latency phases;</li>
  *   <li>{@code --copy=false}: skip the COPY ceiling; {@code --timeout-seconds=N}: give up on the replay;</li>
  *   <li>{@code --sink-forms [--sink-form-rows=200000]}: only compare INSERT forms (no replay);</li>
@@ -33,6 +36,7 @@ record BenchOptions(
     boolean separateJvm,
     String pipelineXmx,
     int heapProbeSeconds,
+    int warmupEvents,
     List<Integer> liveRates,
     int liveSeconds,
     boolean copy,
@@ -68,6 +72,11 @@ record BenchOptions(
     if (xmx != null && !xmx.matches("[0-9]+[kKmMgG]?")) {
       throw new IllegalArgumentException("--pipeline-xmx: a -Xmx size such as 256m, got '" + xmx + "'");
     }
+    int warmupEvents = flags.containsKey("WARMUP_EVENTS") ? positive("warmup-events", flags.get("WARMUP_EVENTS")) : 0;
+    if (warmupEvents > 0 && "true".equalsIgnoreCase(flags.getOrDefault("SEPARATE_JVM", "false"))) {
+      throw new IllegalArgumentException("--warmup-events: warms the bench's in-process pipeline, so not with "
+          + "--separate-jvm");
+    }
     List<Integer> rates = new ArrayList<>();
     String ratesText = flags.getOrDefault("LIVE_RATES", "1000,20000");
     if (!ratesText.equalsIgnoreCase("none") && !ratesText.isBlank()) {
@@ -78,7 +87,7 @@ record BenchOptions(
     return new BenchOptions(lanes, processes,
         "true".equalsIgnoreCase(flags.getOrDefault("SEPARATE_JVM", "false")), xmx,
         flags.containsKey("HEAP_PROBE_SECONDS") ? positive("heap-probe-seconds", flags.get("HEAP_PROBE_SECONDS")) : 0,
-        rates,
+        warmupEvents, rates,
         positive("live-seconds", flags.getOrDefault("LIVE_SECONDS", "10")),
         !"false".equalsIgnoreCase(flags.getOrDefault("COPY", "true")),
         positive("timeout-seconds", flags.getOrDefault("TIMEOUT_SECONDS", "1800")),

@@ -40,6 +40,16 @@ class BenchOptionsTest {
   }
 
   @Test
+  void warmUpOnlyForTheInProcessPipeline() {
+    assertEquals(0, BenchOptions.parse(1, Map.of(), new String[] {"--roles=bench"}).warmupEvents());
+    assertEquals(300_000, BenchOptions.parse(1, Map.of(), new String[] {"--warmup-events=300000"}).warmupEvents());
+    assertThrows(IllegalArgumentException.class,
+        () -> BenchOptions.parse(1, Map.of(), new String[] {"--warmup-events=1000", "--separate-jvm"}));
+    assertThrows(IllegalArgumentException.class,
+        () -> BenchOptions.parse(1, Map.of(), new String[] {"--warmup-events=many"}));
+  }
+
+  @Test
   void compilerAndCollectorThreadsByTheirKernelNames() {
     assertEquals("jit", CpuAccount.NativeThreads.kind("C2 CompilerThre"));
     assertEquals("jit", CpuAccount.NativeThreads.kind("C1 CompilerThre"));

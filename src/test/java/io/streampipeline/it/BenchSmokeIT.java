@@ -22,7 +22,7 @@ class BenchSmokeIT {
   void aSmallReplayWritesTheResultFile() throws Exception {
     Path out = Files.createTempDirectory("bench-smoke");
     try (PipelineProcess bench = PipelineProcess.start(Map.of(), "--roles=bench", "--events=20000",
-        "--live-rates=1000", "--live-seconds=2", "--out-dir=" + out)) {
+        "--warmup-events=5000", "--live-rates=1000", "--live-seconds=2", "--out-dir=" + out)) {
       assertEquals(0, bench.waitFor(300), bench.output());
       assertTrue(bench.output().contains("events/s"), bench.output());
     }
@@ -33,6 +33,7 @@ class BenchSmokeIT {
       assertTrue(result.containsKey(field) && result.getValue(field) != null, field + " in " + result);
     }
     assertEquals(20000L, result.getLong("events"));
+    assertEquals(5000L, result.getLong("warmup_events"), "a warm-up replay ran first, on its own topic");
     assertEquals(true, result.getBoolean("verified"), "the replay stored exactly what it should: " + result);
     JsonObject byThread = result.getJsonObject("cpu_seconds").getJsonObject("jvm_by_thread");
     for (String field : List.of("jit", "gc", "other_native", "gc_jit_and_other_native")) {
