@@ -39,6 +39,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.streampipeline.window.StateWrite;
 
 /**
  * The sink's protocol against the real database with faults put between them: a COMMIT whose reply is lost, a
@@ -191,7 +192,7 @@ class SinkFaultsIT {
     List<DeadLetter> deadLetters = new ArrayList<>();
     List<WindowResult> windows = new ArrayList<>();
     Map<Integer, OffsetRange> offsets = new HashMap<>();
-    Map<Integer, byte[]> snapshots = new HashMap<>();
+    Map<Integer, StateWrite> snapshots = new HashMap<>();
     Map<Integer, Long> jobEpochs = new HashMap<>();
     for (int p : partitions) {
       long previous = planned.get(p);
@@ -205,7 +206,7 @@ class SinkFaultsIT {
       }
       windows.add(window(p, from));
       offsets.put(p, new OffsetRange(epochs.get(p), previous, from + STEP));
-      snapshots.put(p, new byte[] {(byte) p, (byte) from});
+      snapshots.put(p, StateWrite.full(new byte[] {(byte) p, (byte) from}));
       jobEpochs.put(p, epochs.get(p));
       planned.put(p, from + STEP);
     }
