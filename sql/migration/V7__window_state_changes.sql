@@ -3,6 +3,7 @@
 -- in the same transaction as its offsets. Restore reads the base, then these rows in seq order. A checkpoint
 -- that writes a full snapshot deletes the partition's rows. Deleting a partition's checkpoint row (the
 -- operator's way out of a halted partition) deletes its changes with it.
+-- A role with DML grants only (README, "Running without DDL rights") needs them granted again for this table.
 CREATE TABLE IF NOT EXISTS pipeline_state_changes (
     consumer_group    VARCHAR(255)  NOT NULL,
     topic             VARCHAR(255)  NOT NULL,

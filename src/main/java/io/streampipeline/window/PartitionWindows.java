@@ -148,7 +148,9 @@ public final class PartitionWindows {
       s.first = ts;
     }
     s.count(e, revenueCents);
-    if (!s.dirty) {
+    // Tracked only once a base is stored: before that the next write is a full snapshot anyway, and a state that
+    // is never written (the bench's reference windows) keeps no list of every session it ever had.
+    if (!s.dirty && baseBytes > 0) {
       s.dirty = true;
       touched.add(s);
     }
