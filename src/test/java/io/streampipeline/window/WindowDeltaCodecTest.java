@@ -134,6 +134,25 @@ class WindowDeltaCodecTest {
     assertArrayEquals(live.dedup().toArray(), restored.dedup().toArray());
   }
 
+  /** A stored version-1 snapshot is a base like any other: the first write after it is a delta on it. */
+  @Test
+  void aVersionOneSnapshotIsABaseForDeltas() throws java.io.IOException {
+    byte[] v1;
+    try (java.io.InputStream in = getClass().getResourceAsStream(SnapshotFixture.RESOURCE)) {
+      v1 = in.readAllBytes();
+    }
+    int p = SnapshotFixture.PARTITION;
+    WindowSettings s = SnapshotFixture.SETTINGS;
+    PartitionWindows live = PartitionWindows.restore(p, s, v1, List.of());
+    live.add(TestEvents.event("after-v1").partition(p).at(T0 + 261_000).user("u9").session("s9").build());
+    StateWrite write = live.checkpointState();
+    assertFalse(write.full());
+    assertEquals(1, write.seq());
+    PartitionWindows restored = PartitionWindows.restore(p, s, v1, List.of(write.bytes()));
+    assertEquals(live.openSessions(), restored.openSessions());
+    assertEquals(closeAll(live), closeAll(restored));
+  }
+
   private static List<String> closeAll(PartitionWindows state) {
     PartitionWindows copy = PartitionWindows.restore(state.partition(), state.settings(), state.snapshot());
     copy.advanceIdle(Long.MAX_VALUE / 2);
