@@ -207,7 +207,8 @@ final class WindowDeltaCodec {
       throw in.corrupt("bytes left over");
     }
 
-    // Everything is read before anything changes, so a malformed delta fails without half-applying.
+    // Read whole before the sessions, clocks and ring change (windows counted on were updated in place above): a
+    // delta that fails here fails the whole restore, and the half-built state is thrown away with it.
     state.restoreTime(maxTimestamp, watermark);
     state.replaceWindows(listed);
     for (SessionKey key : removed) {
