@@ -1,6 +1,7 @@
 package io.streampipeline.bus;
 
 import io.streampipeline.event.EnrichedEvent;
+import io.streampipeline.window.StateWrite;
 import io.streampipeline.window.WindowResult;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +25,12 @@ public sealed interface LaneMessage {
   record Barrier(long id, Map<Integer, OffsetRange> offsets) implements LaneMessage {
   }
 
-  /** A barrier after the window verticle added its part: state as of the barrier and windows closed since. */
-  record Checkpoint(long id, Map<Integer, OffsetRange> offsets, Map<Integer, byte[]> snapshots,
+  /**
+   * A barrier after the window verticle added its part: per partition whose state changed, the state write as of
+   * the barrier (a full snapshot or a delta on the previous writes: docs/design.md#window-state-storage), and the
+   * windows closed since.
+   */
+  record Checkpoint(long id, Map<Integer, OffsetRange> offsets, Map<Integer, StateWrite> states,
       List<WindowResult> closedWindows) implements LaneMessage {
   }
 
@@ -33,8 +38,18 @@ public sealed interface LaneMessage {
   record PartitionsRestored(Map<Integer, RestoredPartition> partitions) implements LaneMessage {
   }
 
-  /** How a lane took over a partition: the owner epoch it claimed in PostgreSQL and the stored state (null: empty). */
-  record RestoredPartition(long ownerEpoch, byte[] snapshot) {
+  /**
+   * How a lane took over a partition: the owner epoch it claimed in PostgreSQL and the stored state: the full
+   * snapshot (null: empty) and the deltas stored on top of it, in seq order.
+   */
+  record RestoredPartition(long ownerEpoch, byte[] snapshot, List<byte[]> changes) {
+    public RestoredPartition {
+      changes = List.copyOf(changes);
+    }
+
+    public RestoredPartition(long ownerEpoch, byte[] snapshot) {
+      this(ownerEpoch, snapshot, List.of());
+    }
   }
 
   /** This lane no longer owns these partitions: drop their state and anything not yet written. */

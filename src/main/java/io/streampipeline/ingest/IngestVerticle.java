@@ -260,7 +260,7 @@ public final class IngestVerticle extends VerticleBase {
         continue;
       }
       ledger.restored(p, claim.ownerEpoch(), claim.nextOffset(), position.readFrom(), now);
-      restored.put(p, new RestoredPartition(claim.ownerEpoch(), claim.snapshot()));
+      restored.put(p, new RestoredPartition(claim.ownerEpoch(), claim.snapshot(), claim.changes()));
       at.put(p, position.readFrom());
       metrics.restored();
     }

@@ -3,6 +3,7 @@ package io.streampipeline.sink;
 import io.streampipeline.bus.DeadLetter;
 import io.streampipeline.bus.LaneMessage.OffsetRange;
 import io.streampipeline.event.EnrichedEvent;
+import io.streampipeline.window.StateWrite;
 import io.streampipeline.window.WindowResult;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,11 +15,12 @@ import java.util.stream.Collectors;
 
 /**
  * Everything one checkpoint transaction writes: the events and dead letters read since the previous
- * barrier, the windows closed meanwhile, the window state snapshots and the offsets. {@code ownerEpochs}
+ * barrier, the windows closed meanwhile, the window state writes (full snapshots or deltas, {@link StateWrite})
+ * and the offsets. {@code ownerEpochs}
  * records, per partition, the owner epoch the data was read under: only that epoch may write it.
  */
 record CheckpointJob(long id, List<EnrichedEvent> events, List<DeadLetter> deadLetters,
-    List<WindowResult> windows, Map<Integer, byte[]> snapshots, Map<Integer, OffsetRange> offsets,
+    List<WindowResult> windows, Map<Integer, StateWrite> states, Map<Integer, OffsetRange> offsets,
     Map<Integer, Long> ownerEpochs) {
 
   /** The same checkpoint without these partitions' share: what is left still commits on its own. */
@@ -26,17 +28,17 @@ record CheckpointJob(long id, List<EnrichedEvent> events, List<DeadLetter> deadL
     if (partitions.isEmpty()) {
       return this;
     }
-    Map<Integer, byte[]> keptSnapshots = new HashMap<>(snapshots);
+    Map<Integer, StateWrite> keptStates = new HashMap<>(states);
     Map<Integer, OffsetRange> keptOffsets = new HashMap<>(offsets);
     Map<Integer, Long> keptEpochs = new HashMap<>(ownerEpochs);
-    keptSnapshots.keySet().removeAll(partitions);
+    keptStates.keySet().removeAll(partitions);
     keptOffsets.keySet().removeAll(partitions);
     keptEpochs.keySet().removeAll(partitions);
     return new CheckpointJob(id,
         events.stream().filter(e -> !partitions.contains(e.partition())).toList(),
         deadLetters.stream().filter(d -> !partitions.contains(d.partition())).toList(),
         windows.stream().filter(w -> !partitions.contains(w.partition())).toList(),
-        keptSnapshots, keptOffsets, keptEpochs);
+        keptStates, keptOffsets, keptEpochs);
   }
 
   /**
@@ -59,17 +61,17 @@ record CheckpointJob(long id, List<EnrichedEvent> events, List<DeadLetter> deadL
   }
 
   CheckpointJob withEvents(List<EnrichedEvent> accepted) {
-    return new CheckpointJob(id, accepted, deadLetters, windows, snapshots, offsets, ownerEpochs);
+    return new CheckpointJob(id, accepted, deadLetters, windows, states, offsets, ownerEpochs);
   }
 
   /** Nothing to write: no rows, no state, and no offset moves. */
   boolean isEmpty() {
     return events.isEmpty() && deadLetters.isEmpty() && windows.isEmpty()
-        && snapshots.values().stream().allMatch(s -> s == null)
+        && states.values().stream().allMatch(s -> s == null)
         && offsets.values().stream().allMatch(r -> r.previous() == r.next());
   }
 
   long stateBytes() {
-    return snapshots.values().stream().mapToLong(s -> s == null ? 0 : s.length).sum();
+    return states.values().stream().mapToLong(s -> s == null ? 0 : s.size()).sum();
   }
 }

@@ -6,6 +6,7 @@ import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.EnrichedEvent;
 import io.streampipeline.sink.SinkPolicy.Failure;
 import io.streampipeline.sink.SinkPolicy.WriteMode;
+import io.streampipeline.window.StateWrite;
 import io.streampipeline.window.WindowResult;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -51,6 +52,7 @@ public final class CheckpointWriter implements CheckpointStore {
         .compose(written -> insertDeadLetters(conn, concat(job.deadLetters(), rejected))
             .compose(v -> upsertWindows(conn, job.windows()))
             .compose(v -> advanceOffsets(conn, job))
+            .compose(v -> writeStateChanges(conn, job))
             .map(written));
   }
 
@@ -198,11 +200,51 @@ public final class CheckpointWriter implements CheckpointStore {
       epochs[i] = range.ownerEpoch();
       previous[i] = range.previous();
       next[i] = range.next();
-      byte[] snapshot = job.snapshots().get(partitions[i]);
-      snapshots[i] = snapshot == null ? null : Buffer.buffer(snapshot);
+      StateWrite state = job.states().get(partitions[i]);
+      // A delta leaves the base snapshot as it is (null: COALESCE keeps the stored one), as does a partition
+      // whose state did not change.
+      snapshots[i] = state == null || !state.full() ? null : Buffer.buffer(state.bytes());
     }
     return Tuple.tuple().addString(consumerGroup).addString(topic).addLong(job.id()).addArrayOfInteger(partitions)
         .addArrayOfLong(epochs).addArrayOfLong(previous).addArrayOfLong(next).addArrayOfBuffer(snapshots);
+  }
+
+  /**
+   * The state writes besides the base snapshot, after the compare-and-set accepted every partition of the
+   * transaction (one that refused any has failed before this, and rolls back whole): full snapshots delete their
+   * partitions' stored deltas, deltas add one row each. One statement per kind.
+   */
+  private Future<Void> writeStateChanges(SqlConnection conn, CheckpointJob job) {
+    List<Integer> fullPartitions = new ArrayList<>();
+    List<Integer> deltaPartitions = new ArrayList<>();
+    List<Long> seqs = new ArrayList<>();
+    List<Buffer> deltas = new ArrayList<>();
+    job.states().forEach((p, state) -> {
+      if (state == null || !job.offsets().containsKey(p)) {
+        return;
+      }
+      if (state.full()) {
+        fullPartitions.add(p);
+      } else {
+        deltaPartitions.add(p);
+        seqs.add(state.seq());
+        deltas.add(Buffer.buffer(state.bytes()));
+      }
+    });
+    Future<Void> deleted = fullPartitions.isEmpty() ? Future.succeededFuture()
+        : conn.preparedQuery(SinkSql.DELETE_STATE_CHANGES).execute(Tuple.tuple().addString(consumerGroup)
+            .addString(topic).addArrayOfInteger(fullPartitions.toArray(new Integer[0]))).mapEmpty();
+    if (deltaPartitions.isEmpty()) {
+      return deleted;
+    }
+    return deleted.compose(v -> conn.preparedQuery(SinkSql.INSERT_STATE_CHANGES).execute(Tuple.tuple()
+            .addString(consumerGroup).addString(topic).addArrayOfInteger(deltaPartitions.toArray(new Integer[0]))
+            .addArrayOfLong(seqs.toArray(new Long[0])).addArrayOfBuffer(deltas.toArray(new Buffer[0]))))
+        .compose(rows -> {
+          Set<Integer> refused = new HashSet<>(deltaPartitions);
+          refused.removeAll(partitionsOf(rows));
+          return refused.isEmpty() ? Future.succeededFuture() : Future.failedFuture(new FencedException(refused));
+        });
   }
 
   private static Set<Integer> partitionsOf(RowSet<Row> rows) {

@@ -79,4 +79,27 @@ public final class SinkSql {
       + "ON CONFLICT (consumer_group, topic, partition) "
       + "DO UPDATE SET owner_epoch = pipeline_checkpoints.owner_epoch + 1, updated_at = now() "
       + "RETURNING partition, next_offset, state_snapshot, owner_epoch";
+
+  /**
+   * A full snapshot replaces the base: the partitions' stored deltas go (docs/design.md#window-state-storage).
+   * Run after {@link #ADVANCE_CHECKPOINTS} succeeded for every partition of the transaction, so a refused
+   * partition never loses its changes.
+   */
+  static final String DELETE_STATE_CHANGES = "DELETE FROM pipeline_state_changes "
+      + "WHERE consumer_group = $1 AND topic = $2 AND partition = ANY($3::int[])";
+
+  /**
+   * One delta row per partition, after {@link #ADVANCE_CHECKPOINTS} succeeded. A row already there (same
+   * partition and seq) is never overwritten: the partitions not returned are treated as refused (the whole
+   * transaction rolls back and they are restored from what is stored). That only happens when the COMMIT of an
+   * idle checkpoint (offset unmoved, so its compare-and-set matches again) succeeded but its reply was lost.
+   */
+  static final String INSERT_STATE_CHANGES = "INSERT INTO pipeline_state_changes (consumer_group, topic, partition, "
+      + "seq, changes) SELECT $1, $2, t.partition, t.seq, t.changes "
+      + "FROM unnest($3::int[], $4::bigint[], $5::bytea[]) AS t(partition, seq, changes) "
+      + "ON CONFLICT (consumer_group, topic, partition, seq) DO NOTHING RETURNING partition";
+
+  /** The deltas stored on the claimed partitions' base snapshots, in the claim's transaction. */
+  static final String READ_STATE_CHANGES = "SELECT partition, seq, changes FROM pipeline_state_changes "
+      + "WHERE consumer_group = $1 AND topic = $2 AND partition = ANY($3::int[]) ORDER BY partition, seq";
 }

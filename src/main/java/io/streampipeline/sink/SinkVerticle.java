@@ -153,7 +153,7 @@ public final class SinkVerticle extends VerticleBase {
     pendingEvents.forEach(e -> epochs.putIfAbsent(e.partition(), ownership.epochOf(e.partition())));
     pendingDeadLetters.forEach(d -> epochs.putIfAbsent(d.partition(), ownership.epochOf(d.partition())));
     CheckpointJob job = new CheckpointJob(checkpoint.id(), pendingEvents, pendingDeadLetters,
-        checkpoint.closedWindows(), checkpoint.snapshots(), checkpoint.offsets(), epochs);
+        checkpoint.closedWindows(), checkpoint.states(), checkpoint.offsets(), epochs);
     pendingEvents = new ArrayList<>();
     pendingDeadLetters = new ArrayList<>();
     return job;

@@ -67,6 +67,25 @@ final class DedupRing {
     }
   }
 
+  /** Forgets every hash (a delta that replaces the whole ring). */
+  void clear() {
+    java.util.Arrays.fill(ring, 0);
+    java.util.Arrays.fill(slots, 0);
+    head = 0;
+    size = 0;
+    hasZero = false;
+  }
+
+  /** The newest {@code n} hashes in order, oldest first; n must be at most {@link #size}. */
+  long[] newest(int n) {
+    long[] out = new long[n];
+    for (int i = 0; i < n; i++) {
+      int at = head + size - n + i;
+      out[i] = ring[at >= ring.length ? at - ring.length : at];
+    }
+    return out;
+  }
+
   /** The hashes in order, oldest first. */
   long[] toArray() {
     long[] out = new long[size];

@@ -34,7 +34,8 @@ import java.util.Map;
  * occur when the timeout is shorter than the allowed lateness plus the tumbling window size).
  *
  * <p><b>Emission.</b> {@link #closeReady} returns and forgets what has closed, so memory holds only what is
- * open. {@link #snapshot} / {@link #restore} carry the complete state across restarts and rebalances.
+ * open. {@link #snapshot} / {@link #restore} carry the complete state across restarts and rebalances;
+ * {@link #checkpointState} writes it incrementally (a full snapshot now and then, deltas in between).
  */
 public final class PartitionWindows {
   /** How many event ids are remembered to count a repeat once: those of the last events counted in windows. */
@@ -59,6 +60,21 @@ public final class PartitionWindows {
   private final EventIdHash idHash = new EventIdHash();
   private long maxTimestamp = Long.MIN_VALUE;
   private long watermark = Long.MIN_VALUE;
+
+  // What changed since the last state write (checkpointState), for the next delta: docs/design.md#window-state-storage.
+  /** Sessions counted in since (flag {@link Session#dirty}); those still open at the write are upserted. */
+  private final List<Session> touched = new ArrayList<>();
+  /** Stored sessions (flag {@link Session#persisted}) closed or split off since. */
+  private final List<Session> removed = new ArrayList<>();
+  /** Event id hashes pushed to the dedup ring since. */
+  private long dedupPushed;
+  /** Anything at all changed since (events counted, watermark moved, windows or sessions closed). */
+  private boolean mutated;
+  /** Size of the full snapshot the stored state is based on; 0 when none is stored (the next write is full). */
+  private long baseBytes;
+  /** Bytes of the deltas stored on top of that base, and how many (the last one's seq). */
+  private long deltaBytes;
+  private long deltaSeq;
 
   public PartitionWindows(int partition, WindowSettings settings) {
     if (partition < 0) {
@@ -93,6 +109,8 @@ public final class PartitionWindows {
     if (!dedup.add(idHash.hash(e.eventId()))) {
       return true;
     }
+    dedupPushed++;
+    mutated = true;
     long revenueCents = enriched.revenueCents();
     for (WindowSet set : tumbling) {
       set.count(e, ts, revenueCents);
@@ -117,6 +135,7 @@ public final class PartitionWindows {
       sessions.remove(s);
       s.closed = true;
       splitOff.add(s);
+      forget(s);
       s = null;
     }
     if (s == null) {
@@ -129,6 +148,19 @@ public final class PartitionWindows {
       s.first = ts;
     }
     s.count(e, revenueCents);
+    // Tracked only once a base is stored: before that the next write is a full snapshot anyway, and a state that
+    // is never written (the bench's reference windows) keeps no list of every session it ever had.
+    if (!s.dirty && baseBytes > 0) {
+      s.dirty = true;
+      touched.add(s);
+    }
+  }
+
+  /** A session leaves the open table: a stored one must be removed by the next delta too. */
+  private void forget(Session s) {
+    if (s.persisted) {
+      removed.add(s);
+    }
   }
 
   /**
@@ -157,10 +189,14 @@ public final class PartitionWindows {
       if (exceeds(watermark, head.last, timeout)) {
         sessions.remove(head);
         head.closed = true;
+        forget(head);
         out.add(sessionResult(head, emittedAtMs));
       } else {
         expiry.push(head);
       }
+    }
+    if (!out.isEmpty()) {
+      mutated = true;
     }
     out.sort(RESULT_ORDER);
     return out;
@@ -168,7 +204,11 @@ public final class PartitionWindows {
 
   /** Lets event time follow the wall clock on a caught-up, quiet partition: max(watermark, now − lateness). */
   public void advanceIdle(long wallClockMs) {
-    watermark = Math.max(watermark, minusLateness(wallClockMs));
+    long moved = Math.max(watermark, minusLateness(wallClockMs));
+    if (moved != watermark) {
+      watermark = moved;
+      mutated = true;
+    }
   }
 
   public long watermark() {
@@ -253,7 +293,14 @@ public final class PartitionWindows {
         lastHit = w;
       }
       w.count(e, revenueCents);
-      w.users.add(e.userId());
+      w.dirty = true;
+      String user = e.userId();
+      if (w.users.add(user) && w.persisted) {
+        if (w.newUsers == null) {
+          w.newUsers = new ArrayList<>();
+        }
+        w.newUsers.add(user);
+      }
     }
 
     void closeUpTo(long watermark, long emittedAtMs, List<WindowResult> out) {
@@ -267,6 +314,16 @@ public final class PartitionWindows {
       }
       if (lastHit != null && lastHit.end <= watermark) {
         lastHit = null;
+      }
+    }
+
+    void replace(List<OpenWindow> listed) {
+      open.clear();
+      lastHit = null;
+      for (OpenWindow w : listed) {
+        if (w.type == type) {
+          open.put(w.start, w);
+        }
       }
     }
 
@@ -294,7 +351,178 @@ public final class PartitionWindows {
    *     unknown format version
    */
   public static PartitionWindows restore(int partition, WindowSettings settings, byte[] snapshot) {
-    return WindowSnapshotCodec.decode(partition, settings, snapshot);
+    return restore(partition, settings, snapshot, List.of());
+  }
+
+  /**
+   * Rebuilds the stored state: the full snapshot (null: none, the empty state) and then each delta written on
+   * top of it, in seq order (docs/design.md#window-state-storage). The result continues writing deltas on the
+   * same base.
+   *
+   * @throws IllegalArgumentException when the snapshot or any delta cannot be read or does not fit: the
+   *     partition must then not be processed (a skipped delta would silently lose state)
+   */
+  public static PartitionWindows restore(int partition, WindowSettings settings, byte[] snapshot,
+      List<byte[]> changes) {
+    if (snapshot == null && !changes.isEmpty()) {
+      throw new IllegalArgumentException(changes.size() + " stored window state change(s) without a base "
+          + "snapshot (state_snapshot is null)");
+    }
+    PartitionWindows pw = snapshot == null ? new PartitionWindows(partition, settings)
+        : WindowSnapshotCodec.decode(partition, settings, snapshot);
+    long seq = 0;
+    long bytes = 0;
+    for (byte[] delta : changes) {
+      WindowDeltaCodec.apply(pw, delta, ++seq);
+      bytes += delta.length;
+    }
+    pw.markAllWritten();
+    pw.baseBytes = snapshot == null ? 0 : snapshot.length;
+    pw.deltaBytes = bytes;
+    pw.deltaSeq = seq;
+    return pw;
+  }
+
+  /**
+   * How much of the stored deltas may add up to, relative to the base snapshot, before the next write is a full
+   * snapshot again. 1: restore reads at most about twice the state (base plus deltas), and since a full snapshot
+   * is written only after deltas as large as it, its cost is paid at most once per "state's worth" of changes:
+   * checkpoint cost stays proportional to what changed (amortized at most twice the delta bytes), not to what is
+   * open. A larger factor would write fewer full snapshots but make restores read (and apply) more.
+   */
+  static final double FULL_AFTER_DELTAS_OF = 1.0;
+
+  /**
+   * What the next checkpoint writes of this partition, and forgets what changed (the next one starts from
+   * here): null when nothing changed since the last write; a full snapshot when no base is stored yet or when
+   * the deltas stored on the base would exceed {@link #FULL_AFTER_DELTAS_OF} times its size; else a delta. The
+   * caller must get every write stored in order, or throw this instance away (restore it from what is stored).
+   */
+  public StateWrite checkpointState() {
+    return checkpointState(null);
+  }
+
+  /** As {@link #checkpointState()}; {@code full} true or false forces the choice (false still needs a base). */
+  StateWrite checkpointState(Boolean full) {
+    if (!mutated && !Boolean.TRUE.equals(full)) {
+      return null;
+    }
+    if (baseBytes > 0 && !Boolean.TRUE.equals(full)) {
+      byte[] delta = WindowDeltaCodec.encode(this, deltaSeq + 1);
+      if (Boolean.FALSE.equals(full) || deltaBytes + delta.length <= FULL_AFTER_DELTAS_OF * baseBytes) {
+        deltaSeq++;
+        deltaBytes += delta.length;
+        markWritten();
+        return StateWrite.delta(deltaSeq, delta);
+      }
+    }
+    byte[] snapshot = snapshot();
+    markAllWritten();
+    baseBytes = snapshot.length;
+    deltaBytes = 0;
+    deltaSeq = 0;
+    return StateWrite.full(snapshot);
+  }
+
+  /** After a delta: what it carried is stored now. */
+  private void markWritten() {
+    for (Session s : touched) {
+      s.dirty = false;
+      if (!s.closed) {
+        s.persisted = true;
+      }
+    }
+    touched.clear();
+    markRestWritten();
+  }
+
+  /** After a full snapshot (or a restore): everything open is stored. */
+  private void markAllWritten() {
+    for (Session s : touched) {
+      s.dirty = false;
+    }
+    touched.clear();
+    sessions.forEach(s -> {
+      s.persisted = true;
+      s.dirty = false;
+    });
+    markRestWritten();
+  }
+
+  private void markRestWritten() {
+    removed.clear();
+    for (WindowSet set : tumbling) {
+      for (OpenWindow w : set.open.values()) {
+        w.persisted = true;
+        w.dirty = false;
+        w.newUsers = null;
+      }
+    }
+    dedupPushed = 0;
+    mutated = false;
+  }
+
+  List<Session> touchedSessions() {
+    return touched;
+  }
+
+  List<Session> removedSessions() {
+    return removed;
+  }
+
+  long dedupPushed() {
+    return dedupPushed;
+  }
+
+  /** For the delta codec: the open window of this type and start, or null. */
+  OpenWindow openWindow(WindowType type, long start) {
+    int index = WindowDefinitions.tumblingIndex(type);
+    return index < 0 ? null : tumbling[index].open.get(start);
+  }
+
+  /** For the delta codec: exactly these windows are open now. */
+  void replaceWindows(List<OpenWindow> listed) {
+    for (WindowSet set : tumbling) {
+      set.replace(listed);
+    }
+  }
+
+  /** For the delta codec: @return false when no open session has this key */
+  boolean removeStoredSession(String userId, String sessionId) {
+    Session s = sessions.get(userId, sessionId, Session.hash(userId, sessionId));
+    if (s == null) {
+      return false;
+    }
+    sessions.remove(s);
+    s.closed = true;
+    return true;
+  }
+
+  /** For the delta codec: the session of this key is now {@code s} (its counts replace the stored ones). */
+  void upsertStoredSession(Session s) {
+    Session open = sessions.get(s.userId, s.sessionId, s.hash);
+    if (open == null) {
+      sessions.put(s);
+      expiry.push(s);
+      return;
+    }
+    // The same session counted on: update it in place. Its expiry entry stays valid, since the queue re-checks
+    // the real last time when the entry comes up (and last only grows).
+    open.first = s.first;
+    open.last = s.last;
+    open.eventCount = s.eventCount;
+    open.pageViews = s.pageViews;
+    open.addToCarts = s.addToCarts;
+    open.purchases = s.purchases;
+    open.revenueCents = s.revenueCents;
+    open.products = s.products;
+    open.categories = s.categories;
+  }
+
+  /** For the delta codec: the split-off sessions waiting for closeReady are exactly these. */
+  void replaceSplitOff(List<Session> list) {
+    splitOff.clear();
+    list.forEach(this::restoreSplitOff);
   }
 
   /** The open tumbling windows, type by type in the order of {@link WindowDefinitions#TUMBLING}. */

@@ -14,6 +14,10 @@ final class Session extends Aggregate {
   long queuedLast;
   /** Emitted or about to be: no longer in the table, and skipped when the expiry queue reaches it. */
   boolean closed;
+  /** Counted in since the last state write (docs/design.md#window-state-storage): goes into the next delta. */
+  boolean dirty;
+  /** Part of the stored state (a written snapshot or delta): its removal must go into the next delta. */
+  boolean persisted;
 
   Session(String userId, String sessionId, int hash, long ts) {
     this.userId = userId;

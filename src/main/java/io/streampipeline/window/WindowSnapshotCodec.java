@@ -150,7 +150,7 @@ final class WindowSnapshotCodec {
     return pw;
   }
 
-  private static void writeSession(SnapshotOutput out, Session s) {
+  static void writeSession(SnapshotOutput out, Session s) {
     out.writeString(s.userId);
     out.writeString(s.sessionId);
     out.writeZigZag(s.first);
@@ -158,7 +158,7 @@ final class WindowSnapshotCodec {
     writeAggregate(out, s);
   }
 
-  private static List<Session> readSessions(SnapshotInput in) {
+  static List<Session> readSessions(SnapshotInput in) {
     int count = in.readCount();
     List<Session> list = new ArrayList<>(Math.min(count, 1 << 16));
     for (int i = 0; i < count; i++) {
@@ -173,7 +173,7 @@ final class WindowSnapshotCodec {
     return list;
   }
 
-  private static void writeAggregate(SnapshotOutput out, Aggregate a) {
+  static void writeAggregate(SnapshotOutput out, Aggregate a) {
     out.writeVarLong(a.eventCount);
     out.writeVarLong(a.pageViews);
     out.writeVarLong(a.addToCarts);
@@ -183,7 +183,7 @@ final class WindowSnapshotCodec {
     writeTally(out, a.categories);
   }
 
-  private static void readAggregate(SnapshotInput in, Aggregate a) {
+  static void readAggregate(SnapshotInput in, Aggregate a) {
     a.eventCount = in.readVarLong();
     a.pageViews = in.readVarLong();
     a.addToCarts = in.readVarLong();

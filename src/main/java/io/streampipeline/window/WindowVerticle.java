@@ -44,7 +44,6 @@ public final class WindowVerticle extends VerticleBase {
   private final WindowSettings settings;
   private final PipelineMetrics metrics;
   private final Map<Integer, PartitionWindows> partitions = new HashMap<>();
-  private final Set<Integer> changed = new HashSet<>();
   private final Set<Integer> unreadable = new HashSet<>();
   private final List<WindowResult> closed = new ArrayList<>();
   private final List<WindowResult> justClosed = new ArrayList<>();
@@ -83,7 +82,6 @@ public final class WindowVerticle extends VerticleBase {
       PartitionWindows state = partitions.get(idle.partition());
       if (state != null) {
         state.advanceIdle(idle.wallClockMs());
-        changed.add(idle.partition());
       }
     }
   }
@@ -97,12 +95,11 @@ public final class WindowVerticle extends VerticleBase {
       if (!state.add(event)) {
         metrics.late();
       }
-      changed.add(event.partition());
     }
   }
 
   private Checkpoint checkpoint(Barrier barrier) {
-    Map<Integer, byte[]> snapshots = new HashMap<>();
+    Map<Integer, StateWrite> states = new HashMap<>();
     List<WindowResult> windows = new ArrayList<>();
     Map<Integer, OffsetRange> offsets = barrier.offsets();
     if (!unreadable.isEmpty()) {
@@ -117,13 +114,18 @@ public final class WindowVerticle extends VerticleBase {
       // What the watermark has passed closes here, not only on the timer: a checkpoint's windows and state
       // then depend on the records before the barrier alone, so a replay writes the same.
       collectClosed(p, state, System.currentTimeMillis());
-      if (changed.remove(p)) {
-        snapshots.put(p, state.snapshot());
+      // The state knows what changed since its last write (not a set kept here, which could miss a change:
+      // a delta must carry everything since the previous one). A write handed to the sink here must be stored
+      // before any later one of the partition, or the partition restored from PostgreSQL: the sink drops a
+      // partition's writes only after a refusal or a revocation, and both end in a restore or a drop here.
+      StateWrite write = state.checkpointState();
+      if (write != null) {
+        states.put(p, write);
       }
     }
     Map<Integer, OffsetRange> committed = offsets;
     closed.removeIf(w -> committed.containsKey(w.partition()) && windows.add(w));
-    return new Checkpoint(barrier.id(), offsets, snapshots, windows);
+    return new Checkpoint(barrier.id(), offsets, states, windows);
   }
 
   /**
@@ -141,10 +143,9 @@ public final class WindowVerticle extends VerticleBase {
 
   private void restore(int partition, RestoredPartition restored) {
     drop(partition);
-    byte[] snapshot = restored.snapshot();
     try {
-      partitions.put(partition, snapshot == null ? new PartitionWindows(partition, settings)
-          : PartitionWindows.restore(partition, settings, snapshot));
+      partitions.put(partition, PartitionWindows.restore(partition, settings, restored.snapshot(),
+          restored.changes()));
     } catch (IllegalArgumentException e) {
       unreadable.add(partition);
       log.error("lane {}: cannot read the stored window state of partition {} ({}); the partition is not "
@@ -156,7 +157,6 @@ public final class WindowVerticle extends VerticleBase {
     List<WindowResult> ready = state.closeReady(now);
     if (!ready.isEmpty()) {
       closed.addAll(ready);
-      changed.add(partition);
       justClosed.addAll(ready);
     }
   }
@@ -164,7 +164,6 @@ public final class WindowVerticle extends VerticleBase {
   private void drop(int partition) {
     partitions.remove(partition);
     unreadable.remove(partition);
-    changed.remove(partition);
     closed.removeIf(w -> w.partition() == partition);
   }
 

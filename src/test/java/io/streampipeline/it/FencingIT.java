@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.streampipeline.window.StateWrite;
 
 /**
  * The sink's compare-and-set on owner epoch and offset, against the real database: a lane that lost a partition
@@ -110,10 +111,10 @@ class FencingIT {
 
   /** A checkpoint of the events of each range, with a snapshot and a closed window per partition. */
   private void checkpoint(long id, Map<Integer, OffsetRange> offsets) {
-    Map<Integer, byte[]> snapshots = new HashMap<>();
+    Map<Integer, StateWrite> snapshots = new HashMap<>();
     List<WindowResult> windows = new ArrayList<>();
     offsets.forEach((p, range) -> {
-      snapshots.put(p, new byte[] {1, 2, 3, (byte) p.intValue()});
+      snapshots.put(p, StateWrite.full(new byte[] {1, 2, 3, (byte) p.intValue()}));
       windows.add(window(p));
     });
     send(new Checkpoint(id, offsets, snapshots, windows));

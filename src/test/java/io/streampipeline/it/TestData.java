@@ -32,7 +32,13 @@ public final class TestData {
 
   /** {@code count} messages, event time starting at {@code startMs} and {@code stepMs} apart. */
   public static List<GeneratedMessage> generate(long seed, int count, double errorRate, long startMs, long stepMs) {
-    EventFactory factory = new EventFactory(seed, 300, 200, 1_800_000, errorRate);
+    return generate(seed, count, errorRate, startMs, stepMs, 300);
+  }
+
+  /** The same with {@code users} generated users (many users: many open sessions). */
+  public static List<GeneratedMessage> generate(long seed, int count, double errorRate, long startMs, long stepMs,
+      int users) {
+    EventFactory factory = new EventFactory(seed, users, 200, 1_800_000, errorRate);
     List<GeneratedMessage> messages = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       messages.add(factory.next(startMs + i * stepMs));

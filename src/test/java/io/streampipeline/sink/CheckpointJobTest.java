@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import io.streampipeline.window.StateWrite;
 
 class CheckpointJobTest {
 
@@ -35,7 +36,7 @@ class CheckpointJobTest {
     List<EnrichedEvent> events = new ArrayList<>();
     List<DeadLetter> dead = new ArrayList<>();
     List<WindowResult> windows = new ArrayList<>();
-    Map<Integer, byte[]> snapshots = new HashMap<>();
+    Map<Integer, StateWrite> snapshots = new HashMap<>();
     Map<Integer, OffsetRange> offsets = new HashMap<>();
     Map<Integer, Long> epochs = new HashMap<>();
     for (int p = 0; p < partitions; p++) {
@@ -43,7 +44,7 @@ class CheckpointJobTest {
       events.add(event(p, 11));
       dead.add(new DeadLetter("t", p, 12, "bad", new byte[0], 0));
       windows.add(window(p));
-      snapshots.put(p, new byte[] {(byte) p});
+      snapshots.put(p, p % 2 == 0 ? StateWrite.full(new byte[] {(byte) p}) : StateWrite.delta(p, new byte[] {(byte) p}));
       offsets.put(p, new OffsetRange(1, 10, 13));
       epochs.put(p, 1L);
     }
@@ -62,7 +63,7 @@ class CheckpointJobTest {
       assertTrue(group.events().stream().allMatch(e -> mine.contains(e.partition())));
       assertTrue(group.deadLetters().stream().allMatch(d -> mine.contains(d.partition())));
       assertTrue(group.windows().stream().allMatch(w -> mine.contains(w.partition())));
-      assertEquals(mine, group.snapshots().keySet());
+      assertEquals(mine, group.states().keySet());
       assertEquals(mine, group.ownerEpochs().keySet());
       assertEquals(9, group.id());
     }

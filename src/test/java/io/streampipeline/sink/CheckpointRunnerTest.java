@@ -33,6 +33,8 @@ class CheckpointRunnerTest {
     int loseNextCommitReply;
     Promise<Void> slowGroupOne;
     final List<WriteMode> modes = new ArrayList<>();
+    /** Per partition, the seqs of the state deltas stored (as pipeline_state_changes holds them). */
+    final Map<Integer, List<Long>> deltas = new HashMap<>();
 
     void stored(int partition, long epoch, long offset) {
       checkpoints.put(partition, new long[] {epoch, offset});
@@ -73,6 +75,13 @@ class CheckpointRunnerTest {
       }
       job.events().forEach(e -> events.add(e.event().eventId()));
       job.offsets().forEach((p, range) -> checkpoints.get(p)[1] = range.next());
+      job.states().forEach((p, state) -> {
+        if (state.full()) {
+          deltas.remove(p);
+        } else {
+          deltas.computeIfAbsent(p, k -> new ArrayList<>()).add(state.seq());
+        }
+      });
       if (loseNextCommitReply > 0) {
         loseNextCommitReply--;
         return Future.failedFuture(new IllegalStateException("connection reset after COMMIT"));
@@ -215,5 +224,33 @@ class CheckpointRunnerTest {
         }, "test");
     assertEquals(Set.of(0), done(retrying.run(job(1, 1, Map.of(0, new long[] {0, 4})))).committed());
     assertEquals(4, store.offset(0));
+  }
+
+  /**
+   * A partition claimed elsewhere is refused with its state delta: the delta is not stored, the other partition's
+   * is, and the delta of the refused epoch's next checkpoint (already queued) is not stored either.
+   */
+  @Test
+  void theDeltaOfARefusedPartitionIsNotStoredNorThatOfItsQueuedNextCheckpoint() {
+    store.stored(0, 1, 0);
+    store.stored(2, 2, 0);
+    ownership.restored(0, 1);
+    ownership.restored(2, 1);
+    CheckpointJob first = withDeltas(job(1, 1, Map.of(0, new long[] {0, 5}, 2, new long[] {0, 5})), 1);
+    CheckpointJob second = withDeltas(job(2, 1, Map.of(0, new long[] {5, 9}, 2, new long[] {5, 9})), 2);
+    Outcome outcome = done(runner.run(first));
+    assertEquals(Set.of(2), outcome.fenced());
+    assertEquals(Set.of(0), outcome.committed());
+    Outcome queued = done(runner.run(second));
+    assertEquals(Set.of(2), queued.fenced());
+    assertEquals(Map.of(0, List.of(1L, 2L)), store.deltas);
+  }
+
+  private static CheckpointJob withDeltas(CheckpointJob job, long seq) {
+    Map<Integer, io.streampipeline.window.StateWrite> states = new HashMap<>();
+    job.offsets().keySet().forEach(p -> states.put(p, io.streampipeline.window.StateWrite.delta(seq,
+        new byte[] {(byte) seq})));
+    return new CheckpointJob(job.id(), job.events(), job.deadLetters(), job.windows(), states, job.offsets(),
+        job.ownerEpochs());
   }
 }

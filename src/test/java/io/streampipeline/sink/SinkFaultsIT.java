@@ -39,6 +39,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.streampipeline.window.StateWrite;
 
 /**
  * The sink's protocol against the real database with faults put between them: a COMMIT whose reply is lost, a
@@ -104,6 +105,8 @@ class SinkFaultsIT {
   private final Map<Integer, Long> epochs = new HashMap<>();
   /** Per partition: the offset the last planned checkpoint stores (the next one's guard). */
   private final Map<Integer, Long> planned = new HashMap<>();
+  /** Per partition: the seq of the last planned state delta; -1 when no base is stored (the next write is full). */
+  private final Map<Integer, Long> stateSeq = new HashMap<>();
   private long checkpointId;
 
   @BeforeEach
@@ -160,6 +163,7 @@ class SinkFaultsIT {
     claimed.forEach((p, claim) -> {
       epochs.put(p, claim.ownerEpoch());
       planned.put(p, claim.nextOffset());
+      stateSeq.put(p, claim.snapshot() == null ? -1L : claim.changes().size());
       ownership.restored(p, claim.ownerEpoch());
     });
   }
@@ -191,7 +195,7 @@ class SinkFaultsIT {
     List<DeadLetter> deadLetters = new ArrayList<>();
     List<WindowResult> windows = new ArrayList<>();
     Map<Integer, OffsetRange> offsets = new HashMap<>();
-    Map<Integer, byte[]> snapshots = new HashMap<>();
+    Map<Integer, StateWrite> snapshots = new HashMap<>();
     Map<Integer, Long> jobEpochs = new HashMap<>();
     for (int p : partitions) {
       long previous = planned.get(p);
@@ -205,7 +209,17 @@ class SinkFaultsIT {
       }
       windows.add(window(p, from));
       offsets.put(p, new OffsetRange(epochs.get(p), previous, from + STEP));
-      snapshots.put(p, new byte[] {(byte) p, (byte) from});
+      // State as the window stage writes it: a full snapshot when no base is stored (and now and then), deltas
+      // numbered on from the stored ones otherwise. Each names the offset range it accounts for.
+      long seq = stateSeq.get(p);
+      byte[] state = {(byte) p, (byte) from};
+      if (seq < 0 || seq == 3) {
+        snapshots.put(p, StateWrite.full(state));
+        stateSeq.put(p, 0L);
+      } else {
+        snapshots.put(p, StateWrite.delta(seq + 1, state));
+        stateSeq.put(p, seq + 1);
+      }
       jobEpochs.put(p, epochs.get(p));
       planned.put(p, from + STEP);
     }
@@ -243,6 +257,9 @@ class SinkFaultsIT {
     claimedElsewhere(1);
     Outcome partly = run(third);
     assertEquals(Set.of(1), partly.fenced());
+    assertEquals(0, db.count("SELECT count(*) FROM pipeline_state_changes WHERE partition = 1 AND changes = '\\x01"
+        + String.format("%02x", (int) third.offsets().get(1).previous()) + "'"),
+        "the refused partition's state write is not stored");
     assertEquals(Set.of(0, 2, 3), partly.committed());
     Outcome queued = run(fourth);
     assertEquals(Set.of(1), queued.fenced());
@@ -256,6 +273,7 @@ class SinkFaultsIT {
     db.rows("SELECT partition, next_offset FROM pipeline_checkpoints").forEach(r -> stored.put(
         ((Number) r.get("partition")).intValue(), ((Number) r.get("next_offset")).longValue()));
     assertEquals(Map.of(0, 70L, 1, 60L, 2, 70L, 3, 80L), stored);
+    assertStoredStateAccountsFor(stored);
     for (int p : all()) {
       long end = stored.get(p);
       Set<Long> expectedEvents = new TreeSet<>();
@@ -270,6 +288,49 @@ class SinkFaultsIT {
       assertEquals(end / STEP, db.count("SELECT count(*) FROM aggregated_metrics WHERE source_partition = " + p),
           "partition " + p + ": one window per checkpoint that counts");
     }
+  }
+
+  /**
+   * Per partition, the stored base and its deltas (seq 1, 2, ... without a gap) are the state writes of the
+   * committed checkpoints since the last full one, in order, up to the stored offset: none of a refused
+   * checkpoint, none lost, none left from before the base.
+   */
+  private void assertStoredStateAccountsFor(Map<Integer, Long> stored) {
+    for (int p : all()) {
+      byte[] base = (byte[]) db.rows("SELECT state_snapshot FROM pipeline_checkpoints WHERE partition = " + p).get(0)
+          .get("state_snapshot");
+      List<Map<String, Object>> changes = db.rows("SELECT seq, changes FROM pipeline_state_changes WHERE partition = "
+          + p + " ORDER BY seq");
+      long from = base[1];
+      for (int i = 0; i < changes.size(); i++) {
+        assertEquals(i + 1L, ((Number) changes.get(i).get("seq")).longValue(), "partition " + p + ": seq");
+        long next = ((byte[]) changes.get(i).get("changes"))[1];
+        assertEquals(from + STEP, next, "partition " + p + ": delta " + (i + 1) + " follows the one before");
+        from = next;
+      }
+      assertEquals(stored.get(p), from + STEP, "partition " + p + ": the last state write is the stored offset's");
+    }
+  }
+
+  /**
+   * The COMMIT of an idle checkpoint (offset unmoved) that wrote a delta lands but its reply is lost: the retry's
+   * compare-and-set matches again, the delta's row is already there, and the partition is refused (restored from
+   * what is stored) instead of its delta being written twice or silently taken as written.
+   */
+  @Test
+  void aLostCommitReplyOfAnIdleDeltaEndsInARestoreNotInADoubleWrite() throws Exception {
+    restore(Set.of(0));
+    assertEquals(Set.of(0), run(plan(Set.of(0))).committed());
+    long offset = planned.get(0);
+    Map<Integer, StateWrite> delta = Map.of(0, StateWrite.delta(1, new byte[] {0, (byte) (offset - STEP)}));
+    CheckpointJob idle = new CheckpointJob(++checkpointId, List.of(), List.of(), List.of(), delta,
+        Map.of(0, new OffsetRange(epochs.get(0), offset, offset)), Map.of(0, epochs.get(0)));
+    store.loseNextCommitReply = true;
+    Outcome outcome = run(idle);
+    assertEquals(Set.of(0), outcome.fenced());
+    assertEquals(1, db.count("SELECT count(*) FROM pipeline_state_changes WHERE partition = 0"));
+    restore(Set.of(0));
+    assertEquals(1L, stateSeq.get(0), "the restore reads the delta that landed");
   }
 
   private Set<Long> offsets(String sql, boolean fromEventId) {

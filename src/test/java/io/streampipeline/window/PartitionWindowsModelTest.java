@@ -106,6 +106,118 @@ class PartitionWindowsModelTest {
     return results.stream().sorted().toList();
   }
 
+  /**
+   * Incremental state (docs/design.md#window-state-storage): at random barriers the state is written as a full
+   * snapshot or a delta (forced either way, or the size rule's choice); at random points the process "dies": what
+   * was not yet written is lost, the state is rebuilt from the stored base and deltas, and the events after the
+   * last write are read again. The results written at barriers equal those of one uninterrupted run, and a
+   * state rebuilt right after a write equals the live one.
+   */
+  @Test
+  void baseAndDeltasRestoreTheStateExactlyWhereverBarriersAndCrashesFall() {
+    WindowSettings[] settings = {
+        new WindowSettings(MINUTE, 5 * MINUTE, 30 * SECOND, 10 * SECOND),
+        new WindowSettings(MINUTE, 5 * MINUTE, 90 * SECOND, 20 * SECOND),
+        new WindowSettings(7 * SECOND, 3 * SECOND, 20 * SECOND, 0),
+        new WindowSettings(MINUTE, 5 * MINUTE, 5 * SECOND, 30 * SECOND),
+        // A day of lateness: the re-sent events of the second half are decided by the dedup ring alone.
+        new WindowSettings(MINUTE, 5 * MINUTE, 90 * SECOND, 24 * 60 * MINUTE),
+    };
+    long seed = 900;
+    int deltas = 0;
+    int fulls = 0;
+    int restores = 0;
+    for (WindowSettings s : settings) {
+      for (int run = 0; run < 3; run++, seed++) {
+        List<EnrichedEvent> events = new ArrayList<>(RandomEvents.generate(seed, 8_000, 4));
+        events.addAll(List.copyOf(events.subList(0, 3_000)));
+        List<String> once = runWithTiming(s, events, new Random(seed), false);
+        int[] counts = new int[3];
+        List<String> incremental = runWithIncrementalState(s, events, new Random(seed * 17 + 3), counts);
+        assertEquals(once, incremental, "seed " + seed);
+        fulls += counts[0];
+        deltas += counts[1];
+        restores += counts[2];
+      }
+    }
+    System.out.printf("incremental state: %d full snapshots, %d deltas, %d restores%n", fulls, deltas, restores);
+    org.junit.jupiter.api.Assertions.assertTrue(deltas > fulls && restores > 50, deltas + " deltas, " + fulls + " full");
+  }
+
+  private static List<String> runWithIncrementalState(WindowSettings s, List<EnrichedEvent> events, Random random,
+      int[] counts) {
+    PartitionWindows state = new PartitionWindows(4, s);
+    byte[] base = null;
+    List<byte[]> stored = new ArrayList<>();
+    List<String> written = new ArrayList<>();
+    List<String> pending = new ArrayList<>();
+    int writtenUpTo = 0;
+    int i = 0;
+    while (i < events.size()) {
+      // Now and then more events between two barriers than the dedup ring holds: the delta sends the whole ring.
+      int batch = random.nextInt(40) == 0 ? 10_500 : 1 + random.nextInt(200);
+      for (int end = Math.min(events.size(), i + batch); i < end; i++) {
+        state.add(events.get(i));
+      }
+      if (random.nextBoolean()) {
+        pending.addAll(describe(state.closeReady(0)));
+      }
+      int action = random.nextInt(10);
+      if (action < 6) {
+        // A barrier: the windows closed so far and the state write commit together.
+        pending.addAll(describe(state.closeReady(0)));
+        int choice = random.nextInt(4);
+        StateWrite write = state.checkpointState(choice == 0 ? Boolean.TRUE : choice == 1 ? Boolean.FALSE : null);
+        if (write != null) {
+          if (write.full()) {
+            base = write.bytes();
+            stored.clear();
+            counts[0]++;
+          } else {
+            assertEquals(stored.size() + 1, write.seq());
+            stored.add(write.bytes());
+            counts[1]++;
+          }
+        }
+        written.addAll(pending);
+        pending.clear();
+        writtenUpTo = i;
+        if (random.nextInt(3) == 0) {
+          PartitionWindows rebuilt = PartitionWindows.restore(4, s, base, stored);
+          assertSameState(state, rebuilt);
+          state = rebuilt;
+          counts[2]++;
+        }
+      } else if (action == 6) {
+        // A crash: everything since the last barrier is lost and read again.
+        state = PartitionWindows.restore(4, s, base, stored);
+        pending.clear();
+        i = writtenUpTo;
+        counts[2]++;
+      }
+    }
+    state.advanceIdle(Long.MAX_VALUE / 2);
+    written.addAll(pending);
+    written.addAll(describe(state.closeReady(0)));
+    return written.stream().sorted().toList();
+  }
+
+  /** Same clocks, dedup ring, split-off sessions, and the same results when everything open is closed now. */
+  private static void assertSameState(PartitionWindows expected, PartitionWindows actual) {
+    assertEquals(expected.watermark(), actual.watermark());
+    assertEquals(expected.maxTimestamp(), actual.maxTimestamp());
+    assertEquals(expected.openWindows(), actual.openWindows());
+    assertEquals(expected.openSessions(), actual.openSessions());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(expected.dedup().toArray(), actual.dedup().toArray());
+    assertEquals(everythingClosed(expected), everythingClosed(actual));
+  }
+
+  private static List<String> everythingClosed(PartitionWindows state) {
+    PartitionWindows copy = PartitionWindows.restore(state.partition(), state.settings(), state.snapshot());
+    copy.advanceIdle(Long.MAX_VALUE / 2);
+    return describe(copy.closeReady(0)).stream().sorted().toList();
+  }
+
   private static List<String> describe(List<WindowResult> results) {
     return results.stream().map(TestEvents::describe).toList();
   }
