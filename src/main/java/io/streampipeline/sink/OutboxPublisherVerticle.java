@@ -187,7 +187,6 @@ public final class OutboxPublisherVerticle extends VerticleBase {
     });
   }
 
-  /** A row to mark published: sent (error null), or never sendable (error says why). */
   /**
    * The rows of a round whose sends are settled, with their publish_error (null when sent); the others wait for a
    * later round. {@code selected} is how many rows the round took.
