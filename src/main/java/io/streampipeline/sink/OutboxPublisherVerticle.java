@@ -43,22 +43,11 @@ import org.slf4j.LoggerFactory;
 public final class OutboxPublisherVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(OutboxPublisherVerticle.class);
   private static final int BATCH = 500;
-  /**
-   * The oldest unpublished windows created at or after $1. Every row enters the partial index of unpublished rows
-   * and leaves a dead entry there when it is published, until VACUUM; a scan from the index's start walks all of
-   * them, which with many session rows (200,000 users: 280,000 per million events) made each round slower than
-   * the last. So rounds start where the previous one ended, less {@value #LOOKBACK_MS} ms (created_at is the
-   * writing transaction's start, and one that started earlier can commit later), and a round from the start runs
-   * every {@value #FULL_SCAN_MS} ms for anything older.
-   */
   private static final String SELECT_WINDOWS = "SELECT window_id, window_type, window_start, window_end, "
       + "source_partition, user_id, session_id, event_count, unique_users, page_views, add_to_carts, purchases, "
       + "total_revenue_cents, top_products, top_categories, product_ids, product_counts, category_names, "
-      + "category_counts, emitted_at, (extract(epoch FROM created_at) * 1000)::BIGINT AS created_ms "
-      + "FROM aggregated_metrics WHERE NOT published AND created_at >= to_timestamp($1 / 1000.0) "
+      + "category_counts, emitted_at FROM aggregated_metrics WHERE NOT published "
       + "ORDER BY created_at LIMIT " + BATCH + " FOR UPDATE SKIP LOCKED";
-  static final long LOOKBACK_MS = 60_000;
-  static final long FULL_SCAN_MS = 60_000;
   /** $1 the rows to mark, $2 per row null (sent) or why it can never be sent. */
   private static final String MARK_WINDOWS = "UPDATE aggregated_metrics a SET published = true, "
       + "publish_error = u.error FROM unnest($1::varchar[], $2::text[]) AS u(window_id, error) "
@@ -81,9 +70,6 @@ public final class OutboxPublisherVerticle extends VerticleBase {
   private boolean again;
   private boolean stopped;
   private long timer;
-  /** created_at (ms) of the newest window row published; rounds start there, less the lookback. */
-  private long windowsPublishedUpToMs = Long.MIN_VALUE;
-  private long lastFullScanAtMs;
 
   public OutboxPublisherVerticle(PipelineConfig config, Endpoints endpoints, PipelineMetrics metrics) {
     this.config = config;
@@ -154,15 +140,7 @@ public final class OutboxPublisherVerticle extends VerticleBase {
   }
 
   private Future<Round> publishWindows(SqlConnection conn) {
-    long now = System.currentTimeMillis();
-    long from;
-    if (windowsPublishedUpToMs == Long.MIN_VALUE || now - lastFullScanAtMs >= FULL_SCAN_MS) {
-      lastFullScanAtMs = now;
-      from = 0;
-    } else {
-      from = windowsPublishedUpToMs - LOOKBACK_MS;
-    }
-    return conn.preparedQuery(SELECT_WINDOWS).execute(Tuple.of(from)).compose(rows -> {
+    return conn.query(SELECT_WINDOWS).execute().compose(rows -> {
       if (rows.size() == 0) {
         return Future.succeededFuture(new Round(0, 0));
       }
@@ -170,7 +148,6 @@ public final class OutboxPublisherVerticle extends VerticleBase {
       List<String> ids = new ArrayList<>(rows.size());
       for (Row row : rows) {
         WindowResult window = toWindow(row);
-        windowsPublishedUpToMs = Math.max(windowsPublishedUpToMs, row.getLong("created_ms"));
         ids.add(window.windowId());
         byte[] value = aggregatedSchemaId == null ? aggregatedCodec.encode(window)
             : aggregatedCodec.encodeRegistry(window, aggregatedSchemaId);
