@@ -4,6 +4,7 @@ import io.streampipeline.infra.EmbeddedKafka;
 import io.streampipeline.infra.EmbeddedPostgres;
 import io.streampipeline.infra.Ports;
 import io.streampipeline.infra.Schema;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,10 +13,12 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.PostgreSQLContainer;
 import org.testcontainers.kafka.KafkaContainer;
@@ -91,6 +94,12 @@ public final class TestInfra {
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         kafka.close();
         infra.closePostgres();
+        // Each run's broker log and database take most of a gigabyte; left behind, runs fill the disk.
+        try (Stream<Path> files = Files.walk(root)) {
+          files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+        } catch (IOException | UncheckedIOException e) {
+          System.err.println("could not remove the test data in " + root + ": " + e);
+        }
       }));
       return infra;
     } catch (IOException e) {
