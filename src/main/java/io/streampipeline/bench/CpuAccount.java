@@ -115,6 +115,11 @@ final class CpuAccount {
       this.ticks = ticks;
     }
 
+    /** No thread had any CPU: {@code of(pid).since(none())} is the CPU since each thread started. */
+    static NativeThreads none() {
+      return new NativeThreads(Map.of());
+    }
+
     static NativeThreads of(long pid) {
       Map<Long, long[]> ticks = new TreeMap<>();
       try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {

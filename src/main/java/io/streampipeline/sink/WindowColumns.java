@@ -3,7 +3,7 @@ package io.streampipeline.sink;
 import io.streampipeline.window.WindowResult;
 import io.vertx.sqlclient.Tuple;
 import java.util.Collection;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -82,9 +82,8 @@ public final class WindowColumns {
   }
 
   private static Collection<WindowResult> lastPerId(List<WindowResult> windows) {
-    Map<String, WindowResult> byId = new LinkedHashMap<>();
+    Map<String, WindowResult> byId = new HashMap<>();
     for (WindowResult w : windows) {
-      byId.remove(w.windowId());
       byId.put(w.windowId(), w);
     }
     return byId.values();

@@ -62,18 +62,11 @@ final class WindowDeltaCodec {
       if (!w.persisted) {
         out.writeVarLong(NEW);
         WindowSnapshotCodec.writeAggregate(out, w);
-        out.writeVarLong(w.users.size());
-        for (String user : w.users) {
-          out.writeString(user);
-        }
+        WindowSnapshotCodec.writeStrings(out, w.users);
       } else if (w.dirty) {
         out.writeVarLong(GROWN);
         WindowSnapshotCodec.writeAggregate(out, w);
-        List<String> added = w.newUsers == null ? List.of() : w.newUsers;
-        out.writeVarLong(added.size());
-        for (String user : added) {
-          out.writeString(user);
-        }
+        WindowSnapshotCodec.writeStrings(out, w.newUsers == null ? List.of() : w.newUsers);
       } else {
         out.writeVarLong(UNCHANGED);
       }

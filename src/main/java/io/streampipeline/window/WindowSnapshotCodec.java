@@ -1,6 +1,7 @@
 package io.streampipeline.window;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -53,10 +54,7 @@ final class WindowSnapshotCodec {
       out.writeZigZag(w.start);
       out.writeZigZag(w.end);
       writeAggregate(out, w);
-      out.writeVarLong(w.users.size());
-      for (String user : w.users) {
-        out.writeString(user);
-      }
+      writeStrings(out, w.users);
     }
     out.writeVarLong(state.sessions().size());
     state.sessions().forEach(s -> writeSession(out, s));
@@ -171,6 +169,14 @@ final class WindowSnapshotCodec {
       list.add(s);
     }
     return list;
+  }
+
+  /** varint n, n × string: a window's users (the delta codec writes its added users the same way). */
+  static void writeStrings(SnapshotOutput out, Collection<String> strings) {
+    out.writeVarLong(strings.size());
+    for (String s : strings) {
+      out.writeString(s);
+    }
   }
 
   static void writeAggregate(SnapshotOutput out, Aggregate a) {
