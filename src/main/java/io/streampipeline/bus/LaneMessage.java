@@ -40,11 +40,16 @@ public sealed interface LaneMessage {
 
   /**
    * How a lane took over a partition: the owner epoch it claimed in PostgreSQL and the stored state: the full
-   * snapshot (null: empty) and the deltas stored on top of it, in seq order.
+   * snapshot (null: empty) and the deltas stored on top of it, in seq order; {@code storedChanges} is how many
+   * deltas its checkpoint row counts, which a restore must find.
    */
-  record RestoredPartition(long ownerEpoch, byte[] snapshot, List<byte[]> changes) {
+  record RestoredPartition(long ownerEpoch, byte[] snapshot, List<byte[]> changes, long storedChanges) {
     public RestoredPartition {
       changes = List.copyOf(changes);
+    }
+
+    public RestoredPartition(long ownerEpoch, byte[] snapshot, List<byte[]> changes) {
+      this(ownerEpoch, snapshot, changes, changes.size());
     }
 
     public RestoredPartition(long ownerEpoch, byte[] snapshot) {

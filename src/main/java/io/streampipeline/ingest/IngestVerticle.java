@@ -260,7 +260,8 @@ public final class IngestVerticle extends VerticleBase {
         continue;
       }
       ledger.restored(p, claim.ownerEpoch(), claim.nextOffset(), position.readFrom(), now);
-      restored.put(p, new RestoredPartition(claim.ownerEpoch(), claim.snapshot(), claim.changes()));
+      restored.put(p, new RestoredPartition(claim.ownerEpoch(), claim.snapshot(), claim.changes(),
+          claim.storedChanges()));
       at.put(p, position.readFrom());
       metrics.restored();
     }

@@ -15,11 +15,13 @@ import java.util.Set;
 public final class CheckpointClaims {
   /**
    * What a claim found: {@code nextOffset} -1 when the partition was never checkpointed; the window state as the
-   * base snapshot (null: none) and the deltas stored on it, in seq order (docs/design.md#window-state-storage).
+   * base snapshot (null: none) and the deltas stored on it, in seq order (docs/design.md#window-state-storage);
+   * {@code storedChanges} is how many deltas the checkpoint row says there are.
    */
-  public record Claimed(long ownerEpoch, long nextOffset, byte[] snapshot, List<byte[]> changes) {
+  public record Claimed(long ownerEpoch, long nextOffset, byte[] snapshot, List<byte[]> changes,
+      long storedChanges) {
     public Claimed(long ownerEpoch, long nextOffset, byte[] snapshot) {
-      this(ownerEpoch, nextOffset, snapshot, List.of());
+      this(ownerEpoch, nextOffset, snapshot, List.of(), 0);
     }
   }
 
@@ -50,7 +52,8 @@ public final class CheckpointClaims {
                 int partition = row.getInteger("partition");
                 Buffer snapshot = row.getBuffer("state_snapshot");
                 claimed.put(partition, new Claimed(row.getLong("owner_epoch"), row.getLong("next_offset"),
-                    snapshot == null ? null : snapshot.getBytes(), changes.getOrDefault(partition, List.of())));
+                    snapshot == null ? null : snapshot.getBytes(), changes.getOrDefault(partition, List.of()),
+                    row.getLong("state_changes")));
               }
               return claimed;
             })));

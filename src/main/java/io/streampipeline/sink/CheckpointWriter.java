@@ -195,6 +195,7 @@ public final class CheckpointWriter implements CheckpointStore {
     Long[] previous = new Long[n];
     Long[] next = new Long[n];
     Buffer[] snapshots = new Buffer[n];
+    Long[] changes = new Long[n];
     for (int i = 0; i < n; i++) {
       OffsetRange range = job.offsets().get(partitions[i]);
       epochs[i] = range.ownerEpoch();
@@ -204,9 +205,12 @@ public final class CheckpointWriter implements CheckpointStore {
       // A delta leaves the base snapshot as it is (null: COALESCE keeps the stored one), as does a partition
       // whose state did not change.
       snapshots[i] = state == null || !state.full() ? null : Buffer.buffer(state.bytes());
+      // How many deltas the base then carries: none after a full snapshot, this one's seq after a delta.
+      changes[i] = state == null ? null : state.full() ? 0L : state.seq();
     }
     return Tuple.tuple().addString(consumerGroup).addString(topic).addLong(job.id()).addArrayOfInteger(partitions)
-        .addArrayOfLong(epochs).addArrayOfLong(previous).addArrayOfLong(next).addArrayOfBuffer(snapshots);
+        .addArrayOfLong(epochs).addArrayOfLong(previous).addArrayOfLong(next).addArrayOfBuffer(snapshots)
+        .addArrayOfLong(changes);
   }
 
   /**

@@ -61,9 +61,10 @@ public final class SinkSql {
    * own later restore) cannot write it any more, not even an idle checkpoint whose offset did not move.
    */
   static final String ADVANCE_CHECKPOINTS = "UPDATE pipeline_checkpoints c SET next_offset = t.next_offset, "
-      + "state_snapshot = COALESCE(t.snapshot, c.state_snapshot), checkpoint_id = $3, updated_at = now() "
-      + "FROM unnest($4::int[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bytea[]) "
-      + "AS t(partition, owner_epoch, previous, next_offset, snapshot) "
+      + "state_snapshot = COALESCE(t.snapshot, c.state_snapshot), "
+      + "state_changes = COALESCE(t.changes, c.state_changes), checkpoint_id = $3, updated_at = now() "
+      + "FROM unnest($4::int[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bytea[], $9::bigint[]) "
+      + "AS t(partition, owner_epoch, previous, next_offset, snapshot, changes) "
       + "WHERE c.consumer_group = $1 AND c.topic = $2 AND c.partition = t.partition "
       + "AND c.owner_epoch = t.owner_epoch AND c.next_offset = t.previous "
       + "RETURNING c.partition";
@@ -78,7 +79,7 @@ public final class SinkSql {
       + "SELECT $1, $2, p, -1, 0, 1 FROM unnest($3::int[]) AS p "
       + "ON CONFLICT (consumer_group, topic, partition) "
       + "DO UPDATE SET owner_epoch = pipeline_checkpoints.owner_epoch + 1, updated_at = now() "
-      + "RETURNING partition, next_offset, state_snapshot, owner_epoch";
+      + "RETURNING partition, next_offset, state_snapshot, state_changes, owner_epoch";
 
   /**
    * A full snapshot replaces the base: the partitions' stored deltas go (docs/design.md#window-state-storage).

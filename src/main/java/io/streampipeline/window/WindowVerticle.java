@@ -144,6 +144,11 @@ public final class WindowVerticle extends VerticleBase {
   private void restore(int partition, RestoredPartition restored) {
     drop(partition);
     try {
+      if (restored.changes().size() != restored.storedChanges()) {
+        // Deltas lost apart from their checkpoint row: the base alone is an older state than the offset.
+        throw new IllegalArgumentException("the checkpoint counts " + restored.storedChanges() + " state "
+            + "change(s) on its base snapshot but pipeline_state_changes holds " + restored.changes().size());
+      }
       partitions.put(partition, PartitionWindows.restore(partition, settings, restored.snapshot(),
           restored.changes()));
     } catch (IllegalArgumentException e) {
