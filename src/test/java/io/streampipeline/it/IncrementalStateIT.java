@@ -1,5 +1,6 @@
 package io.streampipeline.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
@@ -60,6 +61,10 @@ class IncrementalStateIT {
     assertTrue(deltaBytes * 3 < baseBytes, "a delta is a fraction of the state: " + deltaBytes + " vs " + baseBytes);
     assertTrue(db.count("SELECT count(*) FROM pipeline_state_changes c JOIN pipeline_checkpoints p USING "
         + "(consumer_group, topic, partition) WHERE p.state_snapshot IS NULL") == 0, "every delta has its base");
+    assertEquals(0, db.count("SELECT count(*) FROM pipeline_checkpoints p WHERE state_changes <> (SELECT count(*) "
+        + "FROM pipeline_state_changes c WHERE (c.consumer_group, c.topic, c.partition) = (p.consumer_group, p.topic, "
+        + "p.partition))"), "each checkpoint row counts the deltas stored on its base");
+    assertTrue(db.count("SELECT max(state_changes) FROM pipeline_checkpoints") > 0);
 
     // The restart restores base + deltas; the idle rule closes everything once the second half is read.
     Map<String, String> settings = new HashMap<>(it.settings());
