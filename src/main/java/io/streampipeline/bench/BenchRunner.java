@@ -206,8 +206,7 @@ public final class BenchRunner {
     long deadline = started + options.timeoutSeconds() * 1_000_000_000L;
     Application app = new Application(warm).start();
     try (Connection db = infra.connect(database);
-        PreparedStatement offsets = db.prepareStatement("SELECT coalesce(sum(next_offset), 0) "
-            + "FROM pipeline_checkpoints WHERE consumer_group = ? AND topic = ?")) {
+        PreparedStatement offsets = db.prepareStatement(ReplayRun.OFFSETS)) {
       offsets.setString(1, warm.consumerGroup());
       offsets.setString(2, topic);
       long committed = 0;

@@ -26,7 +26,7 @@ final class ReplayRun {
   private static final long PROGRESS_LOG_SECONDS = 5;
 
   /** Polled until it covers every record: six primary-key rows, cheap for PostgreSQL. */
-  private static final String OFFSETS =
+  static final String OFFSETS =
       "SELECT coalesce(sum(next_offset), 0) FROM pipeline_checkpoints WHERE consumer_group = ? AND topic = ?";
   /**
    * Polled only once the offsets are all committed (the windows tail): is any row left unpublished? The first
