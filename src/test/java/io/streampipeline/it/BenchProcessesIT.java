@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code --processes=N}: three pipeline processes sharing the topic's six partitions in one consumer group (the
@@ -21,9 +22,9 @@ import org.junit.jupiter.api.Test;
 class BenchProcessesIT {
 
   @Test
-  void threeProcessesStoreExactlyWhatOneStores() throws Exception {
-    JsonObject one = bench("--processes=1", "--separate-jvm", "--heap-probe-seconds=1");
-    JsonObject three = bench("--processes=3");
+  void threeProcessesStoreExactlyWhatOneStores(@TempDir Path dir) throws Exception {
+    JsonObject one = bench(dir.resolve("one"), "--processes=1", "--separate-jvm", "--heap-probe-seconds=1");
+    JsonObject three = bench(dir.resolve("three"), "--processes=3");
 
     for (JsonObject r : List.of(one, three)) {
       assertEquals(true, r.getBoolean("verified"), "the replay stored exactly what it should: " + r);
@@ -53,8 +54,8 @@ class BenchProcessesIT {
     assertEquals(2, three.getJsonObject("cpu_seconds").getJsonArray("child_processes_each").size());
   }
 
-  private static JsonObject bench(String... flags) throws Exception {
-    Path out = Files.createTempDirectory("bench-processes");
+  private static JsonObject bench(Path out, String... flags) throws Exception {
+    Files.createDirectories(out);
     String[] args = new String[5 + flags.length];
     System.arraycopy(new String[] {"--roles=bench", "--events=20000", "--live-rates=none", "--copy=false",
         "--out-dir=" + out}, 0, args, 0, 5);

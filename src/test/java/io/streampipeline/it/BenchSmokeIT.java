@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The bench role keeps working: a small replay from the jar ends with its table and a result.json that has
@@ -19,8 +20,7 @@ import org.junit.jupiter.api.Test;
 class BenchSmokeIT {
 
   @Test
-  void aSmallReplayWritesTheResultFile() throws Exception {
-    Path out = Files.createTempDirectory("bench-smoke");
+  void aSmallReplayWritesTheResultFile(@TempDir Path out) throws Exception {
     try (PipelineProcess bench = PipelineProcess.start(Map.of(), "--roles=bench", "--events=20000",
         "--warmup-events=5000", "--live-rates=1000", "--live-seconds=2", "--out-dir=" + out)) {
       assertEquals(0, bench.waitFor(300), bench.output());
@@ -42,8 +42,7 @@ class BenchSmokeIT {
   }
 
   @Test
-  void sinkFormsWriteTheSinksOwnStatementsAndWindowRows() throws Exception {
-    Path out = Files.createTempDirectory("bench-forms");
+  void sinkFormsWriteTheSinksOwnStatementsAndWindowRows(@TempDir Path out) throws Exception {
     try (PipelineProcess bench = PipelineProcess.start(Map.of(), "--roles=bench", "--sink-forms",
         "--sink-form-rows=3000", "--out-dir=" + out)) {
       assertEquals(0, bench.waitFor(300), bench.output());

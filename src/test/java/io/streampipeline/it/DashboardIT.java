@@ -39,6 +39,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer.OrderAnnotation;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
@@ -662,8 +663,7 @@ class DashboardIT {
 
   @Test
   @Order(12)
-  void withACertificateTheDashboardSpeaksHttpsAndItsCookieIsSecure() throws Exception {
-    Path dir = Files.createTempDirectory("dashboard-tls");
+  void withACertificateTheDashboardSpeaksHttpsAndItsCookieIsSecure(@TempDir Path dir) throws Exception {
     Path cert = dir.resolve("cert.pem");
     Path key = dir.resolve("key.pem");
     String openssl = Files.isExecutable(Path.of("/usr/bin/openssl")) ? "/usr/bin/openssl"

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SIGTERM while the process is still starting (here: the embedded PostgreSQL is coming up) stops it the
@@ -19,8 +20,7 @@ import org.junit.jupiter.api.Test;
 class StopDuringStartIT {
 
   @Test
-  void sigtermDuringStartUpStopsWhatStarted() throws Exception {
-    Path dataDir = Files.createTempDirectory("stop-during-start");
+  void sigtermDuringStartUpStopsWhatStarted(@TempDir Path dataDir) throws Exception {
     int pgPort = Ports.free();
     Map<String, String> env = Map.of("DATA_DIR", dataDir.toString(),
         "EMBEDDED_KAFKA_PORT", String.valueOf(Ports.free()),

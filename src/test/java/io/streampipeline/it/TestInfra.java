@@ -4,7 +4,6 @@ import io.streampipeline.infra.EmbeddedKafka;
 import io.streampipeline.infra.EmbeddedPostgres;
 import io.streampipeline.infra.Ports;
 import io.streampipeline.infra.Schema;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,12 +12,10 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.PostgreSQLContainer;
 import org.testcontainers.kafka.KafkaContainer;
@@ -94,12 +91,7 @@ public final class TestInfra {
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         kafka.close();
         infra.closePostgres();
-        // Each run's broker log and database take most of a gigabyte; left behind, runs fill the disk.
-        try (Stream<Path> files = Files.walk(root)) {
-          files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-        } catch (IOException | UncheckedIOException e) {
-          System.err.println("could not remove the test data in " + root + ": " + e);
-        }
+        TempDirs.delete(root);
       }));
       return infra;
     } catch (IOException e) {
@@ -123,11 +115,21 @@ public final class TestInfra {
     return name;
   }
 
-  /** A fresh database without any table. */
+  /** A fresh database without any table, dropped when the test (or test class) that made it ends. */
   public String createEmptyDatabase() {
     String name = "it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     sql("postgres", "CREATE DATABASE " + name);
+    TestDatabases.made(name);
     return name;
+  }
+
+  /** Drops a test's database, ending whatever connection a stopped pipeline left behind. */
+  void dropDatabase(String name) {
+    sql("postgres", "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+  }
+
+  static synchronized TestInfra ifStarted() {
+    return instance;
   }
 
   public String jdbcUrl(String database) {

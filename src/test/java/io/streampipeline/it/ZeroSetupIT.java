@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's first command: the jar with no Kafka or PostgreSQL address starts both embedded, generates,
@@ -35,8 +36,7 @@ class ZeroSetupIT {
   }
 
   @Test
-  void runsWithNothingButAJdkAndContinuesAfterARestart() throws Exception {
-    Path dataDir = Files.createTempDirectory("zero-setup");
+  void runsWithNothingButAJdkAndContinuesAfterARestart(@TempDir Path dataDir) throws Exception {
     int pgPort = Ports.free();
     int metricsPort = Ports.free();
     Map<String, String> env = Map.of("DATA_DIR", dataDir.toString(),
