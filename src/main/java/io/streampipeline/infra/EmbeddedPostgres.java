@@ -2,6 +2,9 @@ package io.streampipeline.infra;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,6 +84,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
   private static EmbeddedPostgres startOnce(Path dataDir, int port, Map<String, String> serverConfig, Path log)
       throws IOException {
     postmaster(dataDir).ifPresent(p -> stop(p, FAST_STOP_WAIT));
+    requireFree(port);
     var builder = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
         .setDataDirectory(dataDir)
         .setCleanDataDirectory(false)
@@ -103,6 +107,20 @@ public final class EmbeddedPostgres implements AutoCloseable {
     var server = builder.start();
     createDatabase(server);
     return new EmbeddedPostgres(server, dataDir, port);
+  }
+
+  /**
+   * A port another program holds fails at once, with a line that says so, instead of a server that starts, cannot
+   * listen and leaves the caller waiting out the start-up timeout twice.
+   */
+  private static void requireFree(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+    } catch (IOException e) {
+      throw new IllegalStateException("embedded PostgreSQL cannot listen on 127.0.0.1:" + port
+          + ": another program uses that port (" + e.getMessage() + "); choose another EMBEDDED_POSTGRES_PORT");
+    }
   }
 
   static Path logFile(Path dataDir) {

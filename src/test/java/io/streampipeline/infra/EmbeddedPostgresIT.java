@@ -2,8 +2,11 @@ package io.streampipeline.infra;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -13,6 +16,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,6 +31,7 @@ class EmbeddedPostgresIT {
   Path dir;
 
   @Test
+  @Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void aServerThatHangsInItsShutdownIsStoppedWithItsChildrenAndStartsAgainWithItsData() throws Exception {
     Path data = dir.resolve("postgres");
     int port = Ports.free();
@@ -67,6 +72,17 @@ class EmbeddedPostgresIT {
       return Files.readString(Path.of("/proc", String.valueOf(process.pid()), "cmdline"));
     } catch (java.io.IOException e) {
       return "";
+    }
+  }
+
+  @Test
+  void aPortAnotherProgramHoldsStopsTheStartWithALineNamingIt() throws Exception {
+    try (ServerSocket other = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      int port = other.getLocalPort();
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> EmbeddedPostgres.start(dir.resolve("postgres"), port));
+      assertTrue(e.getMessage().contains("127.0.0.1:" + port) && e.getMessage().contains("EMBEDDED_POSTGRES_PORT"),
+          e.getMessage());
     }
   }
 
