@@ -84,6 +84,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
   private static EmbeddedPostgres startOnce(Path dataDir, int port, Map<String, String> serverConfig, Path log)
       throws IOException {
     postmaster(dataDir).ifPresent(p -> stop(p, FAST_STOP_WAIT));
+    removeStalePidFile(dataDir);
     requireFree(port);
     var builder = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
         .setDataDirectory(dataDir)
@@ -136,16 +137,54 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
   }
 
-  /** The server that holds the data directory, if one runs: the first line of its postmaster.pid. */
+  /**
+   * The server that holds the data directory, if one runs: the first line of its postmaster.pid. A file left by a
+   * server that died with its machine can name a process id that now belongs to another program (this one
+   * included), which must not be signalled: only a live PostgreSQL process counts.
+   */
   private static Optional<ProcessHandle> postmaster(Path dataDir) {
-    Path pidFile = dataDir.resolve("postmaster.pid");
+    return namedInPidFile(dataDir)
+        .filter(p -> p.pid() != ProcessHandle.current().pid() && isPostgres(p));
+  }
+
+  /** The live process whose id is the first line of the data directory's postmaster.pid, if there is one. */
+  private static Optional<ProcessHandle> namedInPidFile(Path dataDir) {
     try {
-      return Files.readAllLines(pidFile).stream().findFirst()
+      return Files.readAllLines(dataDir.resolve("postmaster.pid")).stream().findFirst()
           .map(String::trim).filter(s -> s.matches("\\d+"))
           .flatMap(pid -> ProcessHandle.of(Long.parseLong(pid)))
           .filter(ProcessHandle::isAlive);
     } catch (IOException | UncheckedIOException e) {
       return Optional.empty();
+    }
+  }
+
+  /**
+   * PostgreSQL refuses a data directory whose postmaster.pid names a live process, whatever that process is. After
+   * a machine restart the id may belong to another program; the file is removed then, and only when that
+   * program is certainly not PostgreSQL.
+   */
+  private static void removeStalePidFile(Path dataDir) throws IOException {
+    Optional<ProcessHandle> named = namedInPidFile(dataDir);
+    if (named.isPresent() && commandLine(named.get()).map(c -> !c.contains("postgres")).orElse(false)) {
+      Path pidFile = dataDir.resolve("postmaster.pid");
+      LOG.info("{} names process {}, which is not PostgreSQL (a stale lock file); removing it", pidFile,
+          named.get().pid());
+      Files.delete(pidFile);
+    }
+  }
+
+  private static boolean isPostgres(ProcessHandle process) {
+    return commandLine(process).map(c -> c.contains("postgres")).orElse(false);
+  }
+
+  /** PostgreSQL renames its processes; /proc shows the name, ProcessHandle.Info does not always. */
+  private static Optional<String> commandLine(ProcessHandle process) {
+    try {
+      return Optional.of(Files.readString(Path.of("/proc", String.valueOf(process.pid()), "cmdline"),
+          StandardCharsets.ISO_8859_1)).filter(c -> !c.isEmpty()).or(() -> process.info().command());
+    } catch (IOException e) {
+      return process.info().command();
     }
   }
 

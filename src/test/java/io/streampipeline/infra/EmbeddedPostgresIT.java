@@ -76,6 +76,22 @@ class EmbeddedPostgresIT {
   }
 
   @Test
+  void aLockFileNamingAnotherProgramNeitherStopsTheStartNorThatProgram() throws Exception {
+    Path data = dir.resolve("postgres");
+    int port = Ports.free();
+    EmbeddedPostgres.start(data, port).close();
+    // As after a machine restart: the old server's process id now belongs to something else.
+    Process other = new ProcessBuilder("sleep", "600").start();
+    try {
+      Files.writeString(data.resolve("postmaster.pid"), other.pid() + "\n" + data + "\n");
+      EmbeddedPostgres.start(data, port).close();
+      assertTrue(other.isAlive(), "the program that now has the old server's process id was signalled");
+    } finally {
+      other.destroyForcibly();
+    }
+  }
+
+  @Test
   void aPortAnotherProgramHoldsStopsTheStartWithALineNamingIt() throws Exception {
     try (ServerSocket other = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int port = other.getLocalPort();
