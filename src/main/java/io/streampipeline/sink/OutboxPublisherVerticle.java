@@ -26,32 +26,55 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends committed outbox rows to Kafka: closed windows to clickstream.aggregated (AggregatedMetrics,
- * single-object encoding, key window_id) and dead letters to clickstream.dlq (JSON envelope, key
- * topic:partition:offset), then marks them published. Rows are locked while they are sent, so several
- * processes share the work; a crash between send and mark sends them again (at least once).
+ * Sends the committed outbox to Kafka: the closed windows queued in aggregated_outbox to clickstream.aggregated
+ * (AggregatedMetrics, single-object encoding, key window_id), in seq order, then deletes their queue entries; and
+ * unpublished dead letters to clickstream.dlq (JSON envelope, key topic:partition:offset), then marks them
+ * published. Queue entries and dead-letter rows are locked while they are sent, so several processes share the
+ * work; a crash between send and delete (or mark) sends them again (at least once). Window rows themselves are
+ * never updated to mark them (V8): the delete touches only the narrow queue entry.
+ *
+ * <p>A checkpoint that writes a window again while it is being sent queues it again in the same statement, which
+ * takes the entry's row lock (sink/SinkSql#UPSERT_WINDOWS): it waits for this round, and after the round's delete
+ * it inserts a new entry, so the new figures are sent after the old ones. One case slips past the lock: the
+ * checkpoint commits between this round's snapshot and its lock of the entry; the lock then follows the entry to
+ * its new version, while the window row read is the old one. The delete therefore removes an entry only if the
+ * window row is still the version that was sent (its xmin); otherwise the entry stays and the new figures go out
+ * next round.
  *
  * <p>With AGGREGATED_WIRE_FORMAT=registry, the AggregatedMetrics schema is registered under the subject
  * {@code <aggregated topic>-value} (TopicNameStrategy) and windows go out registry-framed with its id; until
  * the registry has answered, windows wait in the outbox (dead letters do not).
  *
  * <p>Each row is settled on its own: a row whose send failed for a reason that passes (broker away, timeout) stays
- * unpublished and is tried again on the next round; a row whose message Kafka refuses for good (too large,
- * invalid) is marked published with the reason in publish_error, counted and logged once, so it cannot hold back
- * the rows behind it. Dead letters are capped on the topic (see {@link DeadLetterRows#MAX_ENVELOPE_BYTES}).
+ * queued (unpublished) and is tried again on the next round; a row whose message Kafka refuses for good (too
+ * large, invalid) leaves the queue (is marked published) with the reason in publish_error, counted and logged
+ * once, so it cannot hold back the rows behind it. Dead letters are capped on the topic (see {@link DeadLetterRows#MAX_ENVELOPE_BYTES}).
  */
 public final class OutboxPublisherVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(OutboxPublisherVerticle.class);
   private static final int BATCH = 500;
-  private static final String SELECT_WINDOWS = "SELECT window_id, window_type, window_start, window_end, "
-      + "source_partition, user_id, session_id, event_count, unique_users, page_views, add_to_carts, purchases, "
-      + "total_revenue_cents, top_products, top_categories, product_ids, product_counts, category_names, "
-      + "category_counts, emitted_at FROM aggregated_metrics WHERE NOT published "
-      + "ORDER BY created_at LIMIT " + BATCH + " FOR UPDATE SKIP LOCKED";
-  /** $1 the rows to mark, $2 per row null (sent) or why it can never be sent. */
-  private static final String MARK_WINDOWS = "UPDATE aggregated_metrics a SET published = true, "
-      + "publish_error = u.error FROM unnest($1::varchar[], $2::text[]) AS u(window_id, error) "
-      + "WHERE a.window_id = u.window_id";
+  /**
+   * The queue's head with each window's row; a queue entry whose row is gone (deleted by hand) comes with a null
+   * window_type and is dropped unsent. {@code version} is the row version read (its xmin).
+   */
+  static final String SELECT_WINDOWS = "SELECT o.seq, o.window_id, a.xmin::text AS version, a.window_type, "
+      + "a.window_start, a.window_end, a.source_partition, a.user_id, a.session_id, a.event_count, a.unique_users, "
+      + "a.page_views, a.add_to_carts, a.purchases, a.total_revenue_cents, a.top_products, a.top_categories, "
+      + "a.product_ids, a.product_counts, a.category_names, a.category_counts, a.emitted_at "
+      + "FROM aggregated_outbox o LEFT JOIN aggregated_metrics a ON a.window_id = o.window_id "
+      + "ORDER BY o.seq LIMIT " + BATCH + " FOR UPDATE OF o SKIP LOCKED";
+  /**
+   * $1 the settled entries' seq, $2 their window_id, $3 the row version sent (null: no row), $4 per entry null
+   * (sent) or why it can never be sent. Deletes the entries whose window row is still the version sent and writes
+   * the refusals' publish_error; an entry whose row changed since it was read stays queued.
+   */
+  static final String DEQUEUE_WINDOWS = "WITH done AS (SELECT u.seq, u.window_id, u.error "
+      + "FROM unnest($1::bigint[], $2::varchar[], $3::text[], $4::text[]) AS u(seq, window_id, version, error) "
+      + "LEFT JOIN aggregated_metrics a ON a.window_id = u.window_id "
+      + "WHERE a.xmin IS NOT DISTINCT FROM u.version::xid), "
+      + "refused AS (UPDATE aggregated_metrics a SET publish_error = d.error FROM done d "
+      + "WHERE d.error IS NOT NULL AND a.window_id = d.window_id) "
+      + "DELETE FROM aggregated_outbox o USING done d WHERE o.seq = d.seq";
   private static final String SELECT_DEAD_LETTERS = "SELECT id, source_topic, source_partition, source_offset, "
       + "error_reason, original_payload, payload_encoding, failed_at FROM dead_letter_events WHERE NOT published "
       + "ORDER BY id LIMIT " + BATCH + " FOR UPDATE SKIP LOCKED";
@@ -145,19 +168,41 @@ public final class OutboxPublisherVerticle extends VerticleBase {
         return Future.succeededFuture(new Round(0, 0));
       }
       List<Future<?>> sends = new ArrayList<>(rows.size());
+      List<Queued> entries = new ArrayList<>(rows.size());
       List<String> ids = new ArrayList<>(rows.size());
       for (Row row : rows) {
+        Queued entry = new Queued(row.getLong("seq"), row.getString("window_id"), row.getString("version"));
+        entries.add(entry);
+        ids.add(entry.windowId());
+        if (entry.version() == null) {
+          sends.add(Future.succeededFuture()); // its row is gone: nothing to send, the entry goes
+          continue;
+        }
         WindowResult window = toWindow(row);
-        ids.add(window.windowId());
         byte[] value = aggregatedSchemaId == null ? aggregatedCodec.encode(window)
             : aggregatedCodec.encodeRegistry(window, aggregatedSchemaId);
         sends.add(producer.send(KafkaProducerRecord.create(config.aggregatedTopic(), window.windowId(), value)));
       }
       return settle(config.aggregatedTopic(), ids, sends).compose(outcomes -> {
-        Marks<String> marks = Marks.of(ids, outcomes);
-        return marks.mark(conn, MARK_WINDOWS, Tuple.tuple().addArrayOfString(marks.ids().toArray(new String[0])));
+        Marks<Queued> marks = Marks.of(entries, outcomes);
+        int n = marks.ids().size();
+        Long[] seqs = new Long[n];
+        String[] windowIds = new String[n];
+        String[] versions = new String[n];
+        for (int i = 0; i < n; i++) {
+          Queued entry = marks.ids().get(i);
+          seqs[i] = entry.seq();
+          windowIds[i] = entry.windowId();
+          versions[i] = entry.version();
+        }
+        return marks.mark(conn, DEQUEUE_WINDOWS, Tuple.tuple().addArrayOfLong(seqs).addArrayOfString(windowIds)
+            .addArrayOfString(versions));
       });
     });
+  }
+
+  /** A queue entry as read: its window row's version (xmin) is null when the row is gone. */
+  private record Queued(long seq, String windowId, String version) {
   }
 
   private Future<Round> publishDeadLetters(SqlConnection conn) {
@@ -204,7 +249,7 @@ public final class OutboxPublisherVerticle extends VerticleBase {
       return new Marks<>(ids, errors, outcomes.length);
     }
 
-    /** Runs the marking statement: {@code idArray} holds the ids as its first parameter; the errors follow. */
+    /** Runs the marking statement: {@code idArray} holds the ids (parameters before the errors); the errors follow. */
     Future<Round> mark(SqlConnection conn, String sql, Tuple idArray) {
       Round round = new Round(selected, selected - ids.size());
       return ids.isEmpty() ? Future.succeededFuture(round)
@@ -238,8 +283,8 @@ public final class OutboxPublisherVerticle extends VerticleBase {
         }
         outcomes[i] = new Settled(unsendable);
         metrics.outboxUnsendable(topic);
-        log.error("outbox: the message with key {} can never be sent to {} ({}); its row is marked published "
-            + "with this publish_error and keeps all its data", keys.get(i), topic, unsendable);
+        log.error("outbox: the message with key {} can never be sent to {} ({}); it leaves the outbox with this "
+            + "publish_error and its row keeps all its data", keys.get(i), topic, unsendable);
       }
       if (left > 0) {
         log.warn("outbox: {} of {} messages to {} not sent ({}); will retry them", left, outcomes.length, topic,
