@@ -74,9 +74,9 @@ public final class OutboxPublisherVerticle extends VerticleBase {
    * $1 the settled entries' seq, $2 their window_id, $3 the row version sent (null: no row), $4 per entry null
    * (sent) or why it can never be sent. Deletes the entries whose window row is still the version sent and writes
    * the refusals' publish_error; an entry whose row changed since it was read stays queued. Every row is found
-   * by its key (a subquery per entry, {@code = ANY} of the keys): as a join, the planner chose to hash the whole
-   * of aggregated_metrics while the table was small, and a cached plan kept doing it as the table grew (65 ms per
-   * round of 500 at 280,000 windows). The outbox's connection also plans each execution anew (see start()).
+   * by its key (a subquery per entry, {@code = ANY} of the keys): written as a join, the planner hashed the whole
+   * of aggregated_metrics, and the round took 65 ms per 500 rows by 280,000 windows (docs/performance.md). The
+   * outbox's connection also plans each execution anew (see start()).
    */
   static final String DEQUEUE_WINDOWS = "WITH done AS (SELECT u.seq, u.window_id, u.error "
       + "FROM unnest($1::bigint[], $2::varchar[], $3::text[], $4::text[]) AS u(seq, window_id, version, error) "
