@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * <p>Each row is settled on its own: a row whose send failed for a reason that passes (broker away, timeout) stays
  * queued (unpublished) and is tried again on the next round; a row whose message Kafka refuses for good (too
  * large, invalid) leaves the queue (is marked published) with the reason in publish_error, counted and logged
- * once, so it cannot hold back the rows behind it. Dead letters are capped on the topic (see {@link DeadLetterRows#MAX_ENVELOPE_BYTES}).
+ * once, so it cannot hold back the rows behind it. Dead letters are capped on the topic (see
+ * {@link DeadLetterRows#MAX_ENVELOPE_BYTES}).
  */
 public final class OutboxPublisherVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(OutboxPublisherVerticle.class);
@@ -265,7 +266,7 @@ public final class OutboxPublisherVerticle extends VerticleBase {
       return new Marks<>(ids, errors, outcomes.length);
     }
 
-    /** Runs the marking statement: {@code idArray} holds the ids (parameters before the errors); the errors follow. */
+    /** Runs the marking statement: {@code idArray} holds the parameters before the errors, which follow. */
     Future<Round> mark(SqlConnection conn, String sql, Tuple idArray) {
       Round round = new Round(selected, selected - ids.size());
       return ids.isEmpty() ? Future.succeededFuture(round)

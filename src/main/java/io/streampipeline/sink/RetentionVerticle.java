@@ -27,10 +27,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The same connection keeps the BRIN indexes on event time and on windows' created_at summarized. A block
  * range that is not summarized yet matches every time query, so without this the dashboard's open minute would read
- * all rows written since the last VACUUM; PostgreSQL's own {@code autosummarize} queues at most 256 ranges per autovacuum round and
- * drops the rest at high insert rates. Once a minute {@code brin_summarize_new_values} summarizes what is new (it
- * reads only those pages). It gives way rather than wait for a lock, so it never cancels an autovacuum of the table;
- * a role that does not own the table (POSTGRES_MIGRATE=false setups) leaves it to VACUUM, said once in the log.
+ * all rows written since the last VACUUM; PostgreSQL's own {@code autosummarize} queues at most 256 ranges per
+ * autovacuum round and drops the rest at high insert rates. Once a minute {@code brin_summarize_new_values}
+ * summarizes what is new (it reads only those pages). It gives way rather than wait for a lock, so it never
+ * cancels an autovacuum of the table; a role that does not own the table (POSTGRES_MIGRATE=false setups) leaves it
+ * to VACUUM, said once in the log.
  */
 public final class RetentionVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(RetentionVerticle.class);
@@ -117,8 +118,8 @@ public final class RetentionVerticle extends VerticleBase {
     }
     pool.withTransaction(conn -> conn.query("SET LOCAL lock_timeout = 200").execute()
             .compose(v -> conn.query(SUMMARIZE).execute()))
-        .onSuccess(rows -> log.debug("summarized {} new ranges of idx_events_time_brin and idx_aggregated_created_brin",
-            rows.iterator().next().getValue(0)))
+        .onSuccess(rows -> log.debug("summarized {} new ranges of idx_events_time_brin and "
+            + "idx_aggregated_created_brin", rows.iterator().next().getValue(0)))
         .onFailure(err -> {
           String state = err instanceof PgException pg ? pg.getSqlState() : null;
           if ("42501".equals(state)) {

@@ -43,9 +43,9 @@ public final class SinkSql {
    * retried and queues the window anew. Either way the figures written here are sent after any earlier ones.
    * An earlier publish_error no longer describes the new figures and is cleared.
    */
-  public static final String UPSERT_WINDOWS = "WITH w AS (INSERT INTO aggregated_metrics (window_id, window_type, window_start, "
-      + "window_end, source_partition, user_id, session_id, event_count, unique_users, page_views, add_to_carts, "
-      + "purchases, total_revenue_cents, top_products, top_categories, product_ids, product_counts, "
+  public static final String UPSERT_WINDOWS = "WITH w AS (INSERT INTO aggregated_metrics (window_id, window_type, "
+      + "window_start, window_end, source_partition, user_id, session_id, event_count, unique_users, page_views, "
+      + "add_to_carts, purchases, total_revenue_cents, top_products, top_categories, product_ids, product_counts, "
       + "category_names, category_counts, emitted_at) "
       + "SELECT unnest($1::varchar[]), unnest($2::varchar[]), unnest($3::bigint[]), unnest($4::bigint[]), "
       + "unnest($5::int[]), unnest($6::varchar[]), unnest($7::varchar[]), unnest($8::bigint[]), "

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Retention against the real PostgreSQL: published dead letters and windows older than their limits are
  * deleted (more than one batch of them), newer ones stay, and unpublished rows (the outbox, not yet on Kafka;
- * for windows: queued in aggregated_outbox) stay however old they are. Events go when their event time and their stored time are both older than the
- * limit: a replay of old data stored yesterday stays.
+ * for windows: queued in aggregated_outbox) stay however old they are. Events go when their event time and their
+ * stored time are both older than the limit: a replay of old data stored yesterday stays.
  */
 class RetentionIT {
 
