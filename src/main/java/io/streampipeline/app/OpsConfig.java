@@ -10,8 +10,8 @@ package io.streampipeline.app;
  * @param retentionDaysEvents RETENTION_DAYS_EVENTS: events whose event time and stored time are both older than
  *     this are deleted; 0 keeps them
  * @param retentionDaysDlq RETENTION_DAYS_DLQ: published dead letters older than this are deleted; 0 keeps them
- * @param retentionDaysWindows RETENTION_DAYS_WINDOWS: published aggregated_metrics rows older than this are
- *     deleted; 0 keeps them
+ * @param retentionDaysWindows RETENTION_DAYS_WINDOWS: published aggregated_metrics rows (not queued in
+ *     aggregated_outbox) older than this are deleted; 0 keeps them
  * @param retentionIntervalMs RETENTION_INTERVAL_SECONDS: how often the pruning runs
  */
 public record OpsConfig(Migrate postgresMigrate, String logFormat, int retentionDaysEvents, int retentionDaysDlq,

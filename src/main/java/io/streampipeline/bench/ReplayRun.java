@@ -29,13 +29,14 @@ final class ReplayRun {
   static final String OFFSETS =
       "SELECT coalesce(sum(next_offset), 0) FROM pipeline_checkpoints WHERE consumer_group = ? AND topic = ?";
   /**
-   * Polled only once the offsets are all committed (the windows tail): is any row left unpublished? The first
-   * unpublished row found answers it, where counting them read every one of them (with 200,000 users, 160,000
-   * rows every 50 ms, competing with the outbox publisher the bench is waiting for). Newest first: the partial
-   * indexes of unpublished rows also hold the dead entries of the rows published before, oldest first.
+   * Polled only once the offsets are all committed (the windows tail): is anything left in the outbox (a window
+   * still queued in aggregated_outbox, a dead letter unpublished)? The first one found answers it, where counting
+   * them read every one of them (with 200,000 users, 160,000 rows every 50 ms, competing with the outbox
+   * publisher the bench is waiting for). Newest first: the index the question is answered from also holds the dead
+   * entries of what was published before, oldest first.
    */
   private static final String UNPUBLISHED = "SELECT "
-      + "(EXISTS (SELECT 1 FROM aggregated_metrics WHERE NOT published ORDER BY created_at DESC LIMIT 1) "
+      + "(EXISTS (SELECT 1 FROM aggregated_outbox ORDER BY seq DESC LIMIT 1) "
       + "OR EXISTS (SELECT 1 FROM dead_letter_events WHERE NOT published ORDER BY id DESC LIMIT 1))::int";
   /**
    * All window rows: a scan of the table (77 ms with 280,000 session rows), so asked only when nothing is left

@@ -194,7 +194,7 @@ final class SinkForms {
     Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("bench-windows"))
         .connectingTo(options).using(vertx).build();
     try {
-      truncate(jdbc, "aggregated_metrics");
+      truncate(jdbc, "aggregated_metrics, aggregated_outbox");
       long started = System.nanoTime();
       Future<Void> all = Future.succeededFuture();
       for (Tuple batch : batches) {
@@ -205,7 +205,7 @@ final class SinkForms {
       return new Measurement("windows", WINDOW_ROWS_PER_STATEMENT, 1, windows.size(), seconds);
     } finally {
       pool.close().await();
-      truncate(jdbc, "aggregated_metrics");
+      truncate(jdbc, "aggregated_metrics, aggregated_outbox");
     }
   }
 

@@ -149,10 +149,14 @@ public final class PipelineMetrics {
         .increment();
   }
 
-  /** An outbox row whose message Kafka can never accept; it is marked published with the reason. */
+  /**
+   * An outbox row whose message Kafka can never accept; it leaves the outbox (a dead letter is marked published, a
+   * window's queue entry is deleted) with the reason in publish_error.
+   */
   public void outboxUnsendable(String topic) {
     tagged(unsendableByTopic, "outbox_unsendable", "topic", topic,
-        "Outbox rows marked published unsent because Kafka refuses their message (see publish_error)").increment();
+        "Outbox rows that left the outbox unsent because Kafka refuses their message (see publish_error)")
+        .increment();
   }
 
   public void sinkBatch(int events) {

@@ -15,43 +15,78 @@ import io.vertx.core.VerticleBase;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends committed outbox rows to Kafka: closed windows to clickstream.aggregated (AggregatedMetrics,
- * single-object encoding, key window_id) and dead letters to clickstream.dlq (JSON envelope, key
- * topic:partition:offset), then marks them published. Rows are locked while they are sent, so several
- * processes share the work; a crash between send and mark sends them again (at least once).
+ * Sends the committed outbox to Kafka: the closed windows queued in aggregated_outbox to clickstream.aggregated
+ * (AggregatedMetrics, single-object encoding, key window_id), in seq order, then deletes their queue entries; and
+ * unpublished dead letters to clickstream.dlq (JSON envelope, key topic:partition:offset), then marks them
+ * published. Queue entries and dead-letter rows are locked while they are sent, so several processes share the
+ * work; a crash between send and delete (or mark) sends them again (at least once). Window rows themselves are
+ * never updated to mark them (V8): the delete touches only the narrow queue entry.
+ *
+ * <p>A checkpoint that writes a window again while it is being sent queues it again in the same statement, which
+ * takes the entry's row lock (sink/SinkSql#UPSERT_WINDOWS): it waits for this round, and after the round's delete
+ * it inserts a new entry, so the new figures are sent after the old ones. One case slips past the lock: the
+ * checkpoint commits between this round's snapshot and its lock of the entry; the lock then follows the entry to
+ * its new version, while the window row read is the old one. The delete therefore removes an entry only if the
+ * window row is still the version that was sent (its xmin); otherwise the entry stays and the new figures go out
+ * next round.
  *
  * <p>With AGGREGATED_WIRE_FORMAT=registry, the AggregatedMetrics schema is registered under the subject
  * {@code <aggregated topic>-value} (TopicNameStrategy) and windows go out registry-framed with its id; until
  * the registry has answered, windows wait in the outbox (dead letters do not).
  *
  * <p>Each row is settled on its own: a row whose send failed for a reason that passes (broker away, timeout) stays
- * unpublished and is tried again on the next round; a row whose message Kafka refuses for good (too large,
- * invalid) is marked published with the reason in publish_error, counted and logged once, so it cannot hold back
- * the rows behind it. Dead letters are capped on the topic (see {@link DeadLetterRows#MAX_ENVELOPE_BYTES}).
+ * queued (unpublished) and is tried again on the next round; a row whose message Kafka refuses for good (too
+ * large, invalid) leaves the queue (is marked published) with the reason in publish_error, counted and logged
+ * once, so it cannot hold back the rows behind it. Dead letters are capped on the topic (see
+ * {@link DeadLetterRows#MAX_ENVELOPE_BYTES}).
  */
 public final class OutboxPublisherVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(OutboxPublisherVerticle.class);
-  private static final int BATCH = 500;
-  private static final String SELECT_WINDOWS = "SELECT window_id, window_type, window_start, window_end, "
-      + "source_partition, user_id, session_id, event_count, unique_users, page_views, add_to_carts, purchases, "
-      + "total_revenue_cents, top_products, top_categories, product_ids, product_counts, category_names, "
-      + "category_counts, emitted_at FROM aggregated_metrics WHERE NOT published "
-      + "ORDER BY created_at LIMIT " + BATCH + " FOR UPDATE SKIP LOCKED";
-  /** $1 the rows to mark, $2 per row null (sent) or why it can never be sent. */
-  private static final String MARK_WINDOWS = "UPDATE aggregated_metrics a SET published = true, "
-      + "publish_error = u.error FROM unnest($1::varchar[], $2::text[]) AS u(window_id, error) "
-      + "WHERE a.window_id = u.window_id";
+  /**
+   * Rows per round. 2,000 rather than 500: with 200,000 users (280,905 windows per 1,000,000 events) the bench's
+   * windows tail was 6.0–7.4 s against 7.8–9.6 s (docs/performance.md); each round waits for its slowest send.
+   */
+  private static final int BATCH = 2000;
+  /**
+   * The queue's head with each window's row; a queue entry whose row is gone (deleted by hand) comes with a null
+   * window_type and is dropped unsent. {@code version} is the row version read (its xmin).
+   */
+  static final String SELECT_WINDOWS = "SELECT o.seq, o.window_id, a.xmin::text AS version, a.window_type, "
+      + "a.window_start, a.window_end, a.source_partition, a.user_id, a.session_id, a.event_count, a.unique_users, "
+      + "a.page_views, a.add_to_carts, a.purchases, a.total_revenue_cents, a.top_products, a.top_categories, "
+      + "a.product_ids, a.product_counts, a.category_names, a.category_counts, a.emitted_at "
+      + "FROM aggregated_outbox o LEFT JOIN aggregated_metrics a ON a.window_id = o.window_id "
+      + "ORDER BY o.seq LIMIT " + BATCH + " FOR UPDATE OF o SKIP LOCKED";
+  /**
+   * $1 the settled entries' seq, $2 their window_id, $3 the row version sent (null: no row), $4 per entry null
+   * (sent) or why it can never be sent. Deletes the entries whose window row is still the version sent and writes
+   * the refusals' publish_error; an entry whose row changed since it was read stays queued. Every row is found
+   * by its key (a subquery per entry, {@code = ANY} of the keys): written as a join, the planner hashed the whole
+   * of aggregated_metrics, and the round took 65 ms per 500 rows by 280,000 windows (docs/performance.md). The
+   * outbox's connection also plans each execution anew (see start()).
+   */
+  static final String DEQUEUE_WINDOWS = "WITH done AS (SELECT u.seq, u.window_id, u.error "
+      + "FROM unnest($1::bigint[], $2::varchar[], $3::text[], $4::text[]) AS u(seq, window_id, version, error) "
+      + "WHERE u.version IS NOT DISTINCT FROM "
+      + "(SELECT a.xmin::text FROM aggregated_metrics a WHERE a.window_id = u.window_id)), "
+      + "refused AS (UPDATE aggregated_metrics a "
+      + "SET publish_error = (SELECT d.error FROM done d WHERE d.window_id = a.window_id) "
+      + "WHERE a.window_id = ANY (ARRAY(SELECT d.window_id FROM done d WHERE d.error IS NOT NULL))) "
+      + "DELETE FROM aggregated_outbox WHERE seq = ANY (ARRAY(SELECT seq FROM done))";
   private static final String SELECT_DEAD_LETTERS = "SELECT id, source_topic, source_partition, source_offset, "
       + "error_reason, original_payload, payload_encoding, failed_at FROM dead_letter_events WHERE NOT published "
       + "ORDER BY id LIMIT " + BATCH + " FOR UPDATE SKIP LOCKED";
@@ -79,8 +114,13 @@ public final class OutboxPublisherVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    // Custom plans only: the tables this connection reads grow from nothing to millions of rows while it runs, and
+    // a generic plan made while they were small (after five executions) would be kept for good.
+    PgConnectOptions options = endpoints.pgConnectOptions();
+    Map<String, String> properties = new HashMap<>(options.getProperties());
+    properties.put("plan_cache_mode", "force_custom_plan");
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("outbox"))
-        .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
+        .connectingTo(options.setProperties(properties)).using(vertx).build();
     producer = KafkaProducer.create(vertx, KafkaClients.producer(endpoints,
         "stream-pipeline-outbox-" + ProcessHandle.current().pid()));
     if (config.schemaRegistry().aggregatedWireFormat() == WireFormat.REGISTRY) {
@@ -145,19 +185,41 @@ public final class OutboxPublisherVerticle extends VerticleBase {
         return Future.succeededFuture(new Round(0, 0));
       }
       List<Future<?>> sends = new ArrayList<>(rows.size());
+      List<Queued> entries = new ArrayList<>(rows.size());
       List<String> ids = new ArrayList<>(rows.size());
       for (Row row : rows) {
+        Queued entry = new Queued(row.getLong("seq"), row.getString("window_id"), row.getString("version"));
+        entries.add(entry);
+        ids.add(entry.windowId());
+        if (entry.version() == null) {
+          sends.add(Future.succeededFuture()); // its row is gone: nothing to send, the entry goes
+          continue;
+        }
         WindowResult window = toWindow(row);
-        ids.add(window.windowId());
         byte[] value = aggregatedSchemaId == null ? aggregatedCodec.encode(window)
             : aggregatedCodec.encodeRegistry(window, aggregatedSchemaId);
         sends.add(producer.send(KafkaProducerRecord.create(config.aggregatedTopic(), window.windowId(), value)));
       }
       return settle(config.aggregatedTopic(), ids, sends).compose(outcomes -> {
-        Marks<String> marks = Marks.of(ids, outcomes);
-        return marks.mark(conn, MARK_WINDOWS, Tuple.tuple().addArrayOfString(marks.ids().toArray(new String[0])));
+        Marks<Queued> marks = Marks.of(entries, outcomes);
+        int n = marks.ids().size();
+        Long[] seqs = new Long[n];
+        String[] windowIds = new String[n];
+        String[] versions = new String[n];
+        for (int i = 0; i < n; i++) {
+          Queued entry = marks.ids().get(i);
+          seqs[i] = entry.seq();
+          windowIds[i] = entry.windowId();
+          versions[i] = entry.version();
+        }
+        return marks.mark(conn, DEQUEUE_WINDOWS, Tuple.tuple().addArrayOfLong(seqs).addArrayOfString(windowIds)
+            .addArrayOfString(versions));
       });
     });
+  }
+
+  /** A queue entry as read: its window row's version (xmin) is null when the row is gone. */
+  private record Queued(long seq, String windowId, String version) {
   }
 
   private Future<Round> publishDeadLetters(SqlConnection conn) {
@@ -204,7 +266,7 @@ public final class OutboxPublisherVerticle extends VerticleBase {
       return new Marks<>(ids, errors, outcomes.length);
     }
 
-    /** Runs the marking statement: {@code idArray} holds the ids as its first parameter; the errors follow. */
+    /** Runs the marking statement: {@code idArray} holds the parameters before the errors, which follow. */
     Future<Round> mark(SqlConnection conn, String sql, Tuple idArray) {
       Round round = new Round(selected, selected - ids.size());
       return ids.isEmpty() ? Future.succeededFuture(round)
@@ -238,8 +300,8 @@ public final class OutboxPublisherVerticle extends VerticleBase {
         }
         outcomes[i] = new Settled(unsendable);
         metrics.outboxUnsendable(topic);
-        log.error("outbox: the message with key {} can never be sent to {} ({}); its row is marked published "
-            + "with this publish_error and keeps all its data", keys.get(i), topic, unsendable);
+        log.error("outbox: the message with key {} can never be sent to {} ({}); it leaves the outbox with this "
+            + "publish_error and its row keeps all its data", keys.get(i), topic, unsendable);
       }
       if (left > 0) {
         log.warn("outbox: {} of {} messages to {} not sent ({}); will retry them", left, outcomes.length, topic,

@@ -17,19 +17,21 @@ import org.slf4j.LoggerFactory;
 /**
  * Deletes old rows on a schedule: events older than RETENTION_DAYS_EVENTS, dead letters older than
  * RETENTION_DAYS_DLQ and closed-window rows older than RETENTION_DAYS_WINDOWS (0 keeps them). Only dead letters and
- * windows already published to Kafka go: an unpublished row is still the outbox and is never deleted, however old.
+ * windows already published to Kafka go: an unpublished dead letter, or a window still queued in aggregated_outbox,
+ * is the outbox and is never deleted, however old. Old windows are found through the BRIN index on created_at (V8).
  * An event goes when both its event time and the time it was stored are that old: the BRIN index on event time
  * finds the candidates, and the stored time keeps a replay of last year's data (or a device whose clock is years
  * behind) from being deleted the moment it lands. Deletes run a batch of rows per statement on a connection of its
  * own, with a pause between statements, so no lock is held for long and the sink's transactions (which only
- * insert, and update {@code published}) are never waited on for more than one batch.
+ * insert and upsert) are never waited on for more than one batch.
  *
- * <p>The same connection keeps the events table's BRIN time index summarized. A block range that is not
- * summarized yet matches every time query, so without this the dashboard's open minute would read all rows written
- * since the last VACUUM; PostgreSQL's own {@code autosummarize} queues at most 256 ranges per autovacuum round and
- * drops the rest at high insert rates. Once a minute {@code brin_summarize_new_values} summarizes what is new (it
- * reads only those pages). It gives way rather than wait for a lock, so it never cancels an autovacuum of the table;
- * a role that does not own the table (POSTGRES_MIGRATE=false setups) leaves it to VACUUM, said once in the log.
+ * <p>The same connection keeps the BRIN indexes on event time and on windows' created_at summarized. A block
+ * range that is not summarized yet matches every time query, so without this the dashboard's open minute would read
+ * all rows written since the last VACUUM; PostgreSQL's own {@code autosummarize} queues at most 256 ranges per
+ * autovacuum round and drops the rest at high insert rates. Once a minute {@code brin_summarize_new_values}
+ * summarizes what is new (it reads only those pages). It gives way rather than wait for a lock, so it never
+ * cancels an autovacuum of the table; a role that does not own the table (POSTGRES_MIGRATE=false setups) leaves it
+ * to VACUUM, said once in the log.
  */
 public final class RetentionVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(RetentionVerticle.class);
@@ -39,7 +41,8 @@ public final class RetentionVerticle extends VerticleBase {
   /** The first pass runs shortly after start, not one whole interval later. */
   private static final long FIRST_RUN_MS = 5_000;
   static final long SUMMARIZE_INTERVAL_MS = 60_000;
-  static final String SUMMARIZE = "SELECT brin_summarize_new_values('idx_events_time_brin'::regclass)";
+  static final String SUMMARIZE = "SELECT brin_summarize_new_values('idx_events_time_brin'::regclass) "
+      + "+ brin_summarize_new_values('idx_aggregated_created_brin'::regclass)";
 
   /**
    * One table's rule: which rows are old ({@code $1} is the number of days), deleted {@code batch} at a time. The
@@ -56,6 +59,12 @@ public final class RetentionVerticle extends VerticleBase {
 
     static Rule published(String table, int days) {
       return new Rule(table, days, "published AND created_at < now() - make_interval(days => $1)", BATCH);
+    }
+
+    /** Windows: old, and no longer queued in the outbox. */
+    static Rule windows(int days) {
+      return new Rule("aggregated_metrics", days, "created_at < now() - make_interval(days => $1) AND NOT EXISTS "
+          + "(SELECT 1 FROM aggregated_outbox o WHERE o.window_id = aggregated_metrics.window_id)", BATCH);
     }
 
     String deleteBatch() {
@@ -83,7 +92,7 @@ public final class RetentionVerticle extends VerticleBase {
       rules.add(Rule.published("dead_letter_events", ops.retentionDaysDlq()));
     }
     if (ops.retentionDaysWindows() > 0) {
-      rules.add(Rule.published("aggregated_metrics", ops.retentionDaysWindows()));
+      rules.add(Rule.windows(ops.retentionDaysWindows()));
     }
   }
 
@@ -109,16 +118,16 @@ public final class RetentionVerticle extends VerticleBase {
     }
     pool.withTransaction(conn -> conn.query("SET LOCAL lock_timeout = 200").execute()
             .compose(v -> conn.query(SUMMARIZE).execute()))
-        .onSuccess(rows -> log.debug("summarized {} new ranges of idx_events_time_brin",
-            rows.iterator().next().getValue(0)))
+        .onSuccess(rows -> log.debug("summarized {} new ranges of idx_events_time_brin and "
+            + "idx_aggregated_created_brin", rows.iterator().next().getValue(0)))
         .onFailure(err -> {
           String state = err instanceof PgException pg ? pg.getSqlState() : null;
           if ("42501".equals(state)) {
             vertx.cancelTimer(summarizeTimer);
-            log.info("the events table's time index is summarized by VACUUM only: this role does not own it ({})",
+            log.info("the BRIN time indexes are summarized by VACUUM only: this role does not own it ({})",
                 err.getMessage());
           } else if (!"55P03".equals(state) && !stopped) {
-            log.warn("summarizing the events table's time index failed ({}); next try in {} s", err.toString(),
+            log.warn("summarizing the BRIN time indexes failed ({}); next try in {} s", err.toString(),
                 SUMMARIZE_INTERVAL_MS / 1000);
           }
         });

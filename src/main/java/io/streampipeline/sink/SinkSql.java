@@ -36,10 +36,16 @@ public final class SinkSql {
   /**
    * A replayed window overwrites its row and is published again: consumers upsert by window_id. All of a
    * checkpoint's windows in one statement ({@link WindowColumns}); the per-row arrays arrive as array literals.
+   *
+   * <p>The same statement queues every window it wrote in aggregated_outbox (V8), so rows and queue entries commit
+   * together. A window still queued is moved to the back (a new seq): that takes the entry's row lock, so it waits
+   * for a publisher sending the window's earlier figures; when that publisher deleted the entry, the insert is
+   * retried and queues the window anew. Either way the figures written here are sent after any earlier ones.
+   * An earlier publish_error no longer describes the new figures and is cleared.
    */
-  public static final String UPSERT_WINDOWS = "INSERT INTO aggregated_metrics (window_id, window_type, window_start, "
-      + "window_end, source_partition, user_id, session_id, event_count, unique_users, page_views, add_to_carts, "
-      + "purchases, total_revenue_cents, top_products, top_categories, product_ids, product_counts, "
+  public static final String UPSERT_WINDOWS = "WITH w AS (INSERT INTO aggregated_metrics (window_id, window_type, "
+      + "window_start, window_end, source_partition, user_id, session_id, event_count, unique_users, page_views, "
+      + "add_to_carts, purchases, total_revenue_cents, top_products, top_categories, product_ids, product_counts, "
       + "category_names, category_counts, emitted_at) "
       + "SELECT unnest($1::varchar[]), unnest($2::varchar[]), unnest($3::bigint[]), unnest($4::bigint[]), "
       + "unnest($5::int[]), unnest($6::varchar[]), unnest($7::varchar[]), unnest($8::bigint[]), "
@@ -53,7 +59,10 @@ public final class SinkSql {
       + "total_revenue_cents = EXCLUDED.total_revenue_cents, top_products = EXCLUDED.top_products, "
       + "top_categories = EXCLUDED.top_categories, product_ids = EXCLUDED.product_ids, "
       + "product_counts = EXCLUDED.product_counts, category_names = EXCLUDED.category_names, "
-      + "category_counts = EXCLUDED.category_counts, emitted_at = EXCLUDED.emitted_at, published = false";
+      + "category_counts = EXCLUDED.category_counts, emitted_at = EXCLUDED.emitted_at, publish_error = NULL "
+      + "RETURNING window_id) "
+      + "INSERT INTO aggregated_outbox (window_id) SELECT window_id FROM w "
+      + "ON CONFLICT (window_id) DO UPDATE SET seq = DEFAULT";
 
   /**
    * The compare-and-set: a partition's stored position moves only if both its owner epoch and its offset are

@@ -85,7 +85,7 @@ class LiveFeedIT {
         Await.until(Duration.ofSeconds(180), client.name + " received every window stored and published",
             () -> {
               Set<String> rows = ids(db.rows("SELECT window_id FROM aggregated_metrics"));
-              long unpublished = db.count("SELECT count(*) FROM aggregated_metrics WHERE NOT published");
+              long unpublished = db.count("SELECT count(*) FROM aggregated_outbox");
               long types = db.count(allClosed);
               return types == 3 && unpublished == 0 && client.windows().keySet().equals(rows) ? "all" :
                   rows.size() + " rows, " + unpublished + " unpublished, " + client.windows().size() + " received";

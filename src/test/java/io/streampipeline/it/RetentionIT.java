@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Retention against the real PostgreSQL: published dead letters and windows older than their limits are
- * deleted (more than one batch of them), newer ones stay, and unpublished rows (the outbox, not yet on Kafka)
- * stay however old they are. Events go when their event time and their stored time are both older than the
- * limit: a replay of old data stored yesterday stays.
+ * deleted (more than one batch of them), newer ones stay, and unpublished rows (the outbox, not yet on Kafka;
+ * for windows: queued in aggregated_outbox) stay however old they are. Events go when their event time and their
+ * stored time are both older than the limit: a replay of old data stored yesterday stays.
  */
 class RetentionIT {
 
@@ -30,8 +30,10 @@ class RetentionIT {
     insertDeadLetters(infra, database, 2500, "40 days", true, "old-published");
     insertDeadLetters(infra, database, 3, "400 days", false, "old-unpublished");
     insertDeadLetters(infra, database, 5, "29 days", true, "recent-published");
-    insertWindows(infra, database, 1200, "11 days", true, "old-published");
+    insertWindows(infra, database, 600, "11 days", true, "old-published");
     insertWindows(infra, database, 2, "100 days", false, "old-unpublished");
+    insertWindows(infra, database, 3, "11 days", false, "old-queued");
+    insertWindows(infra, database, 600, "12 days", true, "older-published");
     insertWindows(infra, database, 4, "9 days", true, "recent-published");
     insertEvents(infra, database, 25_000, "21 days", "21 days", "old");
     insertEvents(infra, database, 7, "400 days", "1 day", "replayed");
@@ -46,7 +48,8 @@ class RetentionIT {
       Await.until(Duration.ofSeconds(60), "old published dead letters deleted",
           () -> db.count("SELECT count(*) FROM dead_letter_events WHERE error_reason = 'old-published'"), n -> n == 0);
       Await.until(Duration.ofSeconds(60), "old published windows deleted",
-          () -> db.count("SELECT count(*) FROM aggregated_metrics WHERE window_type = 'old-published'"), n -> n == 0);
+          () -> db.count("SELECT count(*) FROM aggregated_metrics WHERE window_type IN ('old-published', "
+              + "'older-published')"), n -> n == 0);
       Await.until(Duration.ofSeconds(60), "old events deleted",
           () -> db.count("SELECT count(*) FROM clickstream_events WHERE user_id = 'old'"), n -> n == 0);
     } finally {
@@ -57,7 +60,10 @@ class RetentionIT {
     assertEquals(8, db.count("SELECT count(*) FROM dead_letter_events"));
     assertEquals(2, db.count("SELECT count(*) FROM aggregated_metrics WHERE window_type = 'old-unpublished'"));
     assertEquals(4, db.count("SELECT count(*) FROM aggregated_metrics WHERE window_type = 'recent-published'"));
-    assertEquals(6, db.count("SELECT count(*) FROM aggregated_metrics"));
+    assertEquals(3, db.count("SELECT count(*) FROM aggregated_metrics WHERE window_type = 'old-queued'"),
+        "windows still queued in the outbox stay, among old ones deleted around them");
+    assertEquals(9, db.count("SELECT count(*) FROM aggregated_metrics"));
+    assertEquals(5, db.count("SELECT count(*) FROM aggregated_outbox"));
     assertEquals(7, db.count("SELECT count(*) FROM clickstream_events WHERE user_id = 'replayed'"));
     assertEquals(9, db.count("SELECT count(*) FROM clickstream_events WHERE user_id = 'recent'"));
     assertEquals(16, db.count("SELECT count(*) FROM clickstream_events"));
@@ -129,14 +135,21 @@ class RetentionIT {
         + ", now() - interval '" + age + "' FROM generate_series(1, " + n + ") i");
   }
 
-  /** window_type holds the test's label: the table does not constrain it. */
+  /**
+   * window_type holds the test's label: the table does not constrain it. Unpublished windows are queued in the
+   * outbox (aggregated_outbox), as the checkpoint queues them.
+   */
   private static void insertWindows(TestInfra infra, String database, int n, String age, boolean published,
       String label) {
     infra.sql(database, "INSERT INTO aggregated_metrics (window_id, window_type, window_start, window_end, "
         + "source_partition, event_count, unique_users, page_views, add_to_carts, purchases, total_revenue_cents, "
         + "top_products, top_categories, product_ids, product_counts, category_names, category_counts, emitted_at, "
-        + "published, created_at) SELECT '" + label + "-' || i, '" + label + "', i, i + 1, 0, 1, 1, 1, 0, 0, 0, "
-        + "'{}', '{}', '{}', '{}', '{}', '{}', 1, " + published + ", now() - interval '" + age + "' "
+        + "created_at) SELECT '" + label + "-' || i, '" + label + "', i, i + 1, 0, 1, 1, 1, 0, 0, 0, "
+        + "'{}', '{}', '{}', '{}', '{}', '{}', 1, now() - interval '" + age + "' "
         + "FROM generate_series(1, " + n + ") i");
+    if (!published) {
+      infra.sql(database, "INSERT INTO aggregated_outbox (window_id) SELECT '" + label + "-' || i "
+          + "FROM generate_series(1, " + n + ") i");
+    }
   }
 }

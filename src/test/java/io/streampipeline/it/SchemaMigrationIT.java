@@ -15,7 +15,9 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
@@ -101,6 +103,58 @@ class SchemaMigrationIT {
       awaitReady(env, again);
       assertTrue(again.output().contains("schema is at version " + latestVersion()), again.output());
       again.terminate(60);
+    }
+  }
+
+  /**
+   * V8 over a database of an older release with windows not sent yet (published = false): they are queued in
+   * aggregated_outbox in the order they were written, the column and its indexes go, and the pipeline then sends
+   * exactly those windows. A window already published is neither queued nor sent again.
+   */
+  @Test
+  void unpublishedWindowsOfAnOlderReleaseAreQueuedAndThenPublished() throws Exception {
+    String database = infra.createEmptyDatabase();
+    infra.sql(database, legacyInitSql());
+    insertLegacyRows(database);
+    List<String> unpublished = List.of("legacy-window-c", "legacy-window-a", "legacy-window-b");
+    for (int i = 0; i < unpublished.size(); i++) {
+      infra.sql(database, "INSERT INTO aggregated_metrics (window_id, window_type, window_start, window_end, "
+          + "source_partition, event_count, unique_users, page_views, add_to_carts, purchases, "
+          + "total_revenue_cents, top_products, top_categories, product_ids, product_counts, category_names, "
+          + "category_counts, emitted_at, published, created_at) VALUES ('" + unpublished.get(i)
+          + "', 'events_per_minute', " + (i * 60_000) + ", " + ((i + 1) * 60_000) + ", 1, 3, 1, 3, 0, 0, 0, "
+          + "'{}', '{}', '{}', '{}', '{}', '{}', 1, false, now() - interval '" + (10 - i) + " days')");
+    }
+    // Version 7, as the release before this one left it.
+    Flyway.configure().dataSource(infra.jdbcUrl(database), infra.pgUser, infra.pgPassword)
+        .locations("classpath:sql/migration").baselineOnMigrate(true).baselineVersion("0").target("7").load()
+        .migrate();
+    Db db = new Db(infra, database);
+    assertEquals(3, db.count("SELECT count(*) FROM aggregated_metrics WHERE NOT published"));
+
+    String version = io.streampipeline.infra.Schema.migrate(new io.streampipeline.infra.Schema.Target(
+        infra.jdbcUrl(database), infra.pgUser, infra.pgPassword));
+    assertEquals(latestVersion(), version);
+    assertEquals(unpublished, db.rows("SELECT window_id FROM aggregated_outbox ORDER BY seq").stream()
+        .map(r -> (String) r.get("window_id")).toList(), "queued oldest first");
+    assertEquals(0, db.count("SELECT count(*) FROM information_schema.columns WHERE table_name = "
+        + "'aggregated_metrics' AND column_name = 'published'"));
+    assertEquals(0, db.count("SELECT count(*) FROM pg_indexes WHERE indexname IN ('idx_aggregated_unpublished', "
+        + "'idx_aggregated_published_created')"));
+    assertEquals(4, db.count("SELECT count(*) FROM aggregated_metrics"));
+
+    Map<String, String> env = infra.pipelineConfig(database, "queued");
+    var config = io.streampipeline.app.ConfigLoader.fromMap(env);
+    try (PipelineProcess process = PipelineProcess.start(env)) {
+      awaitReady(env, process);
+      Await.until(Duration.ofSeconds(60), "the queued windows published",
+          () -> db.count("SELECT count(*) FROM aggregated_outbox"), n -> n == 0);
+      var records = TestData.readAll(infra.bootstrapServers, config.aggregatedTopic(), unpublished.size(),
+          Duration.ofSeconds(30));
+      assertEquals(Set.copyOf(unpublished), records.stream().map(r -> r.key()).collect(Collectors.toSet()),
+          "exactly the windows not published before");
+      assertEquals(unpublished.size(), records.size(), records.toString());
+      process.terminate(60);
     }
   }
 

@@ -119,7 +119,7 @@ class SchemaRegistryIT {
       RegistryStandIn registry, Db db, long events) {
     WindowChecks.awaitAllEmitted(db, events);
     Await.until(Duration.ofSeconds(60), "every window published",
-        () -> db.count("SELECT count(*) FROM aggregated_metrics WHERE NOT published"), n -> n == 0);
+        () -> db.count("SELECT count(*) FROM aggregated_outbox"), n -> n == 0);
     Set<String> windowIds = db.rows("SELECT window_id FROM aggregated_metrics").stream()
         .map(r -> (String) r.get("window_id")).collect(Collectors.toSet());
     Integer id = registry.latestId(config.aggregatedTopic() + "-value");

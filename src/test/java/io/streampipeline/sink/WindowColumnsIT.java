@@ -86,10 +86,25 @@ class WindowColumnsIT {
     assertArrayEquals(new String[] {"cat\\1"}, (Object[]) ((Array) first.get("category_names")).getArray());
     assertArrayEquals(new Object[0], (Object[]) ((Array) rows.get(1).get("product_ids")).getArray());
 
-    db.execute("UPDATE aggregated_metrics SET published = true");
+    assertEquals(List.of("w-1", "w-2"), queued(), "every window written is queued once, in the same statement");
+
+    // Published (dequeued, as the outbox publisher does), then written again by a replay: queued again.
+    db.execute("DELETE FROM aggregated_outbox");
+    db.execute("UPDATE aggregated_metrics SET publish_error = 'refused' WHERE window_id = 'w-2'");
     upsert(List.of(window("w-2", 21, new String[] {"p"}, new long[] {1})));
     assertEquals(21, db.count("SELECT event_count FROM aggregated_metrics WHERE window_id = 'w-2'"));
-    assertEquals(1, db.count("SELECT count(*) FROM aggregated_metrics WHERE NOT published"),
-        "a replayed window is published again");
+    assertEquals(List.of("w-2"), queued(), "a replayed window is published again");
+    assertEquals(0, db.count("SELECT count(*) FROM aggregated_metrics WHERE publish_error IS NOT NULL"),
+        "new figures clear the old refusal");
+
+    // Written again while still queued: one entry, moved behind the windows queued since.
+    upsert(List.of(window("w-1", 12, HOSTILE, counts)));
+    upsert(List.of(window("w-2", 22, new String[] {"p"}, new long[] {1})));
+    assertEquals(List.of("w-1", "w-2"), queued(), "queued once, in the order of their last write");
+  }
+
+  private List<String> queued() {
+    return db.rows("SELECT window_id FROM aggregated_outbox ORDER BY seq").stream()
+        .map(r -> (String) r.get("window_id")).toList();
   }
 }
