@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The column lengths the rules check and the ones sql/init.sql declares are one list: a VARCHAR(n) that the
+ * The column lengths the rules check and the ones the migrations in sql/migration declare are one list: a VARCHAR(n) that the
  * enum does not know, or knows with another n, would let PostgreSQL refuse a row the rules passed.
  */
 class EventColumnLimitsTest {
