@@ -12,8 +12,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The column lengths the rules check and the ones the migrations in sql/migration declare are one list: a VARCHAR(n) that the
- * enum does not know, or knows with another n, would let PostgreSQL refuse a row the rules passed.
+ * The column lengths the rules check and the ones the migrations in sql/migration declare are one list: a
+ * VARCHAR(n) that the enum does not know, or knows with another n, would let PostgreSQL refuse a row the rules
+ * passed.
  */
 class EventColumnLimitsTest {
   private static final Pattern COLUMN =
