@@ -6,8 +6,8 @@ import io.streampipeline.event.ClickstreamEvent;
  * The longest value each string field of an event may have, in Unicode code points (as PostgreSQL counts
  * VARCHAR(n) in a UTF-8 database), checked on the normalized event. The VARCHAR columns of clickstream_events
  * in the migrations (sql/migration) must say the same (a unit test compares them). user_agent, page_url,
- * referrer and search_query are TEXT in the table; their limits here bound the memory an event can take. The order is the
- * order of the checks, so it decides which reason an event with several long fields gets.
+ * referrer and search_query are TEXT in the table; their limits here bound the memory an event can take. The
+ * order is the order of the checks, so it decides which reason an event with several long fields gets.
  */
 public enum EventColumnLimits {
   EVENT_ID("event_id", 36),
