@@ -4,6 +4,7 @@ import io.streampipeline.infra.EmbeddedKafka;
 import io.streampipeline.infra.EmbeddedPostgres;
 import io.streampipeline.infra.Ports;
 import io.streampipeline.infra.Schema;
+import io.vertx.pgclient.PgConnectOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -130,6 +131,12 @@ public final class TestInfra {
 
   static synchronized TestInfra ifStarted() {
     return instance;
+  }
+
+  /** For tests that talk to a database through the Vert.x client, as the sink does. */
+  public PgConnectOptions pgConnectOptions(String database) {
+    return new PgConnectOptions().setHost(pgHost).setPort(pgPort).setDatabase(database)
+        .setUser(pgUser).setPassword(pgPassword);
   }
 
   public String jdbcUrl(String database) {

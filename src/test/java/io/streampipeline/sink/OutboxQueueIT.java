@@ -42,8 +42,7 @@ class OutboxQueueIT {
     String database = infra.createDatabase();
     db = new Db(infra, database);
     vertx = Vertx.vertx();
-    PgConnectOptions options = new PgConnectOptions().setHost(infra.pgHost).setPort(infra.pgPort)
-        .setDatabase(database).setUser(infra.pgUser).setPassword(infra.pgPassword);
+    PgConnectOptions options = infra.pgConnectOptions(database);
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(3)).connectingTo(options).using(vertx).build();
   }
 

@@ -116,8 +116,7 @@ class SinkFaultsIT {
     db = new Db(infra, database);
     vertx = Vertx.vertx();
     context = vertx.getOrCreateContext();
-    PgConnectOptions options = new PgConnectOptions().setHost(infra.pgHost).setPort(infra.pgPort)
-        .setDatabase(database).setUser(infra.pgUser).setPassword(infra.pgPassword);
+    PgConnectOptions options = infra.pgConnectOptions(database);
     onContext(() -> {
       pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2)).connectingTo(options).using(vertx).build();
       store = new FaultyStore(new CheckpointWriter(pool, GROUP, TOPIC), vertx);

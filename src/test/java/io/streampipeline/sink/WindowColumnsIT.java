@@ -39,8 +39,7 @@ class WindowColumnsIT {
     String database = infra.createDatabase();
     db = new Db(infra, database);
     vertx = Vertx.vertx();
-    PgConnectOptions options = new PgConnectOptions().setHost(infra.pgHost).setPort(infra.pgPort)
-        .setDatabase(database).setUser(infra.pgUser).setPassword(infra.pgPassword);
+    PgConnectOptions options = infra.pgConnectOptions(database);
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1)).connectingTo(options).using(vertx).build();
   }
 
