@@ -29,8 +29,17 @@ public final class LaneProgress {
    * The lanes' readiness given what the consumer group says each of them is assigned ({@code assigned}: lane →
    * partitions; a lane missing from it has not joined the group yet). "UP: ..." when every lane has joined and
    * restored all it is assigned, else "DOWN: why".
+   *
+   * <p>{@code groupState} is the group's state as the coordinator names it. Outside "Stable" the coordinator
+   * describes every member with an empty assignment, which is not "this lane has no partition" but "not known
+   * yet": a process that had just joined a forming group was reported ready with partitions []. So any state
+   * but Stable is DOWN, which also keeps a rollout waiting while the group is still handing partitions out.
    */
-  public String verdict(int lanes, Map<Integer, Set<Integer>> assigned) {
+  public String verdict(int lanes, String groupState, Map<Integer, Set<Integer>> assigned) {
+    if (!assigned.isEmpty() && !"Stable".equalsIgnoreCase(groupState)) {
+      return "DOWN: the consumer group is rebalancing (state " + groupState + "), so the lanes' partitions are not"
+          + " known yet";
+    }
     StringBuilder waiting = new StringBuilder();
     Set<Integer> all = new TreeSet<>();
     for (int lane = 0; lane < lanes; lane++) {

@@ -77,7 +77,10 @@ public final class Readiness {
     })));
     if (lanes != null) {
       counted.put("lanes", outcome(admin.describeConsumerGroups(List.of(lanes.group()))
-          .map(groups -> lanes.progress().verdict(lanes.count(), assignedByLane(groups.get(lanes.group()))))));
+          .map(groups -> {
+            ConsumerGroupDescription group = groups.get(lanes.group());
+            return lanes.progress().verdict(lanes.count(), groupState(group), assignedByLane(group));
+          })));
     }
     Future<String> postgres = outcome(pool.query("SELECT 1").execute().map("UP"));
     return Future.join(List.of(postgres, Future.join(List.copyOf(counted.values()))))
@@ -89,6 +92,11 @@ public final class Readiness {
               : postgres.result() + " (not counted: the pipeline waits for PostgreSQL and catches up)");
           return Future.succeededFuture(new ProbeReport(checks, info));
         });
+  }
+
+  /** "Stable", "PreparingRebalance", ... as Kafka's coordinator names the states; "Unknown" without one. */
+  private static String groupState(ConsumerGroupDescription group) {
+    return group == null || group.getState() == null ? "Unknown" : group.getState().toString();
   }
 
   private Map<Integer, Set<Integer>> assignedByLane(ConsumerGroupDescription group) {
