@@ -46,9 +46,9 @@ FROM dead_letter_events GROUP BY error_reason ORDER BY count(*) DESC;
 SELECT id, source_topic, source_partition, source_offset, length(original_payload) AS payload_chars, publish_error
 FROM dead_letter_events WHERE publish_error IS NOT NULL ORDER BY id DESC LIMIT 20;
 
--- The window outbox: how many closed windows wait to be sent to clickstream.aggregated, and since when.
-SELECT count(*) AS queued, min(a.created_at) AS oldest
-FROM aggregated_outbox o JOIN aggregated_metrics a USING (window_id);
+-- The window outbox: how many closed windows wait to be sent to clickstream.aggregated, and since when
+-- (also on /metrics: stream_pipeline_outbox_pending and stream_pipeline_outbox_oldest_seconds).
+SELECT count(*) AS queued, min(queued_at) AS oldest FROM aggregated_outbox;
 
 -- Windows Kafka refused for good: kept here with the reason, never sent.
 SELECT window_id, window_type, window_start, publish_error

@@ -17,6 +17,7 @@ import io.streampipeline.metrics.HttpMetricLabels;
 import io.streampipeline.metrics.MetricsVerticle;
 import io.streampipeline.metrics.PipelineMetrics;
 import io.streampipeline.metrics.ProcessMetrics;
+import io.streampipeline.sink.OutboxBacklogVerticle;
 import io.streampipeline.sink.OutboxPublisherVerticle;
 import io.streampipeline.sink.RetentionVerticle;
 import io.streampipeline.sink.SinkVerticle;
@@ -159,6 +160,7 @@ public final class Application {
     }
     if (config.has(Role.PIPELINE)) {
       deploy(new OutboxPublisherVerticle(config, endpoints, metrics));
+      deploy(new OutboxBacklogVerticle(config, endpoints, metrics));
       deploy(new RetentionVerticle(config.ops(), endpoints));
       // Downstream first, so each lane's bus addresses have consumers before its ingest reads a record.
       deployLanes(lane -> new SinkVerticle(lane, config, endpoints, metrics));

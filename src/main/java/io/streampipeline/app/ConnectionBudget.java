@@ -2,14 +2,15 @@ package io.streampipeline.app;
 
 /**
  * How many PostgreSQL connections one process opens, and whether the server has room for them. The numbers are
- * the pools' sizes: each lane's sink pool (POSTGRES_POOL_SIZE) and ingest connection, the outbox publisher,
- * retention and index upkeep, the dashboard. A server that runs out of connections refuses new ones at random moments later; checking at
+ * the pools' sizes: each lane's sink pool (POSTGRES_POOL_SIZE) and ingest connection, the outbox publisher and
+ * its backlog gauge, retention and index upkeep, the dashboard. A server that runs out of connections refuses new ones at random moments later; checking at
  * start-up turns that into one clear line.
  */
 public final class ConnectionBudget {
   /** The ingest verticle's connection (restores checkpoints) per lane. */
   static final int INGEST_PER_LANE = 1;
-  static final int OUTBOX = 1;
+  /** The outbox publisher, and the reading of what waits in the outbox (OutboxBacklogVerticle). */
+  static final int OUTBOX = 2;
   /** RetentionVerticle: deletes old rows, summarizes the events table's time index. */
   static final int MAINTENANCE = 1;
   static final int DASHBOARD = 2;

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -43,6 +44,8 @@ public final class PipelineMetrics {
   private final Map<String, Counter> offsetOutOfRangeByPartition = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> lagByPartition = new ConcurrentHashMap<>();
   private final Map<String, Counter> unsendableByTopic = new ConcurrentHashMap<>();
+  private final Map<String, AtomicReference<Double>> backlogPending = new ConcurrentHashMap<>();
+  private final Map<String, AtomicReference<Double>> backlogOldest = new ConcurrentHashMap<>();
 
   public PipelineMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -157,6 +160,28 @@ public final class PipelineMetrics {
     tagged(unsendableByTopic, "outbox_unsendable", "topic", topic,
         "Outbox rows that left the outbox unsent because Kafka refuses their message (see publish_error)")
         .increment();
+  }
+
+  /**
+   * What waits in the outbox for {@code topic}, database-wide (every pipeline process reports the same figures):
+   * {@code pending} rows, the oldest queued {@code oldestSeconds} ago (0 when none). NaN when unknown (PostgreSQL
+   * not answering), so that no stale figure is shown.
+   */
+  public void outboxBacklog(String topic, double pending, double oldestSeconds) {
+    backlogGauge(backlogPending, "outbox_pending", topic,
+        "Rows committed in PostgreSQL and not yet sent to Kafka (all processes)").set(pending);
+    backlogGauge(backlogOldest, "outbox_oldest_seconds", topic,
+        "How long the oldest row not yet sent to Kafka has waited (all processes)").set(oldestSeconds);
+  }
+
+  private AtomicReference<Double> backlogGauge(Map<String, AtomicReference<Double>> cache, String name,
+      String topic, String description) {
+    return cache.computeIfAbsent(topic, t -> {
+      AtomicReference<Double> value = new AtomicReference<>(Double.NaN);
+      Gauge.builder(PREFIX + name, value, AtomicReference::get).description(description).tag("topic", t)
+          .register(registry);
+      return value;
+    });
   }
 
   public void sinkBatch(int events) {

@@ -12,8 +12,8 @@ class ConnectionBudgetTest {
   void lanesTimesPoolPlusTheFixedPools() {
     PipelineConfig c = ConfigLoader.fromMap(Map.of("PIPELINE_INSTANCES", "4", "POSTGRES_POOL_SIZE", "3",
         "ROLES", "pipeline,dashboard"));
-    // 4 lanes x (3 sink + 1 ingest) + 1 outbox + 1 retention + 2 dashboard
-    assertEquals(20, ConnectionBudget.needed(c));
+    // 4 lanes x (3 sink + 1 ingest) + 2 outbox (publisher, backlog) + 1 retention + 2 dashboard
+    assertEquals(21, ConnectionBudget.needed(c));
     assertEquals(2, ConnectionBudget.needed(ConfigLoader.fromMap(Map.of("ROLES", "dashboard"))));
     assertEquals(0, ConnectionBudget.needed(ConfigLoader.fromMap(Map.of("ROLES", "generator"))));
   }
@@ -23,11 +23,11 @@ class ConnectionBudgetTest {
     PipelineConfig c = ConfigLoader.fromMap(Map.of("PIPELINE_INSTANCES", "8", "POSTGRES_POOL_SIZE", "10",
         "ROLES", "pipeline"));
     int needed = ConnectionBudget.needed(c);
-    assertEquals(90, needed);
-    assertNull(ConnectionBudget.check(c, needed, 100, 3, 7, "db:5432"));
-    String refusal = ConnectionBudget.check(c, needed, 100, 3, 8, "db:5432");
-    assertEquals("PostgreSQL at db:5432 has room for 89 more connections (max_connections=100, 3 reserved for "
-        + "superusers, 8 in use) but this process needs 90 (PIPELINE_INSTANCES=8 x (POSTGRES_POOL_SIZE=10 + 1) + "
+    assertEquals(91, needed);
+    assertNull(ConnectionBudget.check(c, needed, 100, 3, 6, "db:5432"));
+    String refusal = ConnectionBudget.check(c, needed, 100, 3, 7, "db:5432");
+    assertEquals("PostgreSQL at db:5432 has room for 90 more connections (max_connections=100, 3 reserved for "
+        + "superusers, 7 in use) but this process needs 91 (PIPELINE_INSTANCES=8 x (POSTGRES_POOL_SIZE=10 + 1) + "
         + "outbox, retention and dashboard): lower POSTGRES_POOL_SIZE or PIPELINE_INSTANCES, or raise max_connections on the "
         + "server", refusal);
   }

@@ -86,6 +86,10 @@ class PrometheusIT {
               + "stream_pipeline_end_to_end_latency_seconds_bucket{job=\"stream-pipeline\"}[15s])))"),
           r -> r.size() == 1 && value(r, 0) > 0 && value(r, 0) < 60);
 
+      Await.until(Duration.ofSeconds(30), "the outbox backlog of both topics, read from PostgreSQL",
+          () -> query(api, "stream_pipeline_outbox_oldest_seconds{job=\"stream-pipeline\"} >= 0"),
+          r -> r.size() == 2);
+
       List<JsonObject> rules = Await.until(Duration.ofSeconds(30), "every alert rule loaded and evaluated",
           () -> rules(api), r -> !r.isEmpty() && r.stream().allMatch(rule -> "ok".equals(rule.getString("health"))));
       long written = Files.readString(MONITORING.resolve("alerts.yml")).lines()

@@ -1,0 +1,93 @@
+package io.streampipeline.sink;
+
+import io.streampipeline.app.Endpoints;
+import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.metrics.PipelineMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches what the outbox has not sent yet: windows queued in aggregated_outbox and dead letters not published,
+ * as {@code stream_pipeline_outbox_pending{topic}} and {@code stream_pipeline_outbox_oldest_seconds{topic}}.
+ * Rows committed in PostgreSQL but never sent (a broker refusing the producer's credentials, a topic deleted, a
+ * publisher stuck) are otherwise seen only by a consumer that misses them; the oldest row's age is what the
+ * StreamPipelineOutboxStuck alert watches.
+ *
+ * <p>The figures are the database's, not this process's: every pipeline process reports the same ones (read them
+ * with max). They are read on a connection of their own, so a long count during a large backlog never delays the
+ * publisher's rounds; counting the narrow queue is a sequential scan of ~70 bytes per entry, every
+ * {@link #INTERVAL_MS}.
+ */
+public final class OutboxBacklogVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(OutboxBacklogVerticle.class);
+  static final long INTERVAL_MS = 10_000;
+  /** The first reading comes soon after start, so the gauges are not NaN for a whole interval. */
+  private static final long FIRST_MS = 1_000;
+  /**
+   * One row: the queued windows and the oldest one's wait in seconds; the same for unpublished dead letters
+   * (found through the partial index idx_dlq_unpublished). A window moved to the back of the queue keeps its
+   * queued_at (V9), so min(queued_at) rather than the head's.
+   */
+  static final String BACKLOG = "SELECT "
+      + "(SELECT count(*) FROM aggregated_outbox) AS windows_pending, "
+      + "(SELECT COALESCE(extract(epoch FROM now() - min(queued_at)), 0) FROM aggregated_outbox)::float8 "
+      + "AS windows_oldest, "
+      + "(SELECT count(*) FROM dead_letter_events WHERE NOT published) AS dead_letters_pending, "
+      + "(SELECT COALESCE(extract(epoch FROM now() - min(created_at)), 0) FROM dead_letter_events "
+      + "WHERE NOT published)::float8 AS dead_letters_oldest";
+
+  private final PipelineConfig config;
+  private final Endpoints endpoints;
+  private final PipelineMetrics metrics;
+  private Pool pool;
+  private long timer = -1;
+  private boolean failing;
+
+  public OutboxBacklogVerticle(PipelineConfig config, Endpoints endpoints, PipelineMetrics metrics) {
+    this.config = config;
+    this.endpoints = endpoints;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("outbox-backlog"))
+        .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
+    timer = vertx.setPeriodic(FIRST_MS, INTERVAL_MS, id -> read());
+    return Future.succeededFuture();
+  }
+
+  private void read() {
+    pool.query(BACKLOG).execute().onComplete((rows, err) -> {
+      if (err != null) {
+        // Unknown rather than stale: an outage of PostgreSQL has alerts of its own.
+        metrics.outboxBacklog(config.aggregatedTopic(), Double.NaN, Double.NaN);
+        metrics.outboxBacklog(config.dlqTopic(), Double.NaN, Double.NaN);
+        if (!failing) {
+          failing = true;
+          log.warn("outbox backlog: cannot read it ({}); its gauges show NaN until PostgreSQL answers",
+              err.toString());
+        }
+        return;
+      }
+      failing = false;
+      Row row = rows.iterator().next();
+      metrics.outboxBacklog(config.aggregatedTopic(), row.getLong("windows_pending"),
+          row.getDouble("windows_oldest"));
+      metrics.outboxBacklog(config.dlqTopic(), row.getLong("dead_letters_pending"),
+          row.getDouble("dead_letters_oldest"));
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timer);
+    return pool.close();
+  }
+}
