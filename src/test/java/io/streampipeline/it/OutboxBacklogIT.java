@@ -63,7 +63,7 @@ class OutboxBacklogIT {
       infra.cutOff(database);
       try {
         Await.until(Duration.ofSeconds(40), "unknown while PostgreSQL is unreachable",
-            () -> pending(registry, windows), Double::isNaN);
+            () -> pending(registry, windows), n -> n.isNaN());
         assertEquals(Double.NaN, oldest(registry, deadLetters));
       } finally {
         infra.reconnect(database);
