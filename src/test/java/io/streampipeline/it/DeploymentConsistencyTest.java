@@ -70,6 +70,7 @@ class DeploymentConsistencyTest {
     metrics.emitted("events_per_minute");
     metrics.consumerLag(0, 0);
     metrics.offsetOutOfRange(0);
+    metrics.outboxBacklog("clickstream.aggregated", 0, 0);
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
         .withMetrics(new MicrometerMetricsFactory(registry)).build();
