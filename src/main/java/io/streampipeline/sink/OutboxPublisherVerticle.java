@@ -5,6 +5,8 @@ import io.streampipeline.app.KafkaClients;
 import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.app.SchemaRegistrySettings.WireFormat;
 import io.streampipeline.bus.Addresses;
+import io.streampipeline.event.ClickstreamCodec;
+import io.streampipeline.registry.RegistryFraming;
 import io.streampipeline.registry.SchemaRegistryClient;
 import io.streampipeline.metrics.PipelineMetrics;
 import io.streampipeline.window.AggregatedCodec;
@@ -12,6 +14,7 @@ import io.streampipeline.window.WindowResult;
 import io.streampipeline.window.WindowType;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import io.vertx.pgclient.PgBuilder;
@@ -40,9 +43,10 @@ import org.slf4j.LoggerFactory;
  * takes the entry's row lock (sink/SinkSql#UPSERT_WINDOWS): it waits for this round, and after the round's delete
  * it inserts a new entry, so the new figures are sent after the old ones. One case slips past the lock: the
  * checkpoint commits between this round's snapshot and its lock of the entry; the lock then follows the entry to
- * its new version, while the window row read is the old one. The delete therefore removes an entry only if the
- * window row is still the version that was sent (its xmin); otherwise the entry stays and the new figures go out
- * next round.
+ * its new version. Since V9 an entry carries its window's message, so the lock hands over the new message with the
+ * new version and that is what is sent. An entry queued before V9 has no message and its window row is read
+ * instead, which may be the old one: such an entry is deleted only if the window row is still the version that
+ * was sent (its xmin); otherwise it stays and the new figures go out next round.
  *
  * <p>With AGGREGATED_WIRE_FORMAT=registry, the AggregatedMetrics schema is registered under the subject
  * {@code <aggregated topic>-value} (TopicNameStrategy) and windows go out registry-framed with its id; until
@@ -62,31 +66,42 @@ public final class OutboxPublisherVerticle extends VerticleBase {
    */
   private static final int BATCH = 2000;
   /**
-   * The queue's head with each window's row; a queue entry whose row is gone (deleted by hand) comes with a null
-   * window_type and is dropped unsent. {@code version} is the row version read (its xmin).
+   * The queue's head. An entry carries its window's message (V9) when the checkpoint wrote it; an entry without
+   * one, or with a message of another schema than {@code $1} (the v2 single-object header: 0xC3 0x01 and the
+   * fingerprint), comes with its window row instead, looked up only for such entries, and {@code version}, the
+   * row version read (its xmin). An entry whose row is gone (deleted by hand) comes with neither and is dropped
+   * unsent.
    */
-  static final String SELECT_WINDOWS = "SELECT o.seq, o.window_id, a.xmin::text AS version, a.window_type, "
+  static final String SELECT_WINDOWS = "SELECT o.seq, o.window_id, o.payload, a.version, a.window_type, "
       + "a.window_start, a.window_end, a.source_partition, a.user_id, a.session_id, a.event_count, a.unique_users, "
       + "a.page_views, a.add_to_carts, a.purchases, a.total_revenue_cents, a.top_products, a.top_categories, "
       + "a.product_ids, a.product_counts, a.category_names, a.category_counts, a.emitted_at "
-      + "FROM aggregated_outbox o LEFT JOIN aggregated_metrics a ON a.window_id = o.window_id "
-      + "ORDER BY o.seq LIMIT " + BATCH + " FOR UPDATE OF o SKIP LOCKED";
+      + "FROM aggregated_outbox o LEFT JOIN LATERAL (SELECT r.xmin::text AS version, r.* FROM aggregated_metrics r "
+      + "WHERE (o.payload IS NULL OR substr(o.payload, 1, 10) <> $1::bytea) AND r.window_id = o.window_id) a "
+      + "ON true ORDER BY o.seq LIMIT " + BATCH + " FOR UPDATE OF o SKIP LOCKED";
   /**
-   * $1 the settled entries' seq, $2 their window_id, $3 the row version sent (null: no row), $4 per entry null
-   * (sent) or why it can never be sent. Deletes the entries whose window row is still the version sent and writes
-   * the refusals' publish_error; an entry whose row changed since it was read stays queued. Every row is found
-   * by its key (a subquery per entry, {@code = ANY} of the keys): written as a join, the planner hashed the whole
-   * of aggregated_metrics, and the round took 65 ms per 500 rows by 280,000 windows (docs/performance.md). The
-   * outbox's connection also plans each execution anew (see start()).
+   * $1 the settled entries' seq, $2 their window_id, $3 the row version sent (null: no row), $4 whether the
+   * message sent was the entry's own, $5 per entry null (sent) or why it can never be sent. Deletes the entries
+   * and writes the refusals' publish_error.
+   *
+   * <p>An entry sent with its own message goes: the publisher holds its lock, and the lock is on the version whose
+   * message was sent (a checkpoint that queued the window again before the lock was taken hands the lock the new
+   * version, message included). An entry sent from its window row goes only if the row is still the version sent;
+   * otherwise new figures were committed between the read and the lock, and it stays queued for the next round.
+   * Every row is found by its key (a subquery per entry, {@code = ANY} of the keys): written as a join, the
+   * planner hashed the whole of aggregated_metrics, and the round took 65 ms per 500 rows by 280,000 windows
+   * (docs/performance.md). The outbox's connection also plans each execution anew (see start()).
    */
-  static final String DEQUEUE_WINDOWS = "WITH done AS (SELECT u.seq, u.window_id, u.error "
-      + "FROM unnest($1::bigint[], $2::varchar[], $3::text[], $4::text[]) AS u(seq, window_id, version, error) "
-      + "WHERE u.version IS NOT DISTINCT FROM "
+  static final String DEQUEUE_WINDOWS = "WITH done AS (SELECT u.seq, u.window_id, u.error FROM unnest($1::bigint[], "
+      + "$2::varchar[], $3::text[], $4::boolean[], $5::text[]) AS u(seq, window_id, version, own_message, error) "
+      + "WHERE u.own_message OR u.version IS NOT DISTINCT FROM "
       + "(SELECT a.xmin::text FROM aggregated_metrics a WHERE a.window_id = u.window_id)), "
       + "refused AS (UPDATE aggregated_metrics a "
       + "SET publish_error = (SELECT d.error FROM done d WHERE d.window_id = a.window_id) "
       + "WHERE a.window_id = ANY (ARRAY(SELECT d.window_id FROM done d WHERE d.error IS NOT NULL))) "
       + "DELETE FROM aggregated_outbox WHERE seq = ANY (ARRAY(SELECT seq FROM done))";
+  /** What an entry's message starts with when it is AggregatedMetrics v2 in single-object encoding. */
+  static final Buffer V2_HEADER = Buffer.buffer(ClickstreamCodec.singleObjectHeader(AggregatedCodec.V2_FINGERPRINT));
   private static final String SELECT_DEAD_LETTERS = "SELECT id, source_topic, source_partition, source_offset, "
       + "error_reason, original_payload, payload_encoding, failed_at FROM dead_letter_events WHERE NOT published "
       + "ORDER BY id LIMIT " + BATCH + " FOR UPDATE SKIP LOCKED";
@@ -180,7 +195,7 @@ public final class OutboxPublisherVerticle extends VerticleBase {
   }
 
   private Future<Round> publishWindows(SqlConnection conn) {
-    return conn.query(SELECT_WINDOWS).execute().compose(rows -> {
+    return conn.preparedQuery(SELECT_WINDOWS).execute(Tuple.of(V2_HEADER)).compose(rows -> {
       if (rows.size() == 0) {
         return Future.succeededFuture(new Round(0, 0));
       }
@@ -188,17 +203,15 @@ public final class OutboxPublisherVerticle extends VerticleBase {
       List<Queued> entries = new ArrayList<>(rows.size());
       List<String> ids = new ArrayList<>(rows.size());
       for (Row row : rows) {
-        Queued entry = new Queued(row.getLong("seq"), row.getString("window_id"), row.getString("version"));
+        Queued entry = Queued.of(row);
         entries.add(entry);
         ids.add(entry.windowId());
-        if (entry.version() == null) {
+        byte[] value = message(entry, row);
+        if (value == null) {
           sends.add(Future.succeededFuture()); // its row is gone: nothing to send, the entry goes
           continue;
         }
-        WindowResult window = toWindow(row);
-        byte[] value = aggregatedSchemaId == null ? aggregatedCodec.encode(window)
-            : aggregatedCodec.encodeRegistry(window, aggregatedSchemaId);
-        sends.add(producer.send(KafkaProducerRecord.create(config.aggregatedTopic(), window.windowId(), value)));
+        sends.add(producer.send(KafkaProducerRecord.create(config.aggregatedTopic(), entry.windowId(), value)));
       }
       return settle(config.aggregatedTopic(), ids, sends).compose(outcomes -> {
         Marks<Queued> marks = Marks.of(entries, outcomes);
@@ -206,20 +219,49 @@ public final class OutboxPublisherVerticle extends VerticleBase {
         Long[] seqs = new Long[n];
         String[] windowIds = new String[n];
         String[] versions = new String[n];
+        Boolean[] ownMessages = new Boolean[n];
         for (int i = 0; i < n; i++) {
           Queued entry = marks.ids().get(i);
           seqs[i] = entry.seq();
           windowIds[i] = entry.windowId();
           versions[i] = entry.version();
+          ownMessages[i] = entry.ownMessage();
         }
         return marks.mark(conn, DEQUEUE_WINDOWS, Tuple.tuple().addArrayOfLong(seqs).addArrayOfString(windowIds)
-            .addArrayOfString(versions));
+            .addArrayOfString(versions).addArrayOfBoolean(ownMessages));
       });
     });
   }
 
-  /** A queue entry as read: its window row's version (xmin) is null when the row is gone. */
-  private record Queued(long seq, String windowId, String version) {
+  /**
+   * What to send for an entry: its own message (registry-framed when windows go out so), or one encoded from its
+   * window row; null when it has neither (the row is gone).
+   */
+  private byte[] message(Queued entry, Row row) {
+    if (entry.ownMessage()) {
+      byte[] singleObject = row.getBuffer("payload").getBytes();
+      return aggregatedSchemaId == null ? singleObject
+          : RegistryFraming.fromSingleObject(singleObject, aggregatedSchemaId);
+    }
+    if (entry.version() == null) {
+      return null;
+    }
+    WindowResult window = toWindow(row);
+    return aggregatedSchemaId == null ? aggregatedCodec.encode(window)
+        : aggregatedCodec.encodeRegistry(window, aggregatedSchemaId);
+  }
+
+  /**
+   * A queue entry as read: {@code ownMessage} when it carries a v2 message to send as it is; otherwise
+   * {@code version} is its window row's version (xmin), null when the row is gone.
+   */
+  private record Queued(long seq, String windowId, String version, boolean ownMessage) {
+    static Queued of(Row row) {
+      Buffer payload = row.getBuffer("payload");
+      boolean own = payload != null && payload.length() >= V2_HEADER.length()
+          && payload.slice(0, V2_HEADER.length()).equals(V2_HEADER);
+      return new Queued(row.getLong("seq"), row.getString("window_id"), row.getString("version"), own);
+    }
   }
 
   private Future<Round> publishDeadLetters(SqlConnection conn) {

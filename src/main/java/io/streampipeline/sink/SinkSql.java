@@ -42,6 +42,9 @@ public final class SinkSql {
    * for a publisher sending the window's earlier figures; when that publisher deleted the entry, the insert is
    * retried and queues the window anew. Either way the figures written here are sent after any earlier ones.
    * An earlier publish_error no longer describes the new figures and is cleared.
+   *
+   * <p>Each entry carries the window's message ($21, AggregatedMetrics v2 single-object encoding, V9), which the
+   * publisher sends as it is; an entry queued again gets the new message with its new place.
    */
   public static final String UPSERT_WINDOWS = "WITH w AS (INSERT INTO aggregated_metrics (window_id, window_type, "
       + "window_start, window_end, source_partition, user_id, session_id, event_count, unique_users, page_views, "
@@ -61,8 +64,9 @@ public final class SinkSql {
       + "product_counts = EXCLUDED.product_counts, category_names = EXCLUDED.category_names, "
       + "category_counts = EXCLUDED.category_counts, emitted_at = EXCLUDED.emitted_at, publish_error = NULL "
       + "RETURNING window_id) "
-      + "INSERT INTO aggregated_outbox (window_id) SELECT window_id FROM w "
-      + "ON CONFLICT (window_id) DO UPDATE SET seq = DEFAULT";
+      + "INSERT INTO aggregated_outbox (window_id, payload) SELECT w.window_id, m.payload FROM w "
+      + "JOIN unnest($1::varchar[], $21::bytea[]) AS m(window_id, payload) ON m.window_id = w.window_id "
+      + "ON CONFLICT (window_id) DO UPDATE SET seq = DEFAULT, payload = EXCLUDED.payload";
 
   /**
    * The compare-and-set: a partition's stored position moves only if both its owner epoch and its offset are

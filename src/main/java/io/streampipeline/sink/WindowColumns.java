@@ -1,6 +1,8 @@
 package io.streampipeline.sink;
 
+import io.streampipeline.window.AggregatedCodec;
 import io.streampipeline.window.WindowResult;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Tuple;
 import java.util.Collection;
 import java.util.HashMap;
@@ -14,8 +16,13 @@ import java.util.Map;
  *
  * <p>A row's own arrays (top lists, tallies) cannot be an element of a column array — PostgreSQL has no ragged
  * arrays — so each travels as its array literal text ({@code {"a","b"}}) and is cast back per row.
+ *
+ * <p>The last column is each window's message for clickstream.aggregated, queued with it in aggregated_outbox.
  */
 public final class WindowColumns {
+  /** Encoding only, which is thread-safe (Avro's message encoder is); lanes build their statements in parallel. */
+  private static final AggregatedCodec ENCODER = new AggregatedCodec();
+
   private WindowColumns() {
   }
 
@@ -46,6 +53,7 @@ public final class WindowColumns {
     String[] categoryNames = new String[n];
     String[] categoryCounts = new String[n];
     Long[] emittedAt = new Long[n];
+    Buffer[] messages = new Buffer[n];
     int i = 0;
     for (WindowResult w : rows) {
       ids[i] = w.windowId();
@@ -68,6 +76,7 @@ public final class WindowColumns {
       categoryNames[i] = textArray(w.categoryNames());
       categoryCounts[i] = numberArray(w.categoryCounts());
       emittedAt[i] = w.emittedAt();
+      messages[i] = Buffer.buffer(ENCODER.encode(w));
       i++;
     }
     return Tuple.tuple()
@@ -78,7 +87,7 @@ public final class WindowColumns {
         .addArrayOfString(topProducts).addArrayOfString(topCategories)
         .addArrayOfString(productIds).addArrayOfString(productCounts)
         .addArrayOfString(categoryNames).addArrayOfString(categoryCounts)
-        .addArrayOfLong(emittedAt);
+        .addArrayOfLong(emittedAt).addArrayOfBuffer(messages);
   }
 
   private static Collection<WindowResult> lastPerId(List<WindowResult> windows) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.streampipeline.it.Db;
 import io.streampipeline.it.TestInfra;
+import io.streampipeline.window.AggregatedCodec;
 import io.streampipeline.window.WindowResult;
 import io.streampipeline.window.WindowType;
 import io.vertx.core.Future;
@@ -26,10 +27,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The window outbox queue (aggregated_outbox, V8) against the real database, with the publisher's own statements:
- * a window written again while the publisher is sending it is queued again and its new figures are sent after
- * the old ones; an entry whose window row changed after it was read stays queued; an entry whose row is gone is
- * dropped; a refusal leaves the queue with its publish_error.
+ * The window outbox queue (aggregated_outbox, V8, V9) against the real database, with the publisher's own
+ * statements: a window written again while the publisher is sending it is queued again and its new figures are
+ * sent after the old ones; an entry carries the message of its window's last write and is sent without its row
+ * being read, unless it has no message or one of another schema; an entry queued before V9 whose window row
+ * changed after it was read stays queued; an entry whose row is gone is dropped; a refusal leaves the queue with
+ * its publish_error.
  */
 class OutboxQueueIT {
   private Vertx vertx;
@@ -61,10 +64,22 @@ class OutboxQueueIT {
     return pool.preparedQuery(SinkSql.UPSERT_WINDOWS).execute(WindowColumns.of(List.of(windows))).mapEmpty();
   }
 
-  private static Tuple dequeue(Row entry, String error) {
+  /** The publisher's read of the queue's head. */
+  private static Future<RowSet<Row>> head(io.vertx.sqlclient.SqlClient client) {
+    return client.preparedQuery(OutboxPublisherVerticle.SELECT_WINDOWS)
+        .execute(Tuple.of(OutboxPublisherVerticle.V2_HEADER));
+  }
+
+  private static Tuple dequeue(Row entry, boolean ownMessage, String error) {
     return Tuple.tuple().addArrayOfLong(new Long[] {entry.getLong("seq")})
         .addArrayOfString(new String[] {entry.getString("window_id")})
-        .addArrayOfString(new String[] {entry.getString("version")}).addArrayOfString(new String[] {error});
+        .addArrayOfString(new String[] {entry.getString("version")})
+        .addArrayOfBoolean(new Boolean[] {ownMessage}).addArrayOfString(new String[] {error});
+  }
+
+  /** The event count of the message an entry carries. */
+  private static long sentEventCount(Row entry) throws Exception {
+    return new AggregatedCodec().decode(entry.getBuffer("payload").getBytes()).eventCount();
   }
 
   private List<String> queued() {
@@ -84,25 +99,25 @@ class OutboxQueueIT {
     SqlConnection publisher = await(pool.getConnection());
     try {
       Transaction tx = await(publisher.begin());
-      RowSet<Row> head = await(publisher.query(OutboxPublisherVerticle.SELECT_WINDOWS).execute());
+      RowSet<Row> head = await(head(publisher));
       assertEquals(2, head.size());
       Row first = head.iterator().next();
       assertEquals("w-1", first.getString("window_id"));
-      assertEquals(1L, first.getLong("event_count"));
+      assertEquals(1L, sentEventCount(first));
 
       // A checkpoint writes w-1 again while the publisher sends its old figures: it waits for the publisher.
       Future<Void> rewrite = upsert(window("w-1", 10));
       Thread.sleep(500);
       assertFalse(rewrite.isComplete(), "the checkpoint waits for the entry the publisher holds");
 
-      await(publisher.preparedQuery(OutboxPublisherVerticle.DEQUEUE_WINDOWS).execute(dequeue(first, null)));
+      await(publisher.preparedQuery(OutboxPublisherVerticle.DEQUEUE_WINDOWS).execute(dequeue(first, true, null)));
       await(tx.commit());
       await(rewrite);
     } finally {
       await(publisher.close());
     }
     assertEquals(List.of("w-2", "w-1"), queued(), "w-1 is queued again, behind what was queued before");
-    RowSet<Row> next = await(pool.query(OutboxPublisherVerticle.SELECT_WINDOWS).execute());
+    RowSet<Row> next = await(head(pool));
     Row again = next.iterator().next();
     Row last = null;
     for (Row r : next) {
@@ -110,26 +125,55 @@ class OutboxQueueIT {
     }
     assertEquals("w-2", again.getString("window_id"));
     assertEquals("w-1", last.getString("window_id"));
-    assertEquals(10L, last.getLong("event_count"), "the new figures are the ones sent next");
+    assertEquals(10L, sentEventCount(last), "the new figures are the ones sent next");
   }
 
   @Test
-  void anEntryWhoseWindowChangedAfterItWasReadStaysQueued() throws Exception {
+  void anEntryCarriesTheMessageOfItsWindowsLastWriteAndIsSentWithoutReadingTheRow() throws Exception {
     await(upsert(window("w-1", 1)));
-    Row read = await(pool.query(OutboxPublisherVerticle.SELECT_WINDOWS).execute()).iterator().next();
+    await(upsert(window("w-1", 10)));
+    assertEquals(List.of("w-1"), queued());
+    Row entry = await(head(pool)).iterator().next();
+    assertEquals(10L, sentEventCount(entry));
+    assertNull(entry.getString("version"), "the window row is not looked up");
+    assertNull(entry.getString("window_type"));
+    assertEquals(1, await(pool.preparedQuery(OutboxPublisherVerticle.DEQUEUE_WINDOWS)
+        .execute(dequeue(entry, true, null))).rowCount());
+    assertEquals(List.of(), queued());
+  }
+
+  @Test
+  void aMessageOfAnotherSchemaIsNotSentAsItIsButMadeAgainFromTheRow() throws Exception {
+    await(upsert(window("w-1", 3)));
+    // Another fingerprint after the 0xC3 0x01 marker: written by a release with another schema.
+    db.execute("UPDATE aggregated_outbox SET payload = overlay(payload placing '\\x0102030405060708'::bytea "
+        + "from 3 for 8)");
+    Row entry = await(head(pool)).iterator().next();
+    assertEquals(3L, entry.getLong("event_count"), "read from the window row");
+    assertEquals("events_per_minute", entry.getString("window_type"));
+    assertFalse(entry.getString("version") == null);
+  }
+
+  @Test
+  void anEntryQueuedBeforeV9WhoseWindowChangedAfterItWasReadStaysQueued() throws Exception {
+    await(upsert(window("w-1", 1)));
+    db.execute("UPDATE aggregated_outbox SET payload = NULL"); // as V9 leaves the entries it finds
+    Row read = await(head(pool)).iterator().next();
+    assertEquals(1L, read.getLong("event_count"), "read from the window row");
     // The checkpoint committed new figures between the publisher's read and its delete (the lock, following the
     // entry to its new version, would hand the publisher the new seq with the old row): the version tells.
     await(upsert(window("w-1", 10)));
-    Row moved = await(pool.query(OutboxPublisherVerticle.SELECT_WINDOWS).execute()).iterator().next();
+    db.execute("UPDATE aggregated_outbox SET payload = NULL");
+    Row moved = await(head(pool)).iterator().next();
     Tuple staleRead = Tuple.tuple().addArrayOfLong(new Long[] {moved.getLong("seq")})
         .addArrayOfString(new String[] {"w-1"}).addArrayOfString(new String[] {read.getString("version")})
-        .addArrayOfString(new String[] {null});
+        .addArrayOfBoolean(new Boolean[] {false}).addArrayOfString(new String[] {null});
     assertEquals(0, await(pool.preparedQuery(OutboxPublisherVerticle.DEQUEUE_WINDOWS).execute(staleRead))
         .rowCount());
     assertEquals(List.of("w-1"), queued(), "the new figures are still to be sent");
 
     assertEquals(1, await(pool.preparedQuery(OutboxPublisherVerticle.DEQUEUE_WINDOWS)
-        .execute(dequeue(moved, null))).rowCount());
+        .execute(dequeue(moved, false, null))).rowCount());
     assertEquals(List.of(), queued());
   }
 
@@ -137,7 +181,7 @@ class OutboxQueueIT {
   void aRefusalLeavesTheQueueWithItsReasonAndAnEntryWithoutItsRowIsDropped() throws Exception {
     await(upsert(window("w-1", 1)));
     db.execute("INSERT INTO aggregated_outbox (window_id) VALUES ('gone')");
-    RowSet<Row> head = await(pool.query(OutboxPublisherVerticle.SELECT_WINDOWS).execute());
+    RowSet<Row> head = await(head(pool));
     assertEquals(2, head.size());
     var rows = head.iterator();
     Row refused = rows.next();
@@ -150,6 +194,7 @@ class OutboxQueueIT {
         .addArrayOfLong(new Long[] {refused.getLong("seq"), gone.getLong("seq")})
         .addArrayOfString(new String[] {"w-1", "gone"})
         .addArrayOfString(new String[] {refused.getString("version"), null})
+        .addArrayOfBoolean(new Boolean[] {true, false})
         .addArrayOfString(new String[] {"too large", null})));
     assertEquals(List.of(), queued());
     assertEquals(1, db.count("SELECT count(*) FROM aggregated_metrics WHERE publish_error = 'too large'"));
