@@ -1,11 +1,11 @@
 -- Two columns for the window outbox queue (aggregated_outbox, V8).
 --
--- 1. queued_at: when each window entered the queue, so that how long the oldest one has waited can be watched
+-- 1. queued_at: when each entry got its place in the queue, so that how long the head has waited can be watched
 --    (stream_pipeline_outbox_oldest_seconds, docs/design.md#metrics): committed windows that never reach Kafka are
 --    otherwise invisible until a consumer notices what it lacks. A window moved to the back of the queue (written
---    again while still queued) keeps its time: it has been waiting since then. Entries queued before this
---    migration get the time of the migration (PostgreSQL stores that one value for them without rewriting the
---    table).
+--    again while still queued) gets the time of its new place, so the head is always the oldest and is found
+--    through the primary key. Entries queued before this migration get the time of the migration (PostgreSQL
+--    stores that one value for them without rewriting the table).
 ALTER TABLE aggregated_outbox ADD COLUMN IF NOT EXISTS queued_at TIMESTAMPTZ NOT NULL DEFAULT now();
 
 -- 2. payload: the message itself (AggregatedMetrics v2, Avro single-object encoding), written by the checkpoint with

@@ -44,7 +44,7 @@ public final class SinkSql {
    * An earlier publish_error no longer describes the new figures and is cleared.
    *
    * <p>Each entry carries the window's message ($21, AggregatedMetrics v2 single-object encoding, V9), which the
-   * publisher sends as it is; an entry queued again gets the new message with its new place.
+   * publisher sends as it is; an entry queued again gets the new message with its new place, and the time of it.
    */
   public static final String UPSERT_WINDOWS = "WITH w AS (INSERT INTO aggregated_metrics (window_id, window_type, "
       + "window_start, window_end, source_partition, user_id, session_id, event_count, unique_users, page_views, "
@@ -66,7 +66,7 @@ public final class SinkSql {
       + "RETURNING window_id) "
       + "INSERT INTO aggregated_outbox (window_id, payload) SELECT w.window_id, m.payload FROM w "
       + "JOIN unnest($1::varchar[], $21::bytea[]) AS m(window_id, payload) ON m.window_id = w.window_id "
-      + "ON CONFLICT (window_id) DO UPDATE SET seq = DEFAULT, payload = EXCLUDED.payload";
+      + "ON CONFLICT (window_id) DO UPDATE SET seq = DEFAULT, payload = EXCLUDED.payload, queued_at = DEFAULT";
 
   /**
    * The compare-and-set: a partition's stored position moves only if both its owner epoch and its offset are
