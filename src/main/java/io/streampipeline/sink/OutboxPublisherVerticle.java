@@ -66,18 +66,20 @@ public final class OutboxPublisherVerticle extends VerticleBase {
    */
   private static final int BATCH = 2000;
   /**
-   * The queue's head. An entry carries its window's message (V9) when the checkpoint wrote it; an entry without
-   * one, or with a message of another schema than {@code $1} (the v2 single-object header: 0xC3 0x01 and the
-   * fingerprint), comes with its window row instead, looked up only for such entries, and {@code version}, the
-   * row version read (its xmin). An entry whose row is gone (deleted by hand) comes with neither and is dropped
-   * unsent.
+   * The queue's head. An entry carries its window's message (V9) when the checkpoint wrote it: {@code own_message}
+   * says it is one to send as it is (it starts with {@code $1}, the v2 single-object header: 0xC3 0x01 and the
+   * fingerprint). An entry without one, or with a message of another schema, comes with its window row instead
+   * (looked up only for such entries) and {@code version}, the row version read (its xmin); if that row is gone
+   * (deleted by hand) it comes with neither and is dropped unsent.
    */
-  static final String SELECT_WINDOWS = "SELECT o.seq, o.window_id, o.payload, a.version, a.window_type, "
-      + "a.window_start, a.window_end, a.source_partition, a.user_id, a.session_id, a.event_count, a.unique_users, "
-      + "a.page_views, a.add_to_carts, a.purchases, a.total_revenue_cents, a.top_products, a.top_categories, "
-      + "a.product_ids, a.product_counts, a.category_names, a.category_counts, a.emitted_at "
-      + "FROM aggregated_outbox o LEFT JOIN LATERAL (SELECT r.xmin::text AS version, r.* FROM aggregated_metrics r "
-      + "WHERE (o.payload IS NULL OR substr(o.payload, 1, 10) <> $1::bytea) AND r.window_id = o.window_id) a "
+  static final String SELECT_WINDOWS = "SELECT o.seq, o.window_id, o.payload, m.own_message, a.version, "
+      + "a.window_type, a.window_start, a.window_end, a.source_partition, a.user_id, a.session_id, a.event_count, "
+      + "a.unique_users, a.page_views, a.add_to_carts, a.purchases, a.total_revenue_cents, a.top_products, "
+      + "a.top_categories, a.product_ids, a.product_counts, a.category_names, a.category_counts, a.emitted_at "
+      + "FROM aggregated_outbox o CROSS JOIN LATERAL (SELECT o.payload IS NOT NULL "
+      + "AND substr(o.payload, 1, 10) = $1::bytea AS own_message) m "
+      + "LEFT JOIN LATERAL (SELECT r.xmin::text AS version, r.* FROM aggregated_metrics r "
+      + "WHERE NOT m.own_message AND r.window_id = o.window_id) a "
       + "ON true ORDER BY o.seq LIMIT " + BATCH + " FOR UPDATE OF o SKIP LOCKED";
   /**
    * $1 the settled entries' seq, $2 their window_id, $3 the row version sent (null: no row), $4 whether the
@@ -257,10 +259,8 @@ public final class OutboxPublisherVerticle extends VerticleBase {
    */
   private record Queued(long seq, String windowId, String version, boolean ownMessage) {
     static Queued of(Row row) {
-      Buffer payload = row.getBuffer("payload");
-      boolean own = payload != null && payload.length() >= V2_HEADER.length()
-          && payload.slice(0, V2_HEADER.length()).equals(V2_HEADER);
-      return new Queued(row.getLong("seq"), row.getString("window_id"), row.getString("version"), own);
+      return new Queued(row.getLong("seq"), row.getString("window_id"), row.getString("version"),
+          row.getBoolean("own_message"));
     }
   }
 

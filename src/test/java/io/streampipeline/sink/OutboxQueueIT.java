@@ -3,6 +3,7 @@ package io.streampipeline.sink;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.it.Db;
 import io.streampipeline.it.TestInfra;
@@ -70,10 +71,16 @@ class OutboxQueueIT {
         .execute(Tuple.of(OutboxPublisherVerticle.V2_HEADER));
   }
 
+  /** The dequeue of one entry as read, sent with its own message or not. */
   private static Tuple dequeue(Row entry, boolean ownMessage, String error) {
+    return dequeue(entry, entry.getString("version"), ownMessage, error);
+  }
+
+  /** The dequeue of one entry, claiming its window row was sent at {@code version}. */
+  private static Tuple dequeue(Row entry, String version, boolean ownMessage, String error) {
     return Tuple.tuple().addArrayOfLong(new Long[] {entry.getLong("seq")})
         .addArrayOfString(new String[] {entry.getString("window_id")})
-        .addArrayOfString(new String[] {entry.getString("version")})
+        .addArrayOfString(new String[] {version})
         .addArrayOfBoolean(new Boolean[] {ownMessage}).addArrayOfString(new String[] {error});
   }
 
@@ -135,6 +142,7 @@ class OutboxQueueIT {
     assertEquals(List.of("w-1"), queued());
     Row entry = await(head(pool)).iterator().next();
     assertEquals(10L, sentEventCount(entry));
+    assertTrue(entry.getBoolean("own_message"));
     assertNull(entry.getString("version"), "the window row is not looked up");
     assertNull(entry.getString("window_type"));
     assertEquals(1, await(pool.preparedQuery(OutboxPublisherVerticle.DEQUEUE_WINDOWS)
@@ -149,6 +157,7 @@ class OutboxQueueIT {
     db.execute("UPDATE aggregated_outbox SET payload = overlay(payload placing '\\x0102030405060708'::bytea "
         + "from 3 for 8)");
     Row entry = await(head(pool)).iterator().next();
+    assertFalse(entry.getBoolean("own_message"));
     assertEquals(3L, entry.getLong("event_count"), "read from the window row");
     assertEquals("events_per_minute", entry.getString("window_type"));
     assertFalse(entry.getString("version") == null);
@@ -159,17 +168,15 @@ class OutboxQueueIT {
     await(upsert(window("w-1", 1)));
     db.execute("UPDATE aggregated_outbox SET payload = NULL"); // as V9 leaves the entries it finds
     Row read = await(head(pool)).iterator().next();
+    assertFalse(read.getBoolean("own_message"));
     assertEquals(1L, read.getLong("event_count"), "read from the window row");
     // The checkpoint committed new figures between the publisher's read and its delete (the lock, following the
     // entry to its new version, would hand the publisher the new seq with the old row): the version tells.
     await(upsert(window("w-1", 10)));
     db.execute("UPDATE aggregated_outbox SET payload = NULL");
     Row moved = await(head(pool)).iterator().next();
-    Tuple staleRead = Tuple.tuple().addArrayOfLong(new Long[] {moved.getLong("seq")})
-        .addArrayOfString(new String[] {"w-1"}).addArrayOfString(new String[] {read.getString("version")})
-        .addArrayOfBoolean(new Boolean[] {false}).addArrayOfString(new String[] {null});
-    assertEquals(0, await(pool.preparedQuery(OutboxPublisherVerticle.DEQUEUE_WINDOWS).execute(staleRead))
-        .rowCount());
+    assertEquals(0, await(pool.preparedQuery(OutboxPublisherVerticle.DEQUEUE_WINDOWS)
+        .execute(dequeue(moved, read.getString("version"), false, null))).rowCount());
     assertEquals(List.of("w-1"), queued(), "the new figures are still to be sent");
 
     assertEquals(1, await(pool.preparedQuery(OutboxPublisherVerticle.DEQUEUE_WINDOWS)
@@ -187,6 +194,8 @@ class OutboxQueueIT {
     Row refused = rows.next();
     Row gone = rows.next();
     assertEquals("gone", gone.getString("window_id"));
+    assertTrue(refused.getBoolean("own_message"));
+    assertFalse(gone.getBoolean("own_message"));
     assertNull(gone.getString("version"));
     assertNull(gone.getString("window_type"));
 
