@@ -46,14 +46,26 @@ public final class CheckpointWriter implements CheckpointStore {
     return pool.withTransaction(conn -> write(conn, job, rejected, mode != WriteMode.PLAIN));
   }
 
+  /**
+   * Sends every statement of the checkpoint at once, without waiting for the one before: the connection pipelines
+   * them (Endpoints: pipelining limit), so PostgreSQL executes the events while this thread builds and encodes the
+   * next chunk of events, the windows and the rest, where before each statement's encoding waited for the previous
+   * statement's reply. PostgreSQL still runs them in this order, and the first one to fail decides the outcome:
+   * the transaction is aborted from there on, and a failed future makes withTransaction roll it back. So a
+   * checkpoint whose compare-and-set refuses a partition commits nothing, although its state writes were sent.
+   */
   private Future<Long> write(SqlConnection conn, CheckpointJob job, List<DeadLetter> rejected,
       boolean skipDuplicates) {
-    return insertEvents(conn, job.events(), skipDuplicates)
-        .compose(written -> insertDeadLetters(conn, concat(job.deadLetters(), rejected))
-            .compose(v -> upsertWindows(conn, job.windows()))
-            .compose(v -> advanceOffsets(conn, job))
-            .compose(v -> writeStateChanges(conn, job))
-            .map(written));
+    Future<Long> events = insertEvents(conn, job.events(), skipDuplicates);
+    Future<Void> deadLetters = insertDeadLetters(conn, concat(job.deadLetters(), rejected));
+    Future<Void> windows = upsertWindows(conn, job.windows());
+    Future<Void> offsets = advanceOffsets(conn, job);
+    Future<Void> state = writeStateChanges(conn, job);
+    return events.compose(written -> deadLetters
+        .compose(v -> windows)
+        .compose(v -> offsets)
+        .compose(v -> state)
+        .map(written));
   }
 
   @Override
@@ -78,7 +90,14 @@ public final class CheckpointWriter implements CheckpointStore {
       return Future.succeededFuture(0L);
     }
     String sql = skipDuplicates ? SinkSql.INSERT_EVENTS_SKIPPING_DUPLICATES : SinkSql.INSERT_EVENTS;
-    return conn.preparedQuery(sql).execute(EventColumns.of(events)).map(rows -> (long) rows.rowCount());
+    // In chunks, so that PostgreSQL inserts the first while this thread encodes the next (see write).
+    Future<Long> written = Future.succeededFuture(0L);
+    for (List<EnrichedEvent> chunk : EventColumns.chunks(events, EventColumns.CHUNK)) {
+      Future<Long> inserted = conn.preparedQuery(sql).execute(EventColumns.of(chunk))
+          .map(rows -> (long) rows.rowCount());
+      written = written.compose(sum -> inserted.map(n -> sum + n));
+    }
+    return written;
   }
 
   /**
@@ -214,9 +233,9 @@ public final class CheckpointWriter implements CheckpointStore {
   }
 
   /**
-   * The state writes besides the base snapshot, after the compare-and-set accepted every partition of the
-   * transaction (one that refused any has failed before this, and rolls back whole): full snapshots delete their
-   * partitions' stored deltas, deltas add one row each. One statement per kind.
+   * The state writes besides the base snapshot, behind the compare-and-set: a transaction in which it refused any
+   * partition fails and rolls back whole, these writes with it. Full snapshots delete their partitions' stored
+   * deltas, deltas add one row each. One statement per kind.
    */
   private Future<Void> writeStateChanges(SqlConnection conn, CheckpointJob job) {
     List<Integer> fullPartitions = new ArrayList<>();
@@ -241,9 +260,10 @@ public final class CheckpointWriter implements CheckpointStore {
     if (deltaPartitions.isEmpty()) {
       return deleted;
     }
-    return deleted.compose(v -> conn.preparedQuery(SinkSql.INSERT_STATE_CHANGES).execute(Tuple.tuple()
-            .addString(consumerGroup).addString(topic).addArrayOfInteger(deltaPartitions.toArray(new Integer[0]))
-            .addArrayOfLong(seqs.toArray(new Long[0])).addArrayOfBuffer(deltas.toArray(new Buffer[0]))))
+    Future<RowSet<Row>> inserted = conn.preparedQuery(SinkSql.INSERT_STATE_CHANGES).execute(Tuple.tuple()
+        .addString(consumerGroup).addString(topic).addArrayOfInteger(deltaPartitions.toArray(new Integer[0]))
+        .addArrayOfLong(seqs.toArray(new Long[0])).addArrayOfBuffer(deltas.toArray(new Buffer[0])));
+    return deleted.compose(v -> inserted)
         .compose(rows -> {
           Set<Integer> refused = new HashSet<>(deltaPartitions);
           refused.removeAll(partitionsOf(rows));

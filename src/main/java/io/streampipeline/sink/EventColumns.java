@@ -3,6 +3,7 @@ package io.streampipeline.sink;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EnrichedEvent;
 import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -11,6 +12,27 @@ import java.util.List;
  */
 public final class EventColumns {
   private EventColumns() {
+  }
+
+  /**
+   * Events per INSERT statement of one checkpoint: a large checkpoint goes in a few statements, pipelined, so that
+   * PostgreSQL inserts one chunk while the sink's thread encodes the next (sink/CheckpointWriter). Small enough
+   * that the encoding of the first chunk, which nothing hides, is short; large enough that the per-statement cost
+   * stays small against the rows.
+   */
+  static final int CHUNK = 2_000;
+
+  /** The rows in statements of {@code size}, the last one taking the rest, up to twice that; in their order. */
+  static <T> List<List<T>> chunks(List<T> rows, int size) {
+    int n = rows.size();
+    List<List<T>> chunks = new ArrayList<>();
+    int from = 0;
+    while (n - from >= 2 * size) {
+      chunks.add(rows.subList(from, from + size));
+      from += size;
+    }
+    chunks.add(rows.subList(from, n));
+    return chunks;
   }
 
   public static Tuple of(List<EnrichedEvent> events) {
