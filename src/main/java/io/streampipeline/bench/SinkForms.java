@@ -51,8 +51,8 @@ import org.postgresql.PGConnection;
  *       arrays ({@link EventColumns#of});</li>
  *   <li>{@code copy}: plain COPY FROM STDIN in text format (pgjdbc), one COPY per connection, for the
  *       ceiling;</li>
- *   <li>{@code windows}: the window rows those events make, upserted as the sink does
- *       ({@link SinkSql#UPSERT_WINDOWS} with {@link WindowColumns#of}).</li>
+ *   <li>{@code windows}: the window rows those events make, inserted with their queue entries as the sink does
+ *       ({@link SinkSql#INSERT_WINDOWS} with {@link WindowColumns#of}).</li>
  * </ul>
  *
  * With two connections, two statements are in flight at once, each connection on its own event loop. Blocking:
@@ -184,7 +184,7 @@ final class SinkForms {
     }
   }
 
-  /** The sink upserts a checkpoint's closed windows with one statement of column arrays. */
+  /** The sink inserts a checkpoint's closed windows with one statement of column arrays. */
   private static Measurement windowRows(Vertx vertx, PgConnectOptions options, CopyCeiling.Connector jdbc,
       List<WindowResult> windows) {
     List<Tuple> batches = new ArrayList<>();
@@ -198,7 +198,7 @@ final class SinkForms {
       long started = System.nanoTime();
       Future<Void> all = Future.succeededFuture();
       for (Tuple batch : batches) {
-        all = all.compose(v -> pool.preparedQuery(SinkSql.UPSERT_WINDOWS).execute(batch).mapEmpty());
+        all = all.compose(v -> pool.preparedQuery(SinkSql.INSERT_WINDOWS).execute(batch).mapEmpty());
       }
       all.await();
       double seconds = (System.nanoTime() - started) / 1e9;

@@ -43,6 +43,7 @@ public final class CheckpointWriter implements CheckpointStore {
 
   @Override
   public Future<Long> commit(CheckpointJob job, WriteMode mode, List<DeadLetter> rejected) {
+    // Plain mode assumes no row of the checkpoint is stored yet; after a duplicate key (SinkPolicy) they may be.
     return pool.withTransaction(conn -> write(conn, job, rejected, mode != WriteMode.PLAIN));
   }
 
@@ -55,10 +56,10 @@ public final class CheckpointWriter implements CheckpointStore {
    * checkpoint whose compare-and-set refuses a partition commits nothing, although its state writes were sent.
    */
   private Future<Long> write(SqlConnection conn, CheckpointJob job, List<DeadLetter> rejected,
-      boolean skipDuplicates) {
-    Future<Long> events = insertEvents(conn, job.events(), skipDuplicates);
+      boolean rowsMayBeStored) {
+    Future<Long> events = insertEvents(conn, job.events(), rowsMayBeStored);
     Future<Void> deadLetters = insertDeadLetters(conn, concat(job.deadLetters(), rejected));
-    Future<Void> windows = upsertWindows(conn, job.windows());
+    Future<Void> windows = writeWindows(conn, job.windows(), rowsMayBeStored);
     Future<Void> offsets = advanceOffsets(conn, job);
     Future<Void> state = writeStateChanges(conn, job);
     return events.compose(written -> deadLetters
@@ -187,11 +188,13 @@ public final class CheckpointWriter implements CheckpointStore {
         .mapEmpty();
   }
 
-  private Future<Void> upsertWindows(SqlConnection conn, List<WindowResult> windows) {
+  /** Plain inserts first; after a duplicate key the upsert (SinkSql#INSERT_WINDOWS says why). */
+  private Future<Void> writeWindows(SqlConnection conn, List<WindowResult> windows, boolean upsert) {
     if (windows.isEmpty()) {
       return Future.succeededFuture();
     }
-    return conn.preparedQuery(SinkSql.UPSERT_WINDOWS).execute(WindowColumns.of(windows)).mapEmpty();
+    String sql = upsert ? SinkSql.UPSERT_WINDOWS : SinkSql.INSERT_WINDOWS;
+    return conn.preparedQuery(sql).execute(WindowColumns.of(windows)).mapEmpty();
   }
 
   /** Moves every partition's stored offset from previous to next, or fails with the partitions it refused. */

@@ -33,20 +33,8 @@ public final class SinkSql {
       + "unnest($9::bigint[]) "
       + "ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING";
 
-  /**
-   * A replayed window overwrites its row and is published again: consumers upsert by window_id. All of a
-   * checkpoint's windows in one statement ({@link WindowColumns}); the per-row arrays arrive as array literals.
-   *
-   * <p>The same statement queues every window it wrote in aggregated_outbox (V8), so rows and queue entries commit
-   * together. A window still queued is moved to the back (a new seq): that takes the entry's row lock, so it waits
-   * for a publisher sending the window's earlier figures; when that publisher deleted the entry, the insert is
-   * retried and queues the window anew. Either way the figures written here are sent after any earlier ones.
-   * An earlier publish_error no longer describes the new figures and is cleared.
-   *
-   * <p>Each entry carries the window's message ($21, AggregatedMetrics v2 single-object encoding, V9), which the
-   * publisher sends as it is; an entry queued again gets the new message with its new place, and the time of it.
-   */
-  public static final String UPSERT_WINDOWS = "WITH w AS (INSERT INTO aggregated_metrics (window_id, window_type, "
+  /** The window rows of a checkpoint ({@link WindowColumns}); the per-row arrays arrive as array literals. */
+  private static final String WINDOW_ROWS = "INSERT INTO aggregated_metrics (window_id, window_type, "
       + "window_start, window_end, source_partition, user_id, session_id, event_count, unique_users, page_views, "
       + "add_to_carts, purchases, total_revenue_cents, top_products, top_categories, product_ids, product_counts, "
       + "category_names, category_counts, emitted_at) "
@@ -55,7 +43,34 @@ public final class SinkSql {
       + "unnest($9::bigint[]), unnest($10::bigint[]), unnest($11::bigint[]), unnest($12::bigint[]), "
       + "unnest($13::bigint[]), unnest($14::text[])::text[], unnest($15::text[])::text[], "
       + "unnest($16::text[])::text[], unnest($17::text[])::bigint[], unnest($18::text[])::text[], "
-      + "unnest($19::text[])::bigint[], unnest($20::bigint[]) "
+      + "unnest($19::text[])::bigint[], unnest($20::bigint[])";
+
+  /**
+   * New windows, with their queue entries (aggregated_outbox, V8) in the same statement so that rows and entries
+   * commit together; each entry carries the window's message ($21, AggregatedMetrics v2 single-object encoding,
+   * V9), which the publisher sends as it is. All of a checkpoint's windows in one statement.
+   *
+   * <p>Plain inserts, the sink's first try: a lane emits each window once (its state, committed with the rows,
+   * says what it has closed), so a stored window_id only comes again when rows and state part, e.g. a lost
+   * COMMIT reply or the checkpoints deleted by hand. Then this fails on the key, and the sink writes the
+   * checkpoint again with {@link #UPSERT_WINDOWS} (SinkPolicy, as for a repeated event_id). The upsert's
+   * speculative inserts into both tables and its join of returned ids cost PostgreSQL about a third more per
+   * window row (docs/performance.md), a cost every checkpoint would pay for the rare repeat.
+   */
+  public static final String INSERT_WINDOWS = "WITH w AS (" + WINDOW_ROWS + ") "
+      + "INSERT INTO aggregated_outbox (window_id, payload) SELECT unnest($1::varchar[]), unnest($21::bytea[])";
+
+  /**
+   * A window written again overwrites its row and is published again: consumers upsert by window_id.
+   *
+   * <p>The same statement queues every window it wrote, as {@link #INSERT_WINDOWS} does. A window still queued is
+   * moved to the back (a new seq): that takes the entry's row lock, so it waits for a publisher sending the
+   * window's earlier figures; when that publisher deleted the entry, the insert is retried and queues the window
+   * anew. Either way the figures written here are sent after any earlier ones. An earlier publish_error no longer
+   * describes the new figures and is cleared. An entry queued again gets the new message with its new place, and
+   * the time of it.
+   */
+  public static final String UPSERT_WINDOWS = "WITH w AS (" + WINDOW_ROWS + " "
       + "ON CONFLICT (window_id) DO UPDATE SET window_end = EXCLUDED.window_end, "
       + "event_count = EXCLUDED.event_count, unique_users = EXCLUDED.unique_users, "
       + "page_views = EXCLUDED.page_views, add_to_carts = EXCLUDED.add_to_carts, purchases = EXCLUDED.purchases, "

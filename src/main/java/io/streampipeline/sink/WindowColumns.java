@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The window rows of one statement as column arrays, in the order of {@link SinkSql#UPSERT_WINDOWS}: one
- * statement however many windows a checkpoint closes (with 200,000 users that is thousands of sessions), instead
- * of one execution per row. Public for the bench's {@code --sink-forms}.
+ * The window rows of one statement as column arrays, in the order of {@link SinkSql#INSERT_WINDOWS} and
+ * {@link SinkSql#UPSERT_WINDOWS}: one statement however many windows a checkpoint closes (with 200,000 users that
+ * is thousands of sessions), instead of one execution per row. Public for the bench's {@code --sink-forms}.
  *
  * <p>A row's own arrays (top lists, tallies) cannot be an element of a column array — PostgreSQL has no ragged
  * arrays — so each travels as its array literal text ({@code {"a","b"}}) and is cast back per row.

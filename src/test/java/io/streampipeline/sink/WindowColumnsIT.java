@@ -2,9 +2,11 @@ package io.streampipeline.sink;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.streampipeline.it.Db;
 import io.streampipeline.it.TestInfra;
+import io.streampipeline.sink.SinkPolicy.Failure;
 import io.streampipeline.window.WindowResult;
 import io.streampipeline.window.WindowType;
 import io.vertx.core.Vertx;
@@ -23,7 +25,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The set-based window upsert against the real database: per-row arrays travel as array literal text, so ids
  * with the characters that literal syntax uses (quotes, backslashes, commas, braces, spaces, the word NULL)
- * must come back exactly as they went in; a window written again overwrites its row.
+ * must come back exactly as they went in; new windows are plain inserts, and a window written again is refused
+ * by them and overwrites its row through the upsert.
  */
 class WindowColumnsIT {
   private static final String[] HOSTILE = {"prod \"quoted\"", "back\\slash", "a,b", "{braces}", " padded ",
@@ -100,6 +103,31 @@ class WindowColumnsIT {
     upsert(List.of(window("w-1", 12, HOSTILE, counts)));
     upsert(List.of(window("w-2", 22, new String[] {"p"}, new long[] {1})));
     assertEquals(List.of("w-1", "w-2"), queued(), "queued once, in the order of their last write");
+  }
+
+  @Test
+  void newWindowsArePlainInsertsAndAStoredOneIsRefusedOnItsKeyForTheUpsertToWrite() throws Exception {
+    pool.preparedQuery(SinkSql.INSERT_WINDOWS).execute(WindowColumns.of(List.of(
+        window("w-1", 10, HOSTILE, new long[HOSTILE.length]), window("w-2", 20, new String[0], new long[0]))))
+        .await(30, TimeUnit.SECONDS);
+    assertEquals(List.of("w-1", "w-2"), queued(), "rows and queue entries in one statement");
+    assertEquals(2, db.count("SELECT count(*) FROM aggregated_outbox o JOIN aggregated_metrics a USING (window_id) "
+        + "WHERE o.payload IS NOT NULL AND a.event_count IN (10, 20)"));
+    assertArrayEquals(HOSTILE, (Object[]) ((Array) db.rows("SELECT product_ids FROM aggregated_metrics "
+        + "WHERE window_id = 'w-1'").get(0).get("product_ids")).getArray());
+
+    // A window stored before (rows and window state parted): the plain statement writes nothing and fails on the
+    // key, which the sink reads as a duplicate key, so it writes the checkpoint again with the upsert.
+    db.execute("DELETE FROM aggregated_outbox");
+    Throwable refused = assertThrows(Exception.class, () -> pool.preparedQuery(SinkSql.INSERT_WINDOWS)
+        .execute(WindowColumns.of(List.of(window("w-3", 30, new String[0], new long[0]),
+            window("w-2", 21, new String[0], new long[0])))).await(30, TimeUnit.SECONDS));
+    assertEquals(Failure.DUPLICATE_KEY, new CheckpointWriter(pool, "group", "topic").classify(refused));
+    assertEquals(List.of(), queued());
+    assertEquals(0, db.count("SELECT count(*) FROM aggregated_metrics WHERE window_id = 'w-3'"));
+    upsert(List.of(window("w-3", 30, new String[0], new long[0]), window("w-2", 21, new String[0], new long[0])));
+    assertEquals(21, db.count("SELECT event_count FROM aggregated_metrics WHERE window_id = 'w-2'"));
+    assertEquals(List.of("w-2", "w-3"), queued().stream().sorted().toList());
   }
 
   private List<String> queued() {
