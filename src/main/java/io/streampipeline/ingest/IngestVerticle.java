@@ -65,7 +65,12 @@ import org.slf4j.LoggerFactory;
 public final class IngestVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(IngestVerticle.class);
   private static final int MAX_OUTSTANDING_CHECKPOINTS = 2;
-  private static final long TICK_MS = 1000;
+  /**
+   * Lag, log-end and idle checks. A quiet partition is noticed at most this long after WINDOW_IDLE_SECONDS: a
+   * second before, the windows of a stream that went quiet closed up to a second later than the setting says.
+   * One end-offsets request per tick for the lane's partitions.
+   */
+  private static final long TICK_MS = 250;
   private static final long RESTORE_RETRY_MS = 1000;
   private static final long STATS_PERIOD_MS = 10_000;
   private static final long STOP_TIMEOUT_SECONDS = 60;
@@ -446,6 +451,12 @@ public final class IngestVerticle extends VerticleBase {
     metrics.consumerLag(p, lag);
     if (!flowPaused && ledger.isIdle(p, lag, now, config.idleMs())) {
       sendDown(new IdleAdvance(p, now));
+      // What the advance closes (every window and session of a stream that went quiet) is checkpointed at once,
+      // not at the next flush: up to a flush interval sooner in the database and on the aggregated topic.
+      // Once per quiet spell; after that the flush timer's barriers carry the watermark on as before.
+      if (ledger.startsIdling(p)) {
+        requestBarrier();
+      }
     }
   }
 

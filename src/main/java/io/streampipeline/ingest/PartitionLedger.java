@@ -45,6 +45,8 @@ public final class PartitionLedger {
     /** Offset stored by the last barrier planned, or the restored one; -1 when none. */
     long planned = -1;
     long lastRecordAt;
+    /** This quiet spell was already reported by {@link #startsIdling}. */
+    boolean idleReported;
   }
 
   private record Pending(long events, long bytes, Map<Integer, OffsetRange> offsets) {
@@ -104,6 +106,7 @@ public final class PartitionLedger {
     p.planned = stored;
     p.next = next;
     p.lastRecordAt = now;
+    p.idleReported = false;
   }
 
   /** The partition is not read or checkpointed until it is restored again. */
@@ -127,6 +130,7 @@ public final class PartitionLedger {
     }
     p.next = offset + 1;
     p.lastRecordAt = now;
+    p.idleReported = false;
     eventsSinceBarrier++;
     bytesSinceBarrier += bytes;
     inFlightEvents++;
@@ -244,5 +248,18 @@ public final class PartitionLedger {
   public boolean isIdle(int partition, long lag, long now, long idleMs) {
     Partition p = partitions.get(partition);
     return p != null && p.phase == Phase.READING && lag == 0 && now - p.lastRecordAt >= idleMs;
+  }
+
+  /**
+   * True the first time an idle partition is asked about after its last record (or its restore), false for the
+   * rest of the same quiet spell: the caller checkpoints once, right away, what the idle advance closed.
+   */
+  public boolean startsIdling(int partition) {
+    Partition p = partitions.get(partition);
+    if (p == null || p.idleReported) {
+      return false;
+    }
+    p.idleReported = true;
+    return true;
   }
 }

@@ -125,6 +125,19 @@ class PartitionLedgerTest {
   }
 
   @Test
+  void aQuietSpellStartsOnceUntilTheNextRecordOrRestore() {
+    own(0, 1, 0, 0);
+    ledger.accept(0, 0, 1, 1_000);
+    assertTrue(ledger.startsIdling(0));
+    assertFalse(ledger.startsIdling(0), "the same quiet spell");
+    ledger.accept(0, 1, 1, 20_000);
+    assertTrue(ledger.startsIdling(0), "a record ended the spell");
+    own(0, 2, 2, 2);
+    assertTrue(ledger.startsIdling(0), "a restore starts afresh");
+    assertFalse(ledger.startsIdling(7), "not owned");
+  }
+
+  @Test
   void skippedOffsetsAreReportedOnceForTheCallerToCheck() {
     own(0, 1, 10, 10);
     ledger.accept(0, 10, 1, 0);
