@@ -106,7 +106,12 @@ final class CheckpointRunner {
       return attempt(job.without(refused), mode, failures).map(o -> o.plusFenced(refused));
     }
     Retry retry = SinkPolicy.afterFailure(failure, mode, failures);
-    if (failure == Failure.BAD_DATA && retry.mode() != mode) {
+    if (failure == Failure.DUPLICATE_KEY && retry.mode() == WriteMode.SKIP_DUPLICATES) {
+      // A producer retry now and then; every checkpoint when the stored checkpoints fell behind the stored rows
+      // (deleted by hand, or restored from an older backup than the data tables).
+      log.info("lane {}: checkpoint {} repeats rows already stored ({}); writing it again, skipping the stored "
+          + "events and overwriting the stored windows", lane, job.id(), err.getMessage());
+    } else if (failure == Failure.BAD_DATA && retry.mode() != mode) {
       log.warn("lane {}: PostgreSQL rejected checkpoint {} for its data ({}); isolating the bad rows", lane,
           job.id(), err.getMessage());
     } else if (retry.delayMs() > 0 && (failures == 0 || failures % 10 == 0)) {
