@@ -66,9 +66,9 @@ public final class IngestVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(IngestVerticle.class);
   private static final int MAX_OUTSTANDING_CHECKPOINTS = 2;
   /**
-   * Lag, log-end and idle checks. A quiet partition is noticed at most this long after WINDOW_IDLE_SECONDS: a
-   * second before, the windows of a stream that went quiet closed up to a second later than the setting says.
-   * One end-offsets request per tick for the lane's partitions.
+   * Lag, log-end and idle checks. A quiet partition is noticed at most this long after WINDOW_IDLE_SECONDS (with a
+   * 1 s tick, the windows of a stream that went quiet closed up to a second later than the setting says). One
+   * end-offsets request per tick for the lane's partitions.
    */
   private static final long TICK_MS = 250;
   private static final long RESTORE_RETRY_MS = 1000;

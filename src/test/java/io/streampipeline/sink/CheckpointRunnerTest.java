@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.streampipeline.bus.DeadLetter;
 import io.streampipeline.bus.LaneMessage.OffsetRange;
 import io.streampipeline.event.ClickstreamEvent;
@@ -22,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** The checkpoint protocol against a fake database that loses COMMIT replies, refuses, and is slow. */
 class CheckpointRunnerTest {
@@ -102,6 +107,9 @@ class CheckpointRunnerTest {
   }
 
   private static final class DuplicateKey extends RuntimeException {
+    DuplicateKey() {
+      super("duplicate key value violates unique constraint \"clickstream_events_pkey\"");
+    }
   }
 
   private final FakeStore store = new FakeStore();
@@ -149,7 +157,20 @@ class CheckpointRunnerTest {
     store.stored(0, 1, 0);
     ownership.restored(0, 1);
     store.loseNextCommitReply = 1;
-    Outcome first = done(runner.run(job(1, 1, Map.of(0, new long[] {0, 10}))));
+    ListAppender<ILoggingEvent> log = new ListAppender<>();
+    Logger runnerLog = (Logger) LoggerFactory.getLogger(CheckpointRunner.class);
+    log.start();
+    runnerLog.addAppender(log);
+    Outcome first;
+    try {
+      first = done(runner.run(job(1, 1, Map.of(0, new long[] {0, 10}))));
+    } finally {
+      runnerLog.detachAppender(log);
+    }
+    assertEquals(List.of("lane test: checkpoint 1 repeats rows already stored (duplicate key value violates unique "
+        + "constraint \"clickstream_events_pkey\"); writing it again, skipping the stored events and overwriting "
+        + "the stored windows"), log.list.stream().filter(e -> e.getLevel() == Level.INFO)
+        .map(ILoggingEvent::getFormattedMessage).toList(), "the retry of stored rows is said once, with the key");
     assertEquals(Set.of(0), first.fenced());
     assertEquals(List.of(WriteMode.PLAIN, WriteMode.PLAIN, WriteMode.SKIP_DUPLICATES), store.modes,
         "retried after the lost reply, duplicates found, then the compare-and-set refused");
