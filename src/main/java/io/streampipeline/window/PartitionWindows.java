@@ -294,13 +294,7 @@ public final class PartitionWindows {
       }
       w.count(e, revenueCents);
       w.dirty = true;
-      String user = e.userId();
-      if (w.users.add(user) && w.persisted) {
-        if (w.newUsers == null) {
-          w.newUsers = new ArrayList<>();
-        }
-        w.newUsers.add(user);
-      }
+      w.users.add(e.userId());
     }
 
     void closeUpTo(long watermark, long emittedAtMs, List<WindowResult> out) {
@@ -455,7 +449,7 @@ public final class PartitionWindows {
       for (OpenWindow w : set.open.values()) {
         w.persisted = true;
         w.dirty = false;
-        w.newUsers = null;
+        w.storedUsers = w.users.size();
       }
     }
     dedupPushed = 0;

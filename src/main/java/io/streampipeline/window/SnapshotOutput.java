@@ -2,8 +2,6 @@ package io.streampipeline.window;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Writes the primitives of the window snapshot format: unsigned LEB128 varints, zigzag varints for values
@@ -14,7 +12,7 @@ import java.util.Map;
 final class SnapshotOutput {
   private byte[] buf = new byte[4096];
   private int pos;
-  private final Map<String, Integer> seen = new HashMap<>();
+  private final NumberedStrings seen = new NumberedStrings(1024);
 
   byte[] toByteArray() {
     return Arrays.copyOf(buf, pos);
@@ -56,12 +54,11 @@ final class SnapshotOutput {
 
   /** 0 followed by the UTF-8 length and bytes for a new string; n + 1 for the n-th string written before. */
   void writeString(String s) {
-    Integer ref = seen.get(s);
-    if (ref != null) {
+    int ref = seen.numberOrAdd(s);
+    if (ref >= 0) {
       writeVarLong(ref + 1L);
       return;
     }
-    seen.put(s, seen.size());
     byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
     writeVarLong(0);
     writeVarLong(bytes.length);

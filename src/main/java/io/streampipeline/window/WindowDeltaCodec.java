@@ -62,11 +62,11 @@ final class WindowDeltaCodec {
       if (!w.persisted) {
         out.writeVarLong(NEW);
         WindowSnapshotCodec.writeAggregate(out, w);
-        WindowSnapshotCodec.writeStrings(out, w.users);
+        WindowSnapshotCodec.writeStrings(out, w.users, 0);
       } else if (w.dirty) {
         out.writeVarLong(GROWN);
         WindowSnapshotCodec.writeAggregate(out, w);
-        WindowSnapshotCodec.writeStrings(out, w.newUsers == null ? List.of() : w.newUsers);
+        WindowSnapshotCodec.writeStrings(out, w.users, w.storedUsers);
       } else {
         out.writeVarLong(UNCHANGED);
       }

@@ -1,7 +1,6 @@
 package io.streampipeline.window;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 
 /**
@@ -54,7 +53,7 @@ final class WindowSnapshotCodec {
       out.writeZigZag(w.start);
       out.writeZigZag(w.end);
       writeAggregate(out, w);
-      writeStrings(out, w.users);
+      writeStrings(out, w.users, 0);
     }
     out.writeVarLong(state.sessions().size());
     state.sessions().forEach(s -> writeSession(out, s));
@@ -171,11 +170,14 @@ final class WindowSnapshotCodec {
     return list;
   }
 
-  /** varint n, n × string: a window's users (the delta codec writes its added users the same way). */
-  static void writeStrings(SnapshotOutput out, Collection<String> strings) {
-    out.writeVarLong(strings.size());
-    for (String s : strings) {
-      out.writeString(s);
+  /**
+   * varint n, n × string: a window's users from number {@code from} on (0 for all of them; the delta codec writes
+   * the users added since the stored state).
+   */
+  static void writeStrings(SnapshotOutput out, NumberedStrings strings, int from) {
+    out.writeVarLong(strings.size() - from);
+    for (int i = from; i < strings.size(); i++) {
+      out.writeString(strings.get(i));
     }
   }
 
