@@ -152,6 +152,9 @@ public final class BenchRunner {
           result.put("peak_open_sessions", sampler.peakSessions());
           pipelineProcesses(reports, sampler, replay);
           replayRun.verify(db, preload);
+          if (replay.complete()) {
+            replayRun.verifyTopics(infra.endpoints, db, id + ".aggregated", id + ".dlq");
+          }
           if (replay.complete() && app != null) {
             new LiveLatency(options, result, more -> derive(Map.of("KAFKA_CLICKSTREAM_TOPIC", topic), more))
                 .measure(app, infra.endpoints, db, pipeline, topic, PARTITIONS, seed, commitTimes);
@@ -175,7 +178,8 @@ public final class BenchRunner {
         result.put("copy_rows_per_second_2_connections", Math.round(copy.rowsPerSecondTwoConnections()));
       }
       BenchReport.write(result, options, preload, replay);
-      return replay.complete() ? 0 : 1;
+      // A replay that stored or sent anything other than what it should is a failed run, however fast.
+      return replay.complete() && result.getBoolean("verified", false) ? 0 : 1;
     }
   }
 

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.streampipeline.app.Application;
+import io.streampipeline.app.Endpoints;
 import io.streampipeline.app.PipelineConfig;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
@@ -210,6 +211,21 @@ final class ReplayRun {
       log.warn("bench: tables differ from what was sent: {} rows (expected {}), {} dead letters (expected {}), "
               + "{} windows (expected {})", rows, preload.valid(), deadLetters,
           preload.invalid() + preload.undecodable(), windows, preload.expectedWindows());
+    }
+  }
+
+  /**
+   * Untimed, after {@link #verify}: every window and dead letter the tables hold is on its topic
+   * ({@link TopicCheck}). Adds "topics" to the result; "verified" stays true only if none is missing or extra.
+   */
+  void verifyTopics(Endpoints endpoints, Connection db, String aggregatedTopic, String dlqTopic) throws SQLException {
+    TopicCheck.Result windows = TopicCheck.check(endpoints, aggregatedTopic, db, TopicCheck.WINDOW_KEYS);
+    TopicCheck.Result deadLetters = TopicCheck.check(endpoints, dlqTopic, db, TopicCheck.DEAD_LETTER_KEYS);
+    result.put("topics", new JsonObject().put("aggregated", windows.toJson()).put("dlq", deadLetters.toJson()));
+    result.put("verified", result.getBoolean("verified", false) && windows.exact() && deadLetters.exact());
+    if (!windows.exact() || !deadLetters.exact()) {
+      log.warn("bench: the topics differ from the tables: aggregated {}, dlq {}", windows.toJson().encode(),
+          deadLetters.toJson().encode());
     }
   }
 

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The bench role keeps working: a small replay from the jar ends with its table and a result.json that has
- * every field docs/design.md#performance-targets names and a verified replay (exact rows, dead letters and windows);
+ * every field docs/design.md#performance-targets names and a verified replay (exact rows, dead letters and windows,
+ * and every window and dead letter on its topic);
  * {@code --sink-forms} measures the sink's own statements. It asserts no speed: speed is measured by running the
  * bench, never by a test.
  */
@@ -35,6 +36,13 @@ class BenchSmokeIT {
     assertEquals(20000L, result.getLong("events"));
     assertEquals(5000L, result.getLong("warmup_events"), "a warm-up replay ran first, on its own topic");
     assertEquals(true, result.getBoolean("verified"), "the replay stored exactly what it should: " + result);
+    // And sent it: every stored window and dead letter is on its topic (the tables alone would pass a silent outbox).
+    JsonObject aggregated = result.getJsonObject("topics").getJsonObject("aggregated");
+    JsonObject dlq = result.getJsonObject("topics").getJsonObject("dlq");
+    assertEquals(result.getLong("windows"), aggregated.getLong("distinct_keys"), aggregated.encode());
+    assertEquals(0L, aggregated.getLong("missing"), aggregated.encode());
+    assertEquals(result.getLong("dead_letters"), dlq.getLong("distinct_keys"), dlq.encode());
+    assertEquals(0L, dlq.getLong("missing"), dlq.encode());
     JsonObject byThread = result.getJsonObject("cpu_seconds").getJsonObject("jvm_by_thread");
     for (String field : List.of("jit", "gc", "other_native", "gc_jit_and_other_native")) {
       assertTrue(byThread.containsKey(field), field + " in " + byThread);
