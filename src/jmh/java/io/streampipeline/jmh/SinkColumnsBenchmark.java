@@ -42,7 +42,7 @@ public class SinkColumnsBenchmark {
     for (EnrichedEvent e : BenchData.enriched(WindowsBenchmark.EVENTS, 200_000, 43, 0)) {
       state.add(e);
     }
-    state.advanceIdle(Long.MAX_VALUE / 4);
+    state.advanceEventTime(Long.MAX_VALUE / 4);
     windows = state.closeReady(0);
     System.out.printf("%n[sink columns] events=%d windows=%d%n", events.size(), windows.size());
   }

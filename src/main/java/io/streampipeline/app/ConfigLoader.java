@@ -3,6 +3,7 @@ package io.streampipeline.app;
 import io.streampipeline.ingest.InputLimits;
 import io.streampipeline.replay.ReplayOptions;
 import io.streampipeline.replay.ReplayTimes;
+import io.streampipeline.window.IdleRule;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -98,6 +99,7 @@ public final class ConfigLoader {
         millis("WINDOW_SESSION_TIMEOUT_SECONDS", 1800, 1),
         millis("WINDOW_ALLOWED_LATENESS_SECONDS", 10, 0),
         millis("WINDOW_IDLE_SECONDS", 10, 0),
+        idleRule(),
         optional("POSTGRES_HOST"),
         port("POSTGRES_PORT", 5432),
         text("POSTGRES_DATABASE", "pipeline"),
@@ -300,6 +302,15 @@ public final class ConfigLoader {
       throw new ConfigException(key, value, "is not a readable file");
     }
     return path;
+  }
+
+  private IdleRule idleRule() {
+    String value = text("WINDOW_IDLE_RULE", IdleRule.EVENT_TIME.configName());
+    try {
+      return IdleRule.fromConfigName(value);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("WINDOW_IDLE_RULE", value, e.getMessage());
+    }
   }
 
   private PipelineConfig.OffsetOutOfRange offsetOutOfRange() {

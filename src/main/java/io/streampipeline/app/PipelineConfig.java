@@ -2,6 +2,7 @@ package io.streampipeline.app;
 
 import io.streampipeline.ingest.InputLimits;
 import io.streampipeline.replay.ReplayOptions;
+import io.streampipeline.window.IdleRule;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -28,6 +29,7 @@ public record PipelineConfig(
     long sessionTimeoutMs,
     long allowedLatenessMs,
     long idleMs,
+    IdleRule idleRule,
     String postgresHost,
     int postgresPort,
     String postgresDatabase,

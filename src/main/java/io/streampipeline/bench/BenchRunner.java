@@ -5,6 +5,7 @@ import io.streampipeline.app.ConfigLoader;
 import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.infra.Ports;
 import io.streampipeline.infra.Topics;
+import io.streampipeline.window.IdleRule;
 import io.streampipeline.window.WindowSettings;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -34,8 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It pre-loads N generated events ({@link Preload}: fixed seed, realistic mix, two hours of event time) into
  * a fresh 6-partition topic, starts the pipeline lanes from empty state (fresh database, fresh consumer group;
- * WINDOW_IDLE_SECONDS and SINK_FLUSH_INTERVAL_SECONDS default to 1 here so the windows still open when the
- * replay ends close within seconds), and measures from the first poll that returns records until the last
+ * WINDOW_IDLE_SECONDS and SINK_FLUSH_INTERVAL_SECONDS default to 1 and WINDOW_IDLE_RULE is wall-clock here, so
+ * the windows still open when the replay ends close within seconds), and measures from the first poll that returns records until the last
  * offset is committed with its rows AND every window row the events make is written and published. Then it
  * measures produce→commit latency at fixed live rates (the pipeline's own generator, event timestamp = send
  * time, commit time from PostgreSQL's track_commit_timestamp) and PostgreSQL's own COPY rate for the same
@@ -257,6 +258,9 @@ public final class BenchRunner {
     keys.put("KAFKA_CONSUMER_GROUP", id + "-group");
     keys.put("PIPELINE_INSTANCES", String.valueOf(options.lanes()));
     keys.put("WINDOW_IDLE_SECONDS", seconds(config.idleMs(), "WINDOW_IDLE_SECONDS"));
+    // Every record of the replay is in Kafka before the lanes start, so no event can arrive after a partition
+    // goes quiet: jumping to the wall clock closes the last windows and sessions at once, and is exact here.
+    keys.put("WINDOW_IDLE_RULE", IdleRule.WALL_CLOCK.configName());
     keys.put("SINK_FLUSH_INTERVAL_SECONDS", seconds(config.sinkFlushIntervalMs(), "SINK_FLUSH_INTERVAL_SECONDS"));
     return keys;
   }
@@ -292,6 +296,7 @@ public final class BenchRunner {
     result.put("sink_batch_size", pipeline.sinkBatchSize());
     result.put("sink_flush_interval_seconds", pipeline.sinkFlushIntervalMs() / 1000.0);
     result.put("window_idle_seconds", pipeline.idleMs() / 1000.0);
+    result.put("window_idle_rule", pipeline.idleRule().configName());
     result.put("max_in_flight_events", pipeline.maxInFlightEvents());
     result.put("cores", Runtime.getRuntime().availableProcessors());
     result.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);

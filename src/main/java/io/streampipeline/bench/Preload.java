@@ -94,7 +94,7 @@ final class Preload {
       throw new IllegalStateException("pre-loading the topic failed: " + failure.get(), failure.get());
     }
     for (PartitionWindows w : reference) {
-      w.advanceIdle(Long.MAX_VALUE);
+      w.advanceEventTime(Long.MAX_VALUE);
       windows += w.closeReady(0).size();
     }
     double seconds = (System.nanoTime() - started) / 1e9;

@@ -131,7 +131,7 @@ final class SinkForms {
   private static List<WindowResult> windowsOf(List<EnrichedEvent> rows, WindowSettings settings) {
     PartitionWindows windows = new PartitionWindows(0, settings);
     rows.forEach(windows::add);
-    windows.advanceIdle(Long.MAX_VALUE);
+    windows.advanceEventTime(Long.MAX_VALUE);
     return windows.closeReady(System.currentTimeMillis());
   }
 

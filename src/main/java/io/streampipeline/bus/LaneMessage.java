@@ -61,8 +61,11 @@ public sealed interface LaneMessage {
   record PartitionsRevoked(Set<Integer> partitions) implements LaneMessage {
   }
 
-  /** The partition has been caught up and quiet: event time may follow the wall clock. */
-  record IdleAdvance(int partition, long wallClockMs) implements LaneMessage {
+  /**
+   * The partition has been caught up and without records for {@code quietMs} of wall time (counted from its last
+   * record, or from its restore): its event time may move on, as far as the window verticle's idle rule allows.
+   */
+  record IdleAdvance(int partition, long wallClockMs, long quietMs) implements LaneMessage {
   }
 
   /**

@@ -450,7 +450,7 @@ public final class IngestVerticle extends VerticleBase {
     long lag = Math.max(0, end - ledger.next(p));
     metrics.consumerLag(p, lag);
     if (!flowPaused && ledger.isIdle(p, lag, now, config.idleMs())) {
-      sendDown(new IdleAdvance(p, now));
+      sendDown(new IdleAdvance(p, now, ledger.quietFor(p, now)));
       // What the advance closes (every window and session of a stream that went quiet) is checkpointed at once,
       // not at the next flush: up to a flush interval sooner in the database and on the aggregated topic.
       // Once per quiet spell; after that the flush timer's barriers carry the watermark on as before.

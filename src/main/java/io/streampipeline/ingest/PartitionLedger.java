@@ -250,6 +250,12 @@ public final class PartitionLedger {
     return p != null && p.phase == Phase.READING && lag == 0 && now - p.lastRecordAt >= idleMs;
   }
 
+  /** Wall time since the partition's last record, or since its restore when none was read since. */
+  public long quietFor(int partition, long now) {
+    Partition p = partitions.get(partition);
+    return p == null ? 0 : Math.max(0, now - p.lastRecordAt);
+  }
+
   /**
    * True the first time an idle partition is asked about after its last record (or its restore), false for the
    * rest of the same quiet spell: the caller checkpoints once, right away, what the idle advance closed.

@@ -16,8 +16,8 @@ import java.util.Map;
  * the owner calls it from one thread only.
  *
  * <p><b>Time.</b> The watermark is the highest event timestamp added so far minus the allowed lateness
- * ({@code Long.MIN_VALUE} before the first event); it never goes back. {@link #advanceIdle} may move it
- * further to follow the wall clock.
+ * ({@code Long.MIN_VALUE} before the first event); it never goes back. {@link #advanceEventTime} may move it
+ * further when the partition is quiet ({@link IdleRule} decides how far).
  *
  * <p><b>Events.</b> {@link #add} takes stored events (valid, not bots) of this partition in arrival order. An
  * event is <em>late</em> when one of its tumbling windows ({@link WindowDefinitions#TUMBLING}) has already
@@ -202,9 +202,12 @@ public final class PartitionWindows {
     return out;
   }
 
-  /** Lets event time follow the wall clock on a caught-up, quiet partition: max(watermark, now − lateness). */
-  public void advanceIdle(long wallClockMs) {
-    long moved = Math.max(watermark, minusLateness(wallClockMs));
+  /**
+   * Lets the event time of a caught-up, quiet partition reach {@code eventTimeMs}: the watermark becomes
+   * max(watermark, eventTimeMs − lateness). {@code Long.MAX_VALUE} closes everything (the end of a bounded input).
+   */
+  public void advanceEventTime(long eventTimeMs) {
+    long moved = Math.max(watermark, minusLateness(eventTimeMs));
     if (moved != watermark) {
       watermark = moved;
       mutated = true;

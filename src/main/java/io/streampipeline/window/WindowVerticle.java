@@ -42,6 +42,7 @@ public final class WindowVerticle extends VerticleBase {
 
   private final int lane;
   private final WindowSettings settings;
+  private final IdleRule idleRule;
   private final PipelineMetrics metrics;
   private final Map<Integer, PartitionWindows> partitions = new HashMap<>();
   private final Set<Integer> unreadable = new HashSet<>();
@@ -54,6 +55,7 @@ public final class WindowVerticle extends VerticleBase {
   public WindowVerticle(int lane, PipelineConfig config, PipelineMetrics metrics) {
     this.lane = lane;
     this.settings = WindowSettings.from(config);
+    this.idleRule = config.idleRule();
     this.metrics = metrics;
   }
 
@@ -81,7 +83,7 @@ public final class WindowVerticle extends VerticleBase {
     } else if (message instanceof IdleAdvance idle) {
       PartitionWindows state = partitions.get(idle.partition());
       if (state != null) {
-        state.advanceIdle(idle.wallClockMs());
+        state.advanceEventTime(idleRule.eventTimeReached(state.maxTimestamp(), idle.wallClockMs(), idle.quietMs()));
       }
     }
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streampipeline.window.IdleRule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,6 +37,7 @@ class ConfigLoaderTest {
     assertEquals(1_800_000, c.sessionTimeoutMs());
     assertEquals(10_000, c.allowedLatenessMs());
     assertEquals(10_000, c.idleMs());
+    assertEquals(IdleRule.EVENT_TIME, c.idleRule());
     assertEquals(5432, c.postgresPort());
     assertEquals(8000, c.dashboardPort());
     assertEquals(9090, c.metricsPort());
@@ -84,6 +86,14 @@ class ConfigLoaderTest {
         () -> ConfigLoader.load(Map.of("CONFIG_FILE", file.toString()), new String[0]));
     assertTrue(e.getMessage().startsWith("Invalid configuration: CONFIG_FILE='" + file + "' is not readable JSON"));
     assertEquals(1, e.getMessage().lines().count());
+  }
+
+  @Test
+  void theIdleRuleIsNamedByItsConfigName() {
+    assertEquals(IdleRule.WALL_CLOCK, ConfigLoader.fromMap(Map.of("WINDOW_IDLE_RULE", "Wall-Clock")).idleRule());
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.fromMap(Map.of("WINDOW_IDLE_RULE", "now")));
+    assertEquals("Invalid configuration: WINDOW_IDLE_RULE='now' must be event-time or wall-clock", e.getMessage());
   }
 
   @Test

@@ -125,6 +125,16 @@ class PartitionLedgerTest {
   }
 
   @Test
+  void quietTimeCountsFromTheLastRecordOrTheRestore() {
+    own(0, 1, 0, 0);
+    assertEquals(7_000, ledger.quietFor(0, 7_000), "restored at 0, nothing read since");
+    ledger.accept(0, 0, 1, 1_000);
+    assertEquals(10_000, ledger.quietFor(0, 11_000));
+    ledger.accept(0, 1, 1, 12_000);
+    assertEquals(0, ledger.quietFor(0, 12_000));
+  }
+
+  @Test
   void aQuietSpellStartsOnceUntilTheNextRecordOrRestore() {
     own(0, 1, 0, 0);
     ledger.accept(0, 0, 1, 1_000);

@@ -54,8 +54,8 @@ class PartitionWindowsModelTest {
         assertEquals(reference.openSessions(), lean.openSessions());
       }
     }
-    reference.advanceIdle(Long.MAX_VALUE / 2);
-    lean.advanceIdle(Long.MAX_VALUE / 2);
+    reference.advanceEventTime(Long.MAX_VALUE / 2);
+    lean.advanceEventTime(Long.MAX_VALUE / 2);
     assertEquals(describe(reference.closeReady(-1)), describe(lean.closeReady(-1)));
     assertEquals(0, lean.openWindows() + lean.openSessions());
     System.out.printf("seed %d: %d events, %d late%n", seed, events.size(), late);
@@ -101,7 +101,7 @@ class PartitionWindowsModelTest {
         state = PartitionWindows.restore(4, s, state.snapshot());
       }
     }
-    state.advanceIdle(Long.MAX_VALUE / 2);
+    state.advanceEventTime(Long.MAX_VALUE / 2);
     results.addAll(describe(state.closeReady(0)));
     return results.stream().sorted().toList();
   }
@@ -196,7 +196,7 @@ class PartitionWindowsModelTest {
         counts[2]++;
       }
     }
-    state.advanceIdle(Long.MAX_VALUE / 2);
+    state.advanceEventTime(Long.MAX_VALUE / 2);
     written.addAll(pending);
     written.addAll(describe(state.closeReady(0)));
     return written.stream().sorted().toList();
@@ -214,7 +214,7 @@ class PartitionWindowsModelTest {
 
   private static List<String> everythingClosed(PartitionWindows state) {
     PartitionWindows copy = PartitionWindows.restore(state.partition(), state.settings(), state.snapshot());
-    copy.advanceIdle(Long.MAX_VALUE / 2);
+    copy.advanceEventTime(Long.MAX_VALUE / 2);
     return describe(copy.closeReady(0)).stream().sorted().toList();
   }
 

@@ -41,13 +41,13 @@ class PartitionWindowsSnapshotTest {
         }
         if (i % 1_000 == 999) {
           long wall = straight.maxTimestamp() + 5 * SECOND;
-          straight.advanceIdle(wall);
-          restored.advanceIdle(wall);
+          straight.advanceEventTime(wall);
+          restored.advanceEventTime(wall);
         }
       }
       restored = PartitionWindows.restore(1, SETTINGS, restored.snapshot());
-      straight.advanceIdle(Long.MAX_VALUE);
-      restored.advanceIdle(Long.MAX_VALUE);
+      straight.advanceEventTime(Long.MAX_VALUE);
+      restored.advanceEventTime(Long.MAX_VALUE);
       List<String> all = describe(straight.closeReady(-1));
       assertEquals(all, describe(restored.closeReady(-1)));
       assertFalse(all.isEmpty());
@@ -107,7 +107,7 @@ class PartitionWindowsSnapshotTest {
     assertEquals(2, pw.openWindows());
     assertEquals(2, pw.openSessions());
 
-    pw.advanceIdle(T0 + 3_600_000);
+    pw.advanceEventTime(T0 + 3_600_000);
     List<WindowResult> rest = pw.closeReady(43);
     WindowResult revenue = rest.stream().filter(r -> r.type() == WindowType.REVENUE_PER_5MIN).findFirst()
         .orElseThrow();
@@ -129,8 +129,8 @@ class PartitionWindowsSnapshotTest {
     PartitionWindows stored = PartitionWindows.restore(SnapshotFixture.PARTITION, SnapshotFixture.SETTINGS,
         readFixture());
     assertSameState(fresh, stored);
-    fresh.advanceIdle(Long.MAX_VALUE);
-    stored.advanceIdle(Long.MAX_VALUE);
+    fresh.advanceEventTime(Long.MAX_VALUE);
+    stored.advanceEventTime(Long.MAX_VALUE);
     assertEquals(describe(fresh.closeReady(0)), describe(stored.closeReady(0)));
   }
 

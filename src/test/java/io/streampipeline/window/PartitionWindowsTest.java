@@ -267,7 +267,7 @@ class PartitionWindowsTest {
     windows.add(view("e2", T0 + 25 * SECOND, "u1", "s1"));
     assertEquals(T0 + 20 * SECOND, windows.watermark());
     assertEquals(T0 + 30 * SECOND, windows.maxTimestamp());
-    windows.advanceIdle(T0);
+    windows.advanceEventTime(T0);
     assertEquals(T0 + 20 * SECOND, windows.watermark());
   }
 
@@ -276,11 +276,11 @@ class PartitionWindowsTest {
     windows.add(view("e1", T0 + 30 * SECOND, "u1", "s1"));
     assertEquals(List.of(), windows.closeReady(1));
 
-    windows.advanceIdle(T0 + MINUTE + LATENESS);
+    windows.advanceEventTime(T0 + MINUTE + LATENESS);
     assertEquals(T0 + MINUTE, windows.watermark());
     assertEquals(List.of(T0), minutes(windows.closeReady(2)).stream().map(WindowResult::windowStart).toList());
 
-    windows.advanceIdle(T0 + 30 * SECOND + TIMEOUT + LATENESS + 1);
+    windows.advanceEventTime(T0 + 30 * SECOND + TIMEOUT + LATENESS + 1);
     List<WindowResult> rest = windows.closeReady(3);
     assertEquals(1, only(rest, WindowType.REVENUE_PER_5MIN).size());
     assertEquals(1, only(rest, WindowType.SESSION_SUMMARY).size());
@@ -316,7 +316,7 @@ class PartitionWindowsTest {
       other.add(view("e" + i, T0 + i, "u1", "s1"));
     }
     other.add(view("first", T0, "u1", "s1"));
-    other.advanceIdle(T0 + 5 * TIMEOUT);
+    other.advanceEventTime(T0 + 5 * TIMEOUT);
     assertEquals(PartitionWindows.DEDUP_EVENTS + 2, sessionOf(other.closeReady(0)).eventCount());
   }
 
@@ -342,7 +342,7 @@ class PartitionWindowsTest {
     PartitionWindows p3 = new PartitionWindows(3, SETTINGS);
     p3.add(event("e1").at(T0 + SECOND).partition(3).build());
     windows.add(view("e1", T0 + SECOND, "u1", "s1"));
-    p3.advanceIdle(T0 + 5 * TIMEOUT);
+    p3.advanceEventTime(T0 + 5 * TIMEOUT);
     List<WindowResult> fromP3 = p3.closeReady(0);
     List<WindowResult> fromP0 = closeAllAt(T0 + 5 * TIMEOUT);
     assertEquals(WindowIds.tumbling(WindowType.EVENTS_PER_MINUTE, T0, 3), fromP3.get(0).windowId());
@@ -354,7 +354,7 @@ class PartitionWindowsTest {
 
   @Test
   void extremeTimesDoNotWrapAround() {
-    windows.advanceIdle(Long.MIN_VALUE);
+    windows.advanceEventTime(Long.MIN_VALUE);
     assertEquals(Long.MIN_VALUE, windows.watermark());
     windows.add(view("e1", 1, "u1", "s1"));
     windows.add(view("e2", Long.MAX_VALUE, "u1", "s1"));
@@ -374,7 +374,7 @@ class PartitionWindowsTest {
   }
 
   private List<WindowResult> closeAllAt(long wallClock) {
-    windows.advanceIdle(wallClock + LATENESS);
+    windows.advanceEventTime(wallClock + LATENESS);
     return windows.closeReady(0);
   }
 

@@ -83,7 +83,7 @@ final class ReferenceWindows {
     return true;
   }
 
-  void advanceIdle(long wallClock) {
+  void advanceEventTime(long wallClock) {
     watermark = Math.max(watermark, wallClock - settings.allowedLatenessMs());
   }
 

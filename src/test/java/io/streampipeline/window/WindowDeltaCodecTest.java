@@ -155,7 +155,7 @@ class WindowDeltaCodecTest {
 
   private static List<String> closeAll(PartitionWindows state) {
     PartitionWindows copy = PartitionWindows.restore(state.partition(), state.settings(), state.snapshot());
-    copy.advanceIdle(Long.MAX_VALUE / 2);
+    copy.advanceEventTime(Long.MAX_VALUE / 2);
     List<String> out = new ArrayList<>();
     copy.closeReady(0).forEach(r -> out.add(TestEvents.describe(r)));
     return out.stream().sorted().toList();
