@@ -226,6 +226,11 @@ public final class PipelineMetrics {
     }).set(lag);
   }
 
+  /** How many partitions have had their lag measured by this process: those a lane has read since it started. */
+  public int partitionsWithKnownLag() {
+    return lagByPartition.size();
+  }
+
   /** Totals for /api/stats and the logs. */
   public double totalLate() {
     return late.count();

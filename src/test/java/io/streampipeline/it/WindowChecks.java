@@ -16,13 +16,13 @@ public final class WindowChecks {
   private WindowChecks() {
   }
 
-  private static String tumblingSql(String type, long sizeMs) {
+  private static String tumblingSql(String type, long sizeMs, String counted) {
     return "SELECT '" + type + "' AS window_type, (event_timestamp_ms / " + sizeMs + ") * " + sizeMs
         + " AS window_start, count(*) AS event_count, count(DISTINCT user_id) AS unique_users, "
         + "count(*) FILTER (WHERE event_type = 'page_view') AS page_views, "
         + "count(*) FILTER (WHERE event_type = 'add_to_cart') AS add_to_carts, "
         + "count(*) FILTER (WHERE event_type = 'purchase') AS purchases, "
-        + "sum(revenue_cents) AS total_revenue_cents FROM clickstream_events GROUP BY 2";
+        + "sum(revenue_cents) AS total_revenue_cents FROM clickstream_events WHERE " + counted + " GROUP BY 2";
   }
 
   private static final String VIEW = "SELECT window_type, window_start, event_count, unique_users, page_views, "
@@ -44,9 +44,14 @@ public final class WindowChecks {
 
   /** Every tumbling window equals SQL over the stored events; returns how many windows were compared. */
   public static int assertTumblingExact(Db db, long minuteMs, long revenueMs) {
+    return assertTumblingExact(db, minuteMs, revenueMs, "true");
+  }
+
+  /** The same over the stored events that match {@code counted}, an SQL condition (those not late). */
+  public static int assertTumblingExact(Db db, long minuteMs, long revenueMs, String counted) {
     int compared = 0;
     for (Object[] t : new Object[][] {{"events_per_minute", minuteMs}, {"revenue_per_5min", revenueMs}}) {
-      Map<String, String> expected = keyed(db.rows(tumblingSql((String) t[0], (Long) t[1])));
+      Map<String, String> expected = keyed(db.rows(tumblingSql((String) t[0], (Long) t[1], counted)));
       Map<String, String> emitted = emittedTumbling(db, (String) t[0]);
       assertTrue(expected.size() > 0, "there are " + t[0] + " windows");
       assertEquals(expected, emitted, t[0] + " windows equal SQL over clickstream_events");
@@ -59,9 +64,15 @@ public final class WindowChecks {
 
   /** Sessions split where the gap between consecutive events exceeds the timeout. */
   public static int assertSessionsExact(Db db, long timeoutMs) {
+    return assertSessionsExact(db, timeoutMs, "true");
+  }
+
+  /** The same over the stored events that match {@code counted}, an SQL condition (those not late). */
+  public static int assertSessionsExact(Db db, long timeoutMs, String counted) {
     String expectedSql = "WITH e AS (SELECT user_id, session_id, event_timestamp_ms AS ts, event_type, revenue_cents, "
         + "CASE WHEN event_timestamp_ms - lag(event_timestamp_ms) OVER (PARTITION BY user_id, session_id "
-        + "ORDER BY event_timestamp_ms) > " + timeoutMs + " THEN 1 ELSE 0 END AS brk FROM clickstream_events), "
+        + "ORDER BY event_timestamp_ms) > " + timeoutMs + " THEN 1 ELSE 0 END AS brk FROM clickstream_events "
+        + "WHERE " + counted + "), "
         + "s AS (SELECT *, sum(brk) OVER (PARTITION BY user_id, session_id ORDER BY ts "
         + "ROWS UNBOUNDED PRECEDING) AS n FROM e) "
         + "SELECT user_id || '/' || session_id || '/' || min(ts) AS k, max(ts) AS window_end, count(*) AS event_count, "

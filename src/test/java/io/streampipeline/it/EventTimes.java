@@ -1,0 +1,69 @@
+package io.streampipeline.it;
+
+import io.streampipeline.generator.EventFactory;
+import io.streampipeline.generator.GeneratedMessage;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The two kinds of data every fault test runs with, always produced into a pipeline that was started first:
+ * event times near the wall clock (live producers), and event times hours behind it (a backfill, a replay from
+ * another system, devices that were offline). A rule that holds for one kind only (a quiet partition jumping
+ * to the wall clock) fails the other, so a test that uses one kind alone proves half of what it claims.
+ */
+public enum EventTimes {
+  NEAR_WALL_CLOCK,
+  HOURS_BEHIND;
+
+  private static final long FOUR_HOURS_MS = 4 * 3_600_000L;
+
+  /**
+   * Window settings with which the last windows and sessions close within about 30 s of quiet after the data
+   * ends, whichever kind it is: short windows, a short session timeout and little lateness.
+   */
+  public static final Map<String, String> QUICK_CLOSE = Map.of("WINDOW_TUMBLING_WINDOW_SECONDS", "10",
+      "WINDOW_REVENUE_WINDOW_SECONDS", "30", "WINDOW_SESSION_TIMEOUT_SECONDS", "10",
+      "WINDOW_ALLOWED_LATENESS_SECONDS", "2");
+
+  /**
+   * Produces {@code count} generated messages in chunks of {@code chunk}, {@code pauseMs} apart, on a thread of
+   * its own. Near the wall clock, each chunk is stamped from the clock when it is made, 1 ms apart; hours
+   * behind, the whole set is {@code stepMs} apart from four hours ago, in order.
+   */
+  public Feed produce(String bootstrapServers, String topic, long seed, int count, double errorRate, long stepMs,
+      int chunk, long pauseMs) {
+    EventFactory factory = new EventFactory(seed, 300, 200, 1_800_000, errorRate);
+    // On a 5-minute boundary, so a set whose span is a multiple of 5 minutes ends where its last windows end.
+    long behindStart = (System.currentTimeMillis() - FOUR_HOURS_MS) / 300_000 * 300_000;
+    List<GeneratedMessage> sent = Collections.synchronizedList(new ArrayList<>(count));
+    CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
+      for (int from = 0; from < count; from += chunk) {
+        int size = Math.min(chunk, count - from);
+        long first = this == NEAR_WALL_CLOCK ? System.currentTimeMillis() : behindStart + from * stepMs;
+        long step = this == NEAR_WALL_CLOCK ? 1 : stepMs;
+        List<GeneratedMessage> messages = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+          messages.add(factory.next(first + i * step));
+        }
+        TestData.send(bootstrapServers, topic, messages);
+        sent.addAll(messages);
+        Await.sleep(pauseMs);
+      }
+    });
+    return new Feed(sent, done);
+  }
+
+  /** What a {@link #produce} call has sent so far, and when it is done. */
+  public record Feed(List<GeneratedMessage> sent, CompletableFuture<Void> done) {
+    /** Waits until every message is acknowledged by the broker; returns them in order. */
+    public List<GeneratedMessage> all() {
+      done.join();
+      synchronized (sent) {
+        return List.copyOf(sent);
+      }
+    }
+  }
+}
