@@ -2,6 +2,7 @@ package io.streampipeline.it;
 
 import io.streampipeline.generator.EventFactory;
 import io.streampipeline.generator.GeneratedMessage;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -30,11 +31,20 @@ public enum EventTimes {
 
   /**
    * Produces {@code count} generated messages in chunks of {@code chunk}, {@code pauseMs} apart, on a thread of
-   * its own. Near the wall clock, each chunk is stamped from the clock when it is made, 1 ms apart; hours
+   * its own. Near the wall clock, each chunk is stamped up to the clock when it is made, 1 ms apart; hours
    * behind, the whole set is {@code stepMs} apart from four hours ago, in order.
    */
   public Feed produce(String bootstrapServers, String topic, long seed, int count, double errorRate, long stepMs,
       int chunk, long pauseMs) {
+    return produce(bootstrapServers, topic, seed, 0, count, errorRate, stepMs, chunk, pauseMs);
+  }
+
+  /**
+   * The same, for the part of a set from message {@code fromIndex} on (hours behind, it continues where the
+   * part before it stopped); give each part a seed of its own.
+   */
+  public Feed produce(String bootstrapServers, String topic, long seed, int fromIndex, int count, double errorRate,
+      long stepMs, int chunk, long pauseMs) {
     EventFactory factory = new EventFactory(seed, 300, 200, 1_800_000, errorRate);
     // On a 5-minute boundary, so a set whose span is a multiple of 5 minutes ends where its last windows end.
     long behindStart = (System.currentTimeMillis() - FOUR_HOURS_MS) / 300_000 * 300_000;
@@ -42,7 +52,10 @@ public enum EventTimes {
     CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
       for (int from = 0; from < count; from += chunk) {
         int size = Math.min(chunk, count - from);
-        long first = this == NEAR_WALL_CLOCK ? System.currentTimeMillis() : behindStart + from * stepMs;
+        // Near the wall clock a chunk ends at the clock, so event time never runs ahead of it however fast the
+        // chunks go; chunks sent closer together than their spread overlap by less than the allowed lateness.
+        long first = this == NEAR_WALL_CLOCK ? System.currentTimeMillis() - size
+            : behindStart + (fromIndex + from) * stepMs;
         long step = this == NEAR_WALL_CLOCK ? 1 : stepMs;
         List<GeneratedMessage> messages = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
@@ -54,6 +67,18 @@ public enum EventTimes {
       }
     });
     return new Feed(sent, done);
+  }
+
+  /** Waits until a pipeline process answers its readiness probe: it has started and its lanes read. */
+  public static void awaitReady(Map<String, String> env) {
+    String url = "http://127.0.0.1:" + env.get("METRICS_PORT") + "/health/ready";
+    Await.until(Duration.ofSeconds(90), "the pipeline process ready", () -> {
+      try {
+        return Http.get(url).status();
+      } catch (RuntimeException notYet) {
+        return 0;
+      }
+    }, status -> status == 200);
   }
 
   /** What a {@link #produce} call has sent so far, and when it is done. */
