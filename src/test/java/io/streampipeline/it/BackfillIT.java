@@ -27,14 +27,11 @@ import org.junit.jupiter.api.Test;
  * a paused backfill loses exactly what the rule says, and live windows still close soon after traffic stops.
  */
 class BackfillIT {
-  private static final long IDLE_MS = 2_000;
   private final ClickstreamCodec codec = new ClickstreamCodec();
 
-  private static Application startedAndWaiting(PipelineConfig config, long waitMs) {
+  private static Application startedAndWaiting(PipelineConfig config) {
     Application app = new Application(config).start();
-    Await.until(Duration.ofSeconds(60), "all six partitions read by the lane",
-        () -> app.metrics().partitionsWithKnownLag(), n -> n == 6);
-    Await.sleep(waitMs);
+    EventTimes.awaitReadingAndWaiting(app, config);
     return app;
   }
 
@@ -46,7 +43,7 @@ class BackfillIT {
     ItPipeline it = ItPipeline.create("backfill", settings);
     PipelineConfig config = it.config();
     Db db = it.db();
-    Application app = startedAndWaiting(config, 3 * IDLE_MS);
+    Application app = startedAndWaiting(config);
     try {
       // 6,000 events from four hours to one hour behind the wall clock, at about 1,000 events/s.
       List<GeneratedMessage> sent = EventTimes.HOURS_BEHIND.produce(it.infra().bootstrapServers,
@@ -72,7 +69,7 @@ class BackfillIT {
         "WINDOW_ALLOWED_LATENESS_SECONDS", "1"));
     PipelineConfig config = it.config();
     Db db = it.db();
-    Application app = startedAndWaiting(config, 0);
+    Application app = startedAndWaiting(config);
     try {
       List<GeneratedMessage> sent = EventTimes.NEAR_WALL_CLOCK.produce(it.infra().bootstrapServers,
           config.clickstreamTopic(), 7L, 2_000, 0.0, 1, 100, 100).all();
@@ -81,7 +78,7 @@ class BackfillIT {
       // Both clocks are the pipeline's: the last event's commit (at or after it was read) and each window's close.
       long lastStored = db.count("SELECT (extract(epoch FROM max(ingested_at)) * 1000)::bigint FROM clickstream_events");
       long lastClosed = db.count("SELECT max(emitted_at) FROM aggregated_metrics");
-      assertTrue(lastClosed - lastStored <= IDLE_MS + 1_000, "every window and session closed within "
+      assertTrue(lastClosed - lastStored <= config.idleMs() + 1_000, "every window and session closed within "
           + "WINDOW_IDLE_SECONDS + 1 s of the last event: the last closed " + (lastClosed - lastStored) + " ms after");
       WindowChecks.assertTumblingExact(db, config.tumblingWindowMs(), config.revenueWindowMs());
       WindowChecks.assertSessionsExact(db, config.sessionTimeoutMs());
@@ -120,12 +117,12 @@ class BackfillIT {
     for (long t = 30_500; t < 60_000; t += 500) {
       after.add(event(topic, b + t));
     }
-    Application app = startedAndWaiting(config, 3 * IDLE_MS);
+    Application app = startedAndWaiting(config);
     try {
       TestData.send(it.infra().bootstrapServers, topic, before, null);
       Await.until(Duration.ofSeconds(30), "the first part stored",
           () -> db.count("SELECT count(*) FROM clickstream_events"), n -> n == before.size());
-      Await.sleep(2 * IDLE_MS);
+      Await.sleep(2 * config.idleMs());
       TestData.send(it.infra().bootstrapServers, topic, after, null);
       long counted = before.size() + after.size() - late.size();
       Await.until(Duration.ofSeconds(30), "every event stored, late ones too",

@@ -32,7 +32,7 @@ class CrashRecoveryIT {
     Db db = it.db();
     EventTimes.Feed feed;
     try (PipelineProcess first = PipelineProcess.start(env)) {
-      EventTimes.awaitReady(env);
+      EventTimes.awaitReadyAndWaiting(env);
       feed = times.produce(infra.bootstrapServers, config.clickstreamTopic(), 4242L, 30_000, 0.03, 40, 1000, 150);
       Await.until(Duration.ofSeconds(90), "some rows written by the first process",
           () -> db.count("SELECT count(*) FROM clickstream_events"), n -> n >= 5000);

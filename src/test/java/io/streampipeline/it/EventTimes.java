@@ -1,5 +1,7 @@
 package io.streampipeline.it;
 
+import io.streampipeline.app.Application;
+import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.generator.EventFactory;
 import io.streampipeline.generator.GeneratedMessage;
 import java.time.Duration;
@@ -69,8 +71,11 @@ public enum EventTimes {
     return new Feed(sent, done);
   }
 
-  /** Waits until a pipeline process answers its readiness probe: it has started and its lanes read. */
-  public static void awaitReady(Map<String, String> env) {
+  /**
+   * Waits until a pipeline process answers its readiness probe (its lanes read), then three times
+   * WINDOW_IDLE_SECONDS, as a pipeline started well before its producers has waited.
+   */
+  public static void awaitReadyAndWaiting(Map<String, String> env) {
     String url = "http://127.0.0.1:" + env.get("METRICS_PORT") + "/health/ready";
     Await.until(Duration.ofSeconds(90), "the pipeline process ready", () -> {
       try {
@@ -79,6 +84,14 @@ public enum EventTimes {
         return 0;
       }
     }, status -> status == 200);
+    Await.sleep(3 * (long) (Double.parseDouble(env.get("WINDOW_IDLE_SECONDS")) * 1000));
+  }
+
+  /** The same for a pipeline in this JVM: all six partitions read, then three times WINDOW_IDLE_SECONDS. */
+  public static void awaitReadingAndWaiting(Application app, PipelineConfig config) {
+    Await.until(Duration.ofSeconds(60), "all six partitions read by the lanes",
+        () -> app.metrics().partitionsWithKnownLag(), n -> n == 6);
+    Await.sleep(3 * config.idleMs());
   }
 
   /** What a {@link #produce} call has sent so far, and when it is done. */

@@ -37,6 +37,7 @@ class PostgresOutageIT {
 
     Application app = new Application(config).start();
     try {
+      EventTimes.awaitReadingAndWaiting(app, config);
       List<GeneratedMessage> first = times.produce(infra.bootstrapServers, config.clickstreamTopic(), 77L, 0, 4000,
           0.0, 100, 1000, 0).all();
       long before = first.stream().filter(m -> m.kind() == Kind.VALID).count();
