@@ -46,7 +46,7 @@ import io.streampipeline.window.StateWrite;
  * The sink's compare-and-set on owner epoch and offset, against the real database: a lane that lost a partition
  * cannot write it (not even an idle checkpoint whose offset does not move), nothing it wrote for that partition
  * remains, the partitions it still owns commit, and after a refusal nothing more of the partition is written
- * until it is restored again.
+ * until it is restored again; a refusal that comes after the restore leaves the new epoch's rows alone.
  */
 class FencingIT {
   private static final int LANE = 7;
