@@ -6,8 +6,10 @@ import io.streampipeline.sink.SinkPolicy.Retry;
 import io.streampipeline.sink.SinkPolicy.WriteMode;
 import io.vertx.core.Future;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.LongFunction;
 import org.slf4j.Logger;
@@ -26,8 +28,11 @@ final class CheckpointRunner {
     /** A partition group committed ({@code rejected}: rows PostgreSQL refused, now dead letters). */
     void committed(CheckpointJob job, List<DeadLetter> rejected, long written);
 
-    /** The compare-and-set refused these partitions; the sink accepts nothing more of them. */
-    void refused(Set<Integer> partitions);
+    /**
+     * The compare-and-set refused these partitions under these owner epochs; the sink accepts nothing more of them
+     * under those epochs. A partition restored meanwhile under a newer epoch is not affected.
+     */
+    void refused(Map<Integer, Long> ownerEpochs);
   }
 
   /** Partitions durable at the checkpoint's offsets, partitions refused or no longer writable, new event rows. */
@@ -100,10 +105,11 @@ final class CheckpointRunner {
   private Future<Outcome> afterFailure(CheckpointJob job, WriteMode mode, int failures, Throwable err) {
     Failure failure = store.classify(err);
     if (failure == Failure.FENCED) {
-      Set<Integer> refused = ((FencedException) err).partitions();
-      refused.forEach(p -> ownership.refused(p, job.ownerEpochs().get(p)));
+      Map<Integer, Long> refused = new HashMap<>();
+      ((FencedException) err).partitions().forEach(p -> refused.put(p, job.ownerEpochs().get(p)));
+      refused.forEach(ownership::refused);
       listener.refused(refused);
-      return attempt(job.without(refused), mode, failures).map(o -> o.plusFenced(refused));
+      return attempt(job.without(refused.keySet()), mode, failures).map(o -> o.plusFenced(refused.keySet()));
     }
     Retry retry = SinkPolicy.afterFailure(failure, mode, failures);
     if (failure == Failure.DUPLICATE_KEY && retry.mode() == WriteMode.SKIP_DUPLICATES) {

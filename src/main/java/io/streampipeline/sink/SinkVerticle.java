@@ -24,11 +24,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
 import org.slf4j.Logger;
@@ -39,8 +36,10 @@ import org.slf4j.LoggerFactory;
  * checkpoint, hands them with the checkpoint's windows, state and offsets to {@link CheckpointRunner}, one
  * checkpoint at a time, in order. It keeps which partitions may be written under which owner epoch
  * ({@link SinkOwnership}): data of a partition that is not accepted is dropped on arrival, so after a refusal
- * nothing of that partition is written until the lane restores it. When a checkpoint is done it tells ingest
- * which partitions committed and which were refused, counts, and announces the outbox rows.
+ * nothing of that partition is written until the lane restores it; a refusal drops only what was buffered under
+ * the refused epoch ({@link PendingRows}), never what a newer epoch of the same partition has read. When a
+ * checkpoint is done it tells ingest which partitions committed and which were refused, counts, and announces the
+ * outbox rows.
  */
 public final class SinkVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(SinkVerticle.class);
@@ -54,12 +53,11 @@ public final class SinkVerticle extends VerticleBase {
   private final Endpoints endpoints;
   private final PipelineMetrics metrics;
   private final SinkOwnership ownership = new SinkOwnership();
+  private final PendingRows pending = new PendingRows(ownership);
 
   private Pool pool;
   private CheckpointRunner runner;
   private MessageConsumer<LaneMessage> inbox;
-  private List<EnrichedEvent> pendingEvents = new ArrayList<>();
-  private List<DeadLetter> pendingDeadLetters = new ArrayList<>();
   private final ArrayDeque<CheckpointJob> queue = new ArrayDeque<>();
   private boolean writing;
   private Promise<Void> idle;
@@ -97,9 +95,9 @@ public final class SinkVerticle extends VerticleBase {
       }
 
       @Override
-      public void refused(Set<Integer> partitions) {
+      public void refused(Map<Integer, Long> ownerEpochs) {
         metrics.fenced();
-        dropPending(partitions);
+        pending.refused(ownerEpochs);
       }
     }, String.valueOf(lane));
     inbox = vertx.eventBus().consumer(Addresses.laneSink(lane), msg -> onMessage(msg.body()));
@@ -109,54 +107,19 @@ public final class SinkVerticle extends VerticleBase {
 
   private void onMessage(LaneMessage message) {
     if (message instanceof EventBatch batch) {
-      buffer(batch);
+      pending.add(batch);
     } else if (message instanceof Checkpoint checkpoint) {
-      queue.add(freeze(checkpoint));
+      queue.add(pending.freeze(checkpoint));
       writeNext();
     } else if (message instanceof PartitionsRestored restored) {
-      dropPending(restored.partitions().keySet());
+      pending.drop(restored.partitions().keySet());
       restored.partitions().forEach((p, r) -> ownership.restored(p, r.ownerEpoch()));
     } else if (message instanceof PartitionsRevoked revoked) {
-      dropPending(revoked.partitions());
+      pending.drop(revoked.partitions());
       revoked.partitions().forEach(ownership::revoked);
     } else {
       throw new IllegalStateException("unexpected on the sink: " + message);
     }
-  }
-
-  private void buffer(EventBatch batch) {
-    for (EnrichedEvent e : batch.events()) {
-      if (ownership.accepts(e.partition())) {
-        pendingEvents.add(e);
-      }
-    }
-    for (DeadLetter d : batch.deadLetters()) {
-      if (ownership.accepts(d.partition())) {
-        pendingDeadLetters.add(d);
-      }
-    }
-  }
-
-  private void dropPending(Set<Integer> partitions) {
-    pendingEvents.removeIf(e -> partitions.contains(e.partition()));
-    pendingDeadLetters.removeIf(d -> partitions.contains(d.partition()));
-  }
-
-  /**
-   * The checkpoint with the data buffered since the previous one, each partition's share marked with the epoch
-   * it was accepted under. A partition whose barrier carries another epoch (sent before a refusal or a restore)
-   * is left out: its offsets must not move.
-   */
-  private CheckpointJob freeze(Checkpoint checkpoint) {
-    Map<Integer, Long> epochs = new HashMap<>();
-    checkpoint.offsets().forEach((p, range) -> epochs.put(p, range.ownerEpoch()));
-    pendingEvents.forEach(e -> epochs.putIfAbsent(e.partition(), ownership.epochOf(e.partition())));
-    pendingDeadLetters.forEach(d -> epochs.putIfAbsent(d.partition(), ownership.epochOf(d.partition())));
-    CheckpointJob job = new CheckpointJob(checkpoint.id(), pendingEvents, pendingDeadLetters,
-        checkpoint.closedWindows(), checkpoint.states(), checkpoint.offsets(), epochs);
-    pendingEvents = new ArrayList<>();
-    pendingDeadLetters = new ArrayList<>();
-    return job;
   }
 
   private void writeNext() {

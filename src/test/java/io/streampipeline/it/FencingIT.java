@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.bus.Addresses;
 import io.streampipeline.bus.CheckpointResult;
+import io.streampipeline.bus.DeadLetter;
 import io.streampipeline.bus.LaneMessage.Checkpoint;
 import io.streampipeline.bus.LaneMessage.EventBatch;
 import io.streampipeline.bus.LaneMessage.OffsetRange;
@@ -24,12 +25,16 @@ import io.streampipeline.window.WindowIds;
 import io.streampipeline.window.WindowResult;
 import io.streampipeline.window.WindowType;
 import io.vertx.core.Vertx;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -41,10 +46,11 @@ import io.streampipeline.window.StateWrite;
  * The sink's compare-and-set on owner epoch and offset, against the real database: a lane that lost a partition
  * cannot write it (not even an idle checkpoint whose offset does not move), nothing it wrote for that partition
  * remains, the partitions it still owns commit, and after a refusal nothing more of the partition is written
- * until it is restored again.
+ * until it is restored again; a refusal that comes after the restore leaves the new epoch's rows alone.
  */
 class FencingIT {
   private static final int LANE = 7;
+  private ItPipeline it;
   private Db db;
   private PipelineConfig config;
   private Vertx vertx;
@@ -53,7 +59,7 @@ class FencingIT {
 
   @BeforeEach
   void deploySink() throws Exception {
-    ItPipeline it = ItPipeline.create("fencing");
+    it = ItPipeline.create("fencing");
     db = it.db();
     config = it.config();
     vertx = Vertx.vertx();
@@ -213,6 +219,63 @@ class FencingIT {
     assertEquals(Set.of(0), result().committed());
     assertEquals(60L, checkpointColumn(0, "next_offset"));
     assertEquals(20, storedEvents(0));
+  }
+
+  /**
+   * An epoch-1 checkpoint of partition 0 is in flight while the lane restores the partition as epoch 2 (the claim
+   * holds the row, so the old checkpoint's compare-and-set waits for it) and reads 50 to 60 again. The old
+   * checkpoint is refused once the claim commits; what epoch 2 buffered meanwhile belongs to epoch 2 and is written
+   * by its next checkpoint, which moves the offset past it.
+   */
+  @Test
+  void aRefusalOfTheOldEpochKeepsWhatTheNewEpochHasBuffered() throws Exception {
+    stored(0, 1, 50);
+    restored(1, 0);
+    Set<Object> delivered = ConcurrentHashMap.newKeySet();
+    vertx.eventBus().addInboundInterceptor(delivery -> {
+      delivery.next();
+      delivered.add(delivery.body());
+    });
+    try (Connection claim = it.infra().connect(it.database()); Statement st = claim.createStatement()) {
+      claim.setAutoCommit(false);
+      st.executeQuery("SELECT owner_epoch FROM pipeline_checkpoints WHERE partition = 0 FOR UPDATE").close();
+      send(reRead(0, 50, 60));
+      checkpoint(1, Map.of(0, new OffsetRange(1, 50, 60)));
+      Await.until(Duration.ofSeconds(30), "the epoch-1 checkpoint waiting for the row lock",
+          () -> db.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+              + "AND wait_event_type = 'Lock'"), n -> n == 1);
+
+      st.executeUpdate("UPDATE pipeline_checkpoints SET owner_epoch = owner_epoch + 1 WHERE partition = 0");
+      restored(2, 0);
+      EventBatch epochTwo = reRead(0, 50, 60);
+      send(epochTwo);
+      Await.until(Duration.ofSeconds(30), "the sink buffering epoch 2's events", () -> delivered.contains(epochTwo),
+          seen -> seen);
+      claim.commit();
+    }
+    assertEquals(Set.of(0), result().fenced(), "the epoch-1 checkpoint is refused");
+
+    checkpoint(2, Map.of(0, new OffsetRange(2, 50, 60)));
+    assertEquals(Set.of(0), result().committed());
+    assertEquals(60L, checkpointColumn(0, "next_offset"));
+    assertEquals(9, storedEvents(0), "epoch 2's events are stored");
+    assertEquals(List.of(Map.of("source_offset", 53L)), db.rows("SELECT source_offset FROM dead_letter_events "
+        + "WHERE source_partition = 0"), "and its dead letter");
+  }
+
+  /** The records from {@code from} to {@code to} as read: offset from + 3 is a dead letter, the others events. */
+  private EventBatch reRead(int partition, long from, long to) {
+    List<EnrichedEvent> events = new ArrayList<>();
+    List<DeadLetter> deadLetters = new ArrayList<>();
+    for (long o = from; o < to; o++) {
+      if (o == from + 3) {
+        deadLetters.add(new DeadLetter(config.clickstreamTopic(), partition, o, "not JSON", new byte[] {'{'},
+            System.currentTimeMillis()));
+      } else {
+        events.add(event(partition, o));
+      }
+    }
+    return new EventBatch(events, deadLetters);
   }
 
   private static <T> List<T> concat(List<T> a, List<T> b) {

@@ -9,6 +9,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.streampipeline.bus.DeadLetter;
+import io.streampipeline.bus.LaneMessage.Checkpoint;
+import io.streampipeline.bus.LaneMessage.EventBatch;
 import io.streampipeline.bus.LaneMessage.OffsetRange;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EnrichedEvent;
@@ -114,7 +116,9 @@ class CheckpointRunnerTest {
 
   private final FakeStore store = new FakeStore();
   private final SinkOwnership ownership = new SinkOwnership();
-  private final List<Set<Integer>> refusals = new ArrayList<>();
+  private final List<Map<Integer, Long>> refusals = new ArrayList<>();
+  /** The sink's buffer, told of refusals as SinkVerticle tells it. */
+  private final PendingRows pending = new PendingRows(ownership);
   private final CheckpointRunner runner = new CheckpointRunner(store, ownership, 2, ms -> Future.succeededFuture(),
       new CheckpointRunner.Listener() {
         @Override
@@ -122,8 +126,9 @@ class CheckpointRunnerTest {
         }
 
         @Override
-        public void refused(Set<Integer> partitions) {
-          refusals.add(partitions);
+        public void refused(Map<Integer, Long> ownerEpochs) {
+          refusals.add(ownerEpochs);
+          pending.refused(ownerEpochs);
         }
       }, "test");
 
@@ -198,7 +203,7 @@ class CheckpointRunnerTest {
     Outcome outcome = done(runner.run(job(1, 1, Map.of(0, new long[] {0, 5}, 2, new long[] {0, 5}))));
     assertEquals(Set.of(0), outcome.fenced());
     assertEquals(Set.of(2), outcome.committed());
-    assertEquals(List.of(Set.of(0)), refusals);
+    assertEquals(List.of(Map.of(0, 1L)), refusals, "the refusal names the epoch it refused");
     assertEquals(Set.of("e-2-0", "e-2-1", "e-2-2", "e-2-3", "e-2-4"), store.events);
   }
 
@@ -240,7 +245,7 @@ class CheckpointRunnerTest {
           }
 
           @Override
-          public void refused(Set<Integer> partitions) {
+          public void refused(Map<Integer, Long> ownerEpochs) {
           }
         }, "test");
     assertEquals(Set.of(0), done(retrying.run(job(1, 1, Map.of(0, new long[] {0, 4})))).committed());
@@ -265,6 +270,51 @@ class CheckpointRunnerTest {
     Outcome queued = done(runner.run(second));
     assertEquals(Set.of(2), queued.fenced());
     assertEquals(Map.of(0, List.of(1L, 2L)), store.deltas);
+  }
+
+  /**
+   * An epoch-1 checkpoint of partition 1 is still being written when the lane restores the partition as epoch 2
+   * (the claim moved the stored epoch) and buffers what it reads again. The old checkpoint is refused, epoch 2 stays
+   * accepted, and its rows stay buffered for its own checkpoint, which commits them.
+   */
+  @Test
+  void aRefusalOfTheOldEpochKeepsTheRowsTheNewEpochHasBuffered() {
+    store.stored(1, 1, 0);
+    ownership.restored(1, 1);
+    store.slowGroupOne = Promise.promise();
+    Future<Outcome> old = runner.run(job(1, 1, Map.of(1, new long[] {0, 5})));
+
+    store.stored(1, 2, 0);
+    pending.drop(Set.of(1));
+    ownership.restored(1, 2);
+    pending.add(new EventBatch(List.of(event(1, 0), event(1, 1), event(1, 2), event(1, 4)),
+        List.of(new DeadLetter("t", 1, 3, "not JSON", new byte[] {'{'}, 0))));
+    store.slowGroupOne.complete();
+    assertEquals(Set.of(1), done(old).fenced());
+    assertEquals(List.of(Map.of(1, 1L)), refusals);
+    assertTrue(ownership.accepts(1, 2), "epoch 2 is still accepted");
+
+    CheckpointJob next = pending.freeze(new Checkpoint(2, Map.of(1, new OffsetRange(2, 0, 5)), Map.of(), List.of()));
+    assertEquals(4, next.events().size(), "epoch 2's events are still there");
+    assertEquals(1, next.deadLetters().size(), "and its dead letter");
+    assertEquals(Set.of(1), done(runner.run(next)).committed());
+    assertEquals(5, store.offset(1));
+    assertEquals(4, store.events.size());
+  }
+
+  @Test
+  void aRefusalOfTheBufferedEpochDropsItsRowsAndKeepsTheOtherPartitions() {
+    store.stored(0, 1, 0);
+    store.stored(2, 1, 0);
+    ownership.restored(0, 1);
+    ownership.restored(2, 1);
+    pending.add(new EventBatch(List.of(event(0, 5), event(2, 5)), List.of()));
+    store.stored(0, 2, 0);
+    Outcome refused = done(runner.run(job(1, 1, Map.of(0, new long[] {0, 5}, 2, new long[] {0, 5}))));
+    assertEquals(Set.of(0), refused.fenced());
+    CheckpointJob next = pending.freeze(new Checkpoint(2, Map.of(), Map.of(), List.of()));
+    assertEquals(List.of("e-2-5"), next.events().stream().map(e -> e.event().eventId()).toList(),
+        "the refused epoch's rows go, the other partition's stay");
   }
 
   private static CheckpointJob withDeltas(CheckpointJob job, long seq) {

@@ -131,7 +131,7 @@ class SinkFaultsIT {
         }
 
         @Override
-        public void refused(Set<Integer> partitions) {
+        public void refused(Map<Integer, Long> ownerEpochs) {
         }
       }, "faults");
       return Future.succeededFuture();
