@@ -33,8 +33,15 @@ final class PendingRows {
 
   /** Keeps the rows of the partitions the sink accepts now; the others were read under an epoch it gave up. */
   void add(EventBatch batch) {
+    // A poll's records come partition by partition: decide once per run of the same partition.
+    int partition = -1;
+    boolean accepted = false;
     for (EnrichedEvent e : batch.events()) {
-      if (accepted(e.partition())) {
+      if (e.partition() != partition) {
+        partition = e.partition();
+        accepted = accepted(partition);
+      }
+      if (accepted) {
         events.add(e);
       }
     }
