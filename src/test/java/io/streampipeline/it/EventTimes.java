@@ -22,6 +22,8 @@ public enum EventTimes {
   HOURS_BEHIND;
 
   private static final long FOUR_HOURS_MS = 4 * 3_600_000L;
+  /** How much faster than the wall clock a steady backfill's event time runs. */
+  private static final long BACKFILL_SPEED = 20;
 
   /**
    * Window settings with which the last windows and sessions close within about 30 s of quiet after the data
@@ -30,6 +32,14 @@ public enum EventTimes {
   public static final Map<String, String> QUICK_CLOSE = Map.of("WINDOW_TUMBLING_WINDOW_SECONDS", "10",
       "WINDOW_REVENUE_WINDOW_SECONDS", "30", "WINDOW_SESSION_TIMEOUT_SECONDS", "10",
       "WINDOW_ALLOWED_LATENESS_SECONDS", "2");
+
+  /**
+   * The event time of a message a steady producer that started at {@code startedMs} sends at {@code nowMs}: the
+   * wall clock, or, hours behind, from four hours ago at {@value #BACKFILL_SPEED} times the wall clock's pace.
+   */
+  public long eventTime(long startedMs, long nowMs) {
+    return this == NEAR_WALL_CLOCK ? nowMs : startedMs - FOUR_HOURS_MS + (nowMs - startedMs) * BACKFILL_SPEED;
+  }
 
   /**
    * Produces {@code count} generated messages in chunks of {@code chunk}, {@code pauseMs} apart, on a thread of

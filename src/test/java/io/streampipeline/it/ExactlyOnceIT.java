@@ -13,11 +13,12 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Exactly once under failure, with live traffic and small windows so that many windows and sessions close
- * during the run: the jar killed with SIGKILL again and again, processes joining and leaving the group, and
+ * Exactly once under failure, with steady traffic into a pipeline started first (event times near the wall clock,
+ * and hours behind it) and small windows so that many windows and sessions close during the run: the jar killed with SIGKILL again and again, processes joining and leaving the group, and
  * PostgreSQL restarted. Afterwards every valid event is stored once, every bad one dead-lettered once, and
  * every closed window and session equals SQL over the stored events, one row per window_id.
  */
@@ -49,8 +50,9 @@ class ExactlyOnceIT {
     return db.count("SELECT count(*) FROM clickstream_events");
   }
 
-  @Test
-  void crashLoopWithKillNine() throws Exception {
+  @ParameterizedTest
+  @EnumSource(EventTimes.class)
+  void crashLoopWithKillNine(EventTimes times) throws Exception {
     ItPipeline it = ItPipeline.create("crashloop", LIVE);
     TestInfra infra = it.infra();
     Map<String, String> env = it.settings();
@@ -58,27 +60,33 @@ class ExactlyOnceIT {
     Db db = it.db();
     Random random = new Random(5);
 
-    try (LiveTraffic traffic = new LiveTraffic(infra.bootstrapServers, config.clickstreamTopic(), 99L, 600)) {
-      for (int kill = 1; kill <= 5; kill++) {
-        long before = rows(db);
-        try (PipelineProcess process = PipelineProcess.start(env)) {
+    PipelineProcess process = PipelineProcess.start(env);
+    try {
+      EventTimes.awaitReadyAndWaiting(env);
+      try (LiveTraffic traffic = new LiveTraffic(infra.bootstrapServers, config.clickstreamTopic(), 99L, 600,
+          times)) {
+        for (int kill = 1; kill <= 5; kill++) {
+          long before = rows(db);
           Await.until(Duration.ofSeconds(90), "progress before kill " + kill, () -> rows(db), n -> n > before);
           Await.sleep(random.nextInt(3000));
           process.kill();
+          process.close();
+          process = PipelineProcess.start(env);
         }
-      }
-      try (PipelineProcess last = PipelineProcess.start(env)) {
         Await.until(Duration.ofSeconds(90), "progress after the last restart", () -> rows(db), n -> n > 0);
         Await.sleep(3000);
         traffic.stop();
         assertExact(db, config, traffic);
-        last.terminate(60);
+        process.terminate(60);
       }
+    } finally {
+      process.close();
     }
   }
 
-  @Test
-  void processesJoinAndLeaveTheGroup() throws Exception {
+  @ParameterizedTest
+  @EnumSource(EventTimes.class)
+  void processesJoinAndLeaveTheGroup(EventTimes times) throws Exception {
     ItPipeline it = ItPipeline.create("rebalance", LIVE);
     TestInfra infra = it.infra();
     Map<String, String> env = it.settings();
@@ -86,20 +94,27 @@ class ExactlyOnceIT {
     Db db = it.db();
     List<PipelineProcess> processes = new ArrayList<>();
 
-    try (LiveTraffic traffic = new LiveTraffic(infra.bootstrapServers, config.clickstreamTopic(), 7L, 600)) {
-      for (int i = 0; i < 3; i++) {
+    try {
+      processes.add(PipelineProcess.start(env));
+      EventTimes.awaitReadyAndWaiting(env);
+      try (LiveTraffic traffic = new LiveTraffic(infra.bootstrapServers, config.clickstreamTopic(), 7L, 600,
+          times)) {
+        for (int i = 1; i <= 3; i++) {
+          long before = rows(db);
+          if (i > 1) {
+            Map<String, String> processEnv = new HashMap<>(env);
+            processEnv.put("METRICS_PORT", String.valueOf(Ports.free()));
+            processes.add(PipelineProcess.start(processEnv));
+          }
+          Await.until(Duration.ofSeconds(90), "progress with " + i + " processes", () -> rows(db),
+              n -> n > before + 1000);
+        }
         long before = rows(db);
-        Map<String, String> processEnv = new HashMap<>(env);
-        processEnv.put("METRICS_PORT", String.valueOf(Ports.free()));
-        processes.add(PipelineProcess.start(processEnv));
-        Await.until(Duration.ofSeconds(90), "progress with " + (i + 1) + " processes", () -> rows(db),
-            n -> n > before + 1000);
+        processes.remove(1).terminate(60);
+        Await.until(Duration.ofSeconds(90), "progress after one left", () -> rows(db), n -> n > before + 1000);
+        traffic.stop();
+        assertExact(db, config, traffic);
       }
-      long before = rows(db);
-      processes.remove(1).terminate(60);
-      Await.until(Duration.ofSeconds(90), "progress after one left", () -> rows(db), n -> n > before + 1000);
-      traffic.stop();
-      assertExact(db, config, traffic);
     } finally {
       for (PipelineProcess p : processes) {
         p.close();
@@ -107,21 +122,26 @@ class ExactlyOnceIT {
     }
   }
 
-  @Test
-  void postgresRestartMidRun() throws Exception {
+  @ParameterizedTest
+  @EnumSource(EventTimes.class)
+  void postgresRestartMidRun(EventTimes times) throws Exception {
     ItPipeline it = ItPipeline.create("pgrestart", LIVE);
     TestInfra infra = it.infra();
     PipelineConfig config = it.config();
     Db db = it.db();
 
     Application app = new Application(config).start();
-    try (LiveTraffic traffic = new LiveTraffic(infra.bootstrapServers, config.clickstreamTopic(), 11L, 600)) {
-      Await.until(Duration.ofSeconds(60), "progress before the restart", () -> rows(db), n -> n > 2000);
-      infra.restartPostgres();
-      long after = rows(db);
-      Await.until(Duration.ofSeconds(60), "progress after the restart", () -> rows(db), n -> n > after + 2000);
-      traffic.stop();
-      assertExact(db, config, traffic);
+    try {
+      EventTimes.awaitReadingAndWaiting(app, config);
+      try (LiveTraffic traffic = new LiveTraffic(infra.bootstrapServers, config.clickstreamTopic(), 11L, 600,
+          times)) {
+        Await.until(Duration.ofSeconds(60), "progress before the restart", () -> rows(db), n -> n > 2000);
+        infra.restartPostgres();
+        long after = rows(db);
+        Await.until(Duration.ofSeconds(60), "progress after the restart", () -> rows(db), n -> n > after + 2000);
+        traffic.stop();
+        assertExact(db, config, traffic);
+      }
     } finally {
       app.stop();
     }

@@ -15,7 +15,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
- * A steady producer of live events (event time = now) from the project's EventFactory, in its own thread,
+ * A steady producer of events (event time = now, or hours behind it: {@link EventTimes}) from the project's EventFactory, in its own thread,
  * until stopped; it remembers what it sent and what each message should become.
  */
 public final class LiveTraffic implements AutoCloseable {
@@ -25,14 +25,20 @@ public final class LiveTraffic implements AutoCloseable {
   private volatile RuntimeException failure;
 
   public LiveTraffic(String bootstrapServers, String topic, long seed, int eventsPerSecond) {
+    this(bootstrapServers, topic, seed, eventsPerSecond, EventTimes.NEAR_WALL_CLOCK);
+  }
+
+  /** The same with event times of the given kind ({@link EventTimes#eventTime}). */
+  public LiveTraffic(String bootstrapServers, String topic, long seed, int eventsPerSecond, EventTimes times) {
     EventFactory factory = new EventFactory(seed, 400, 200, 5_000, 0.02);
+    long startedMs = System.currentTimeMillis();
     thread = new Thread(() -> {
       try (KafkaProducer<String, byte[]> producer = TestData.producer(bootstrapServers)) {
         List<Future<RecordMetadata>> pending = new ArrayList<>();
         int perTick = Math.max(1, eventsPerSecond / 20);
         while (running.get()) {
           for (int i = 0; i < perTick; i++) {
-            GeneratedMessage m = factory.next(System.currentTimeMillis());
+            GeneratedMessage m = factory.next(times.eventTime(startedMs, System.currentTimeMillis()));
             pending.add(producer.send(new ProducerRecord<>(topic, m.key(), m.value())));
             synchronized (sent) {
               sent.add(m);
