@@ -1,6 +1,7 @@
 package io.streampipeline.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
 import io.streampipeline.app.PipelineConfig;
@@ -17,10 +18,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Exactly once under failure, with steady traffic into a pipeline started first (event times near the wall clock,
- * and hours behind it) and small windows so that many windows and sessions close during the run: the jar killed with SIGKILL again and again, processes joining and leaving the group, and
- * PostgreSQL restarted. Afterwards every valid event is stored once, every bad one dead-lettered once, and
- * every closed window and session equals SQL over the stored events, one row per window_id.
+ * Exactly once under failure, with steady traffic into a pipeline started first, event times near the wall clock
+ * and hours behind it, and small windows so that many windows and sessions close during the run: the jar killed
+ * with SIGKILL again and again (and stopped gracefully at the end), processes joining and leaving the group, and
+ * PostgreSQL restarted. Afterwards every valid event is stored once, every bad one dead-lettered once, and every
+ * closed window and session equals SQL over the stored events, one row per window_id.
  */
 class ExactlyOnceIT {
 
@@ -77,7 +79,9 @@ class ExactlyOnceIT {
         Await.sleep(3000);
         traffic.stop();
         assertExact(db, config, traffic);
-        process.terminate(60);
+        int exit = process.terminate(60);
+        assertTrue(exit == 0 || exit == 143, "graceful stop on SIGTERM (143 = by signal), was " + exit);
+        assertTrue(process.output().contains("stopped"), process.output());
       }
     } finally {
       process.close();
