@@ -263,6 +263,10 @@ public final class IngestVerticle extends VerticleBase {
     if (current.isEmpty()) {
       return;
     }
+    // A batch fetched before the seek and offered while the restore ran may still be held for a schema lookup: its
+    // records lie anywhere past the position read from now, and handed on first they would read as a gap above it
+    // and make the ledger skip the re-fetched records below them.
+    registry.forget(current);
     long now = System.currentTimeMillis();
     Map<Integer, RestoredPartition> restored = new HashMap<>();
     Set<Integer> held = new HashSet<>();
