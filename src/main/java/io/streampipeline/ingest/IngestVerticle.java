@@ -384,7 +384,8 @@ public final class IngestVerticle extends VerticleBase {
         log.error("lane {}: records {} to {} of {}-{} were removed by retention before they were read; "
             + "PIPELINE_OFFSET_OUT_OF_RANGE={}", lane, expected, start - 1, topic, p,
             config.offsetOutOfRange().name().toLowerCase(Locale.ROOT));
-        if (halt && ledger.reading().contains(p)) {
+        // A partition restored since (its checks forgotten) read from its stored offset, which that restore checked.
+        if (halt && ledger.reading().contains(p) && ledger.awaitsGapCheck(p)) {
           ledger.lostRecords(p);
           // Nothing read after the gap may be counted or written, not even with another partition's checkpoint.
           sendDown(new PartitionsRevoked(Set.of(p)));

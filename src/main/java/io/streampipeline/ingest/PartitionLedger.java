@@ -172,6 +172,11 @@ public final class PartitionLedger {
     gapChecks.computeIfPresent(partition, (p, n) -> n > 1 ? n - 1 : null);
   }
 
+  /** Whether a check begun by {@link #checkingGap} is still out for the partition. */
+  public boolean awaitsGapCheck(int partition) {
+    return gapChecks.containsKey(partition);
+  }
+
   /**
    * Records the partition was to read next are gone from its log (removed by retention, or the log is shorter
    * than what was read): the next restore holds the partition whatever offset it finds stored.

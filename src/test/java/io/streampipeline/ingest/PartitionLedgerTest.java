@@ -137,6 +137,8 @@ class PartitionLedgerTest {
     ledger.checkingGap(0);
     ledger.checkingGap(1);
     ledger.beginRestore(0);
+    assertFalse(ledger.awaitsGapCheck(0), "read again from the stored offset, which the restore checks");
+    assertTrue(ledger.awaitsGapCheck(1));
     assertNull(ledger.planBarrier(), "partition 1 is still checked");
     ledger.revoked(Set.of(1));
     assertTrue(ledger.planBarrier() != null);
