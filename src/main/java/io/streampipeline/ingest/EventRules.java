@@ -164,8 +164,8 @@ public final class EventRules {
   }
 
   /**
-   * geo_country stripped and upper-cased ("UNKNOWN" when empty or missing); search_query stripped, lower-cased, null when
-   * empty. Runs before validation, which checks the lengths of what is stored.
+   * geo_country stripped and upper-cased ("UNKNOWN" when empty or missing); search_query stripped, lower-cased,
+   * null when empty. Runs before validation, which checks the lengths of what is stored.
    */
   public static ClickstreamEvent normalize(ClickstreamEvent e) {
     String country = e.geoCountry() == null ? "" : stripUnicode(e.geoCountry()).toUpperCase(Locale.ROOT);
