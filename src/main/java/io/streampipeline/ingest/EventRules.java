@@ -38,23 +38,29 @@ public final class EventRules {
    * @return null when the event is valid, else the DLQ reason
    */
   public static String invalidReason(ClickstreamEvent e, long recordTimestampMs, long maxFutureMs) {
-    if (e.eventId().isEmpty()) {
-      return "empty event_id";
+    // The NOT NULL columns of clickstream_events (EventTableConstraintsIT reads them from the catalog): the decoder
+    // never leaves them out, but a row PostgreSQL refuses would be counted in windows before it is refused.
+    if (e.eventType() == null) {
+      return "missing event_type";
     }
-    if (e.userId().isEmpty()) {
-      return "empty user_id";
+    String missing = required("event_id", e.eventId());
+    if (missing == null) {
+      missing = required("user_id", e.userId());
     }
-    if (e.sessionId().isEmpty()) {
-      return "empty session_id";
+    if (missing == null) {
+      missing = required("session_id", e.sessionId());
     }
-    if (e.pageUrl().isEmpty()) {
-      return "empty page_url";
+    if (missing == null) {
+      missing = required("page_url", e.pageUrl());
     }
-    if (e.userAgent().isEmpty()) {
-      return "empty user_agent";
+    if (missing == null) {
+      missing = required("user_agent", e.userAgent());
     }
-    if (e.ipAddress().isEmpty()) {
-      return "empty ip_address";
+    if (missing == null) {
+      missing = required("ip_address", e.ipAddress());
+    }
+    if (missing != null) {
+      return missing;
     }
     if (e.timestamp() <= 0) {
       return "timestamp must be positive, was " + e.timestamp();
@@ -76,6 +82,10 @@ public final class EventRules {
       return tooLong;
     }
     return firstWithNul(e);
+  }
+
+  private static String required(String field, String value) {
+    return value == null ? "missing " + field : value.isEmpty() ? "empty " + field : null;
   }
 
   private static String purchaseProblem(ClickstreamEvent e) {
@@ -154,11 +164,11 @@ public final class EventRules {
   }
 
   /**
-   * geo_country stripped and upper-cased ("UNKNOWN" when empty); search_query stripped, lower-cased, null when
-   * empty. Runs before validation, which checks the lengths of what is stored.
+   * geo_country stripped and upper-cased ("UNKNOWN" when empty or missing); search_query stripped, lower-cased,
+   * null when empty. Runs before validation, which checks the lengths of what is stored.
    */
   public static ClickstreamEvent normalize(ClickstreamEvent e) {
-    String country = stripUnicode(e.geoCountry()).toUpperCase(Locale.ROOT);
+    String country = e.geoCountry() == null ? "" : stripUnicode(e.geoCountry()).toUpperCase(Locale.ROOT);
     if (country.isEmpty()) {
       country = "UNKNOWN";
     }

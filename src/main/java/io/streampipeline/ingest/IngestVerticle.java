@@ -218,11 +218,22 @@ public final class IngestVerticle extends VerticleBase {
       long logStart = starts.getOrDefault(tp, 0L);
       long logEnd = ends.getOrDefault(tp, 0L);
       StartPosition position = StartPosition.decide(claim.nextOffset(), logStart, logEnd, config.offsetOutOfRange());
+      boolean lost = position.action() == StartPosition.Action.CONTINUE && ledger.hasLostRecords(p)
+          && config.offsetOutOfRange() == PipelineConfig.OffsetOutOfRange.HALT;
+      if (lost) {
+        // Reading found records gone from the log; whatever offset is stored now (another owner may have moved it
+        // back inside the log since), reading on would skip them.
+        position = new StartPosition(StartPosition.Action.HALT, claim.nextOffset());
+        metrics.offsetOutOfRange(p);
+        log.error("lane {}: {}-{} lost records while it was read (stored offset {}, log [{}, {}]); "
+            + "PIPELINE_OFFSET_OUT_OF_RANGE=halt: the partition is held back until its row in pipeline_checkpoints "
+            + "is corrected or deleted", lane, topic, p, claim.nextOffset(), logStart, logEnd);
+      }
       if (position.action() == StartPosition.Action.HALT) {
         // Nothing of the partition will be read: its whole log is lag.
         metrics.consumerLag(p, logEnd - logStart);
       }
-      if (position.outOfRange()) {
+      if (position.outOfRange() && !lost) {
         metrics.offsetOutOfRange(p);
         log.error("lane {}: stored offset {} of {}-{} is outside the log [{}, {}] (topic re-created, or records "
                 + "removed by retention before they were read); PIPELINE_OFFSET_OUT_OF_RANGE={}: {}", lane,
@@ -252,6 +263,10 @@ public final class IngestVerticle extends VerticleBase {
     if (current.isEmpty()) {
       return;
     }
+    // A batch fetched before the seek and offered while the restore ran may still be held for a schema lookup: its
+    // records lie anywhere past the position read from now, and handed on first they would read as a gap above it
+    // and make the ledger skip the re-fetched records below them.
+    registry.forget(current);
     long now = System.currentTimeMillis();
     Map<Integer, RestoredPartition> restored = new HashMap<>();
     Set<Integer> held = new HashSet<>();
@@ -337,23 +352,51 @@ public final class IngestVerticle extends VerticleBase {
   /**
    * Offsets skipped: harmless for transaction markers and compaction, but if the log now starts after the offset
    * that was expected, retention removed records before they were read. That is reported like a stored offset
-   * outside the log; under {@code halt} the partition is restored, which holds it back.
+   * outside the log. Under {@code halt} no checkpoint is planned until the answer (see
+   * {@link PartitionLedger#checkingGap}); a partition that lost records drops what it read after the gap and is
+   * restored, which holds it back.
    */
   private void checkGaps(Map<Integer, Long> gaps) {
-    consumer.beginningOffsets(topicPartitions(gaps.keySet())).onSuccess(starts -> starts.forEach((tp, start) -> {
-      int p = tp.getPartition();
-      long expected = gaps.get(p);
-      if (start <= expected) {
+    boolean halt = config.offsetOutOfRange() == PipelineConfig.OffsetOutOfRange.HALT;
+    if (halt) {
+      gaps.keySet().forEach(ledger::checkingGap);
+    }
+    askLogStarts(gaps, halt);
+  }
+
+  private void askLogStarts(Map<Integer, Long> gaps, boolean halt) {
+    consumer.beginningOffsets(topicPartitions(gaps.keySet())).onComplete(answer -> {
+      if (answer.failed()) {
+        if (halt && !consumerClosed) {
+          log.warn("lane {}: cannot ask where the log of partitions {} starts ({}); checkpoints wait, retrying in {} "
+              + "ms", lane, new TreeSet<>(gaps.keySet()), answer.cause().toString(), RESTORE_RETRY_MS);
+          vertx.setTimer(RESTORE_RETRY_MS, id -> askLogStarts(gaps, true));
+        }
         return;
       }
-      metrics.offsetOutOfRange(p);
-      log.error("lane {}: records {} to {} of {}-{} were removed by retention before they were read; "
-          + "PIPELINE_OFFSET_OUT_OF_RANGE={}", lane, expected, start - 1, topic, p,
-          config.offsetOutOfRange().name().toLowerCase(Locale.ROOT));
-      if (config.offsetOutOfRange() == PipelineConfig.OffsetOutOfRange.HALT && ledger.reading().contains(p)) {
-        restore(Set.of(p));
+      answer.result().forEach((tp, start) -> {
+        int p = tp.getPartition();
+        long expected = gaps.get(p);
+        if (start <= expected) {
+          return;
+        }
+        metrics.offsetOutOfRange(p);
+        log.error("lane {}: records {} to {} of {}-{} were removed by retention before they were read; "
+            + "PIPELINE_OFFSET_OUT_OF_RANGE={}", lane, expected, start - 1, topic, p,
+            config.offsetOutOfRange().name().toLowerCase(Locale.ROOT));
+        // A partition restored since (its checks forgotten) read from its stored offset, which that restore checked.
+        if (halt && ledger.reading().contains(p) && ledger.awaitsGapCheck(p)) {
+          ledger.lostRecords(p);
+          // Nothing read after the gap may be counted or written, not even with another partition's checkpoint.
+          sendDown(new PartitionsRevoked(Set.of(p)));
+          restore(Set.of(p));
+        }
+      });
+      if (halt) {
+        gaps.keySet().forEach(ledger::gapChecked);
+        sendBarrierIfAllowed();
       }
-    }));
+    });
   }
 
   private void pauseForRegistry() {
@@ -444,6 +487,7 @@ public final class IngestVerticle extends VerticleBase {
       // The log is shorter than what was read: the topic was deleted and created again while running.
       log.error("lane {}: {}-{} ends at {} but {} records were read; the topic was re-created, restoring", lane,
           topic, p, end, next);
+      ledger.lostRecords(p);
       restore(Set.of(p));
       return;
     }

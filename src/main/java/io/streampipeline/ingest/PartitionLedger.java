@@ -47,6 +47,8 @@ public final class PartitionLedger {
     long lastRecordAt;
     /** This quiet spell was already reported by {@link #startsIdling}. */
     boolean idleReported;
+    /** Records it was to read next were found gone from the log while reading: the next restore holds it. */
+    boolean lostRecords;
   }
 
   private record Pending(long events, long bytes, Map<Integer, OffsetRange> offsets) {
@@ -58,6 +60,8 @@ public final class PartitionLedger {
   private final Map<Integer, Partition> partitions = new HashMap<>();
   private final Map<Long, Pending> outstanding = new LinkedHashMap<>();
   private final Map<Integer, Long> gaps = new HashMap<>();
+  /** Partitions with a skip in their offsets whose cause is being checked, and how many checks are out. */
+  private final Map<Integer, Integer> gapChecks = new HashMap<>();
   private long restoreSeq;
   private long checkpointSeq;
   private long eventsSinceBarrier;
@@ -77,6 +81,7 @@ public final class PartitionLedger {
 
   public void revoked(Set<Integer> revoked) {
     revoked.forEach(partitions::remove);
+    revoked.forEach(gapChecks::remove);
   }
 
   /** Starts restoring an owned partition; the number identifies this restore. */
@@ -84,6 +89,8 @@ public final class PartitionLedger {
     Partition p = partitions.get(partition);
     p.phase = Phase.RESTORING;
     p.restoreSeq = ++restoreSeq;
+    // Nothing read before the restore is checkpointed any more: a gap in it no longer matters.
+    gapChecks.remove(partition);
     return p.restoreSeq;
   }
 
@@ -148,6 +155,45 @@ public final class PartitionLedger {
     return taken;
   }
 
+  /**
+   * A skip in the partition's offsets is being checked for records removed before they were read. Until
+   * {@link #gapChecked}, no barrier is planned: a checkpoint of the records after the skip would store an offset
+   * past the missing records, back inside the log, and the restore that is to hold the partition would then
+   * find nothing wrong with it, now or after a restart.
+   */
+  public void checkingGap(int partition) {
+    if (partitions.containsKey(partition)) {
+      gapChecks.merge(partition, 1, Integer::sum);
+    }
+  }
+
+  /** One check begun by {@link #checkingGap} has its answer (or the partition was restored or revoked since). */
+  public void gapChecked(int partition) {
+    gapChecks.computeIfPresent(partition, (p, n) -> n > 1 ? n - 1 : null);
+  }
+
+  /** Whether a check begun by {@link #checkingGap} is still out for the partition. */
+  public boolean awaitsGapCheck(int partition) {
+    return gapChecks.containsKey(partition);
+  }
+
+  /**
+   * Records the partition was to read next are gone from its log (removed by retention, or the log is shorter
+   * than what was read): the next restore holds the partition whatever offset it finds stored.
+   */
+  public void lostRecords(int partition) {
+    Partition p = partitions.get(partition);
+    if (p != null) {
+      p.lostRecords = true;
+    }
+  }
+
+  /** Whether {@link #lostRecords} was reported for the partition since it was assigned. */
+  public boolean hasLostRecords(int partition) {
+    Partition p = partitions.get(partition);
+    return p != null && p.lostRecords;
+  }
+
   public long eventsSinceBarrier() {
     return eventsSinceBarrier;
   }
@@ -156,10 +202,11 @@ public final class PartitionLedger {
    * Plans the next barrier: per reading partition with a position, its epoch, the offset stored by the previous
    * barrier and the next one to read.
    *
-   * @return null when {@code maxOutstanding} checkpoints are already in flight (the next one then simply grows)
+   * @return null when {@code maxOutstanding} checkpoints are already in flight (the next one then simply grows),
+   *     or while a gap is being checked
    */
   public PlannedBarrier planBarrier() {
-    if (outstanding.size() >= maxOutstanding) {
+    if (outstanding.size() >= maxOutstanding || !gapChecks.isEmpty()) {
       return null;
     }
     Map<Integer, OffsetRange> offsets = new HashMap<>();

@@ -103,8 +103,9 @@ public final class RegistryGate {
   }
 
   /**
-   * Drops held records of these partitions: their owner is about to re-read them from an earlier position
-   * (a restore), and handing on the later records first would skip the ones in between.
+   * Drops held records of these partitions: their owner re-reads them from an earlier position (a restore), and
+   * handing on the later records first would skip the ones in between. Called when a restore starts and again
+   * when it finishes: batches fetched before the seek can arrive, and be held, while it runs.
    */
   public void forget(Set<Integer> partitions) {
     if (held.isEmpty()) {

@@ -41,11 +41,29 @@ final class SnapshotInput {
     throw corrupt("varint too long");
   }
 
-  /** A varint that must fit a non-negative int, e.g. a count. */
-  int readCount() {
+  /** A varint that must fit a non-negative int: a type ordinal, a kind, a capacity. */
+  int readInt() {
     long n = readVarLong();
     if (n > Integer.MAX_VALUE) {
-      throw corrupt("count out of range: " + n);
+      throw corrupt("value out of range: " + n);
+    }
+    return (int) n;
+  }
+
+  /** The number of items that follow, each written in at least one byte. */
+  int readCount() {
+    return readCount(1);
+  }
+
+  /**
+   * The number of items that follow, each written in at least {@code bytesEach} bytes. A count the remaining
+   * bytes cannot hold is corrupt, found before anything is allocated for it: the caller may size an array by it.
+   */
+  int readCount(int bytesEach) {
+    long n = readVarLong();
+    if (n > (buf.length - pos) / bytesEach) {
+      throw corrupt("truncated, or a count of " + n + " more than the remaining " + (buf.length - pos)
+          + " bytes can hold");
     }
     return (int) n;
   }

@@ -143,7 +143,7 @@ final class WindowDeltaCodec {
     List<OpenWindow> listed = new ArrayList<>();
     Set<String> keys = new HashSet<>();
     for (int i = 0; i < windowCount; i++) {
-      int typeOrdinal = in.readCount();
+      int typeOrdinal = in.readInt();
       if (typeOrdinal >= WindowType.values().length
           || WindowDefinitions.tumblingIndex(WindowType.values()[typeOrdinal]) < 0) {
         throw in.corrupt("not a tumbling window type: " + typeOrdinal);
@@ -154,7 +154,7 @@ final class WindowDeltaCodec {
       if (!keys.add(typeOrdinal + "/" + start)) {
         throw in.corrupt("window " + type.wireName() + " at " + start + " twice");
       }
-      int kind = in.readCount();
+      int kind = in.readInt();
       OpenWindow w;
       if (kind == NEW) {
         w = new OpenWindow(type, start, end);
@@ -187,11 +187,11 @@ final class WindowDeltaCodec {
     }
     List<Session> upserts = WindowSnapshotCodec.readSessions(in);
     List<Session> splitOff = WindowSnapshotCodec.readSessions(in);
-    int dedupMode = in.readCount();
+    int dedupMode = in.readInt();
     if (dedupMode > 1) {
       throw in.corrupt("unknown dedup mode " + dedupMode);
     }
-    int idCount = in.readCount();
+    int idCount = in.readCount(Long.BYTES);
     long[] ids = new long[idCount];
     for (int i = 0; i < idCount; i++) {
       ids[i] = in.readFixedLong();

@@ -105,7 +105,7 @@ final class WindowSnapshotCodec {
     int windowCount = in.readCount();
     List<OpenWindow> windows = new ArrayList<>();
     for (int i = 0; i < windowCount; i++) {
-      int typeOrdinal = in.readCount();
+      int typeOrdinal = in.readInt();
       if (typeOrdinal >= WindowType.values().length
           || WindowDefinitions.tumblingIndex(WindowType.values()[typeOrdinal]) < 0) {
         throw in.corrupt("not a tumbling window type: " + typeOrdinal);
@@ -120,8 +120,8 @@ final class WindowSnapshotCodec {
     }
     List<Session> open = readSessions(in);
     List<Session> splitOff = readSessions(in);
-    int dedupCapacity = in.readCount();
-    int dedupCount = in.readCount();
+    int dedupCapacity = in.readInt();
+    int dedupCount = in.readCount(Long.BYTES);
     if (dedupCount > dedupCapacity) {
       throw in.corrupt("dedup ring holds more than its capacity");
     }

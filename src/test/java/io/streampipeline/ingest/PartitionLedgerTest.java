@@ -116,6 +116,50 @@ class PartitionLedgerTest {
   }
 
   @Test
+  void noCheckpointMovesPastAGapWhileItIsChecked() {
+    own(0, 1, 10, 10);
+    own(1, 1, 0, 0);
+    ledger.accept(0, 10, 1, 0);
+    ledger.accept(0, 50, 1, 0);
+    ledger.accept(1, 0, 1, 0);
+    assertEquals(Map.of(0, 11L), ledger.takeGaps());
+    ledger.checkingGap(0);
+    assertNull(ledger.planBarrier(), "the records after the gap wait for its check, with everything else");
+    ledger.gapChecked(0);
+    assertEquals(Map.of(0, new OffsetRange(1, 10, 51), 1, new OffsetRange(1, 0, 1)), ledger.planBarrier().offsets());
+  }
+
+  @Test
+  void aRestoreOrARevocationEndsTheWaitForAGapCheck() {
+    own(0, 1, 10, 10);
+    own(1, 1, 0, 0);
+    ledger.checkingGap(0);
+    ledger.checkingGap(0);
+    ledger.checkingGap(1);
+    ledger.beginRestore(0);
+    assertFalse(ledger.awaitsGapCheck(0), "read again from the stored offset, which the restore checks");
+    assertTrue(ledger.awaitsGapCheck(1));
+    assertNull(ledger.planBarrier(), "partition 1 is still checked");
+    ledger.revoked(Set.of(1));
+    assertTrue(ledger.planBarrier() != null);
+    ledger.gapChecked(0);
+    ledger.gapChecked(1);
+    assertTrue(ledger.planBarrier() != null, "answers after the restore change nothing");
+  }
+
+  @Test
+  void aPartitionThatLostRecordsIsHeldOnItsNextRestoreUntilItIsAssignedAgain() {
+    own(0, 1, 10, 10);
+    assertFalse(ledger.hasLostRecords(0));
+    ledger.lostRecords(0);
+    ledger.beginRestore(0);
+    assertTrue(ledger.hasLostRecords(0));
+    ledger.revoked(Set.of(0));
+    ledger.assigned(Set.of(0));
+    assertFalse(ledger.hasLostRecords(0), "a new assignment starts from what is stored");
+  }
+
+  @Test
   void idleMeansCaughtUpAndQuietForTheIdleTime() {
     own(0, 1, 0, 0);
     ledger.accept(0, 0, 1, 1_000);

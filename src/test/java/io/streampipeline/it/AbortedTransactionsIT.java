@@ -2,6 +2,7 @@ package io.streampipeline.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.micrometer.core.instrument.Counter;
 import io.streampipeline.app.Application;
 import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.event.ClickstreamCodec;
@@ -34,7 +35,21 @@ class AbortedTransactionsIT {
 
   @Test
   void recordsOfAbortedTransactionsAreNeverStored() {
-    ItPipeline it = ItPipeline.create("aborted");
+    run(ItPipeline.create("aborted"));
+  }
+
+  /**
+   * Under halt every skip in the offsets is checked before a checkpoint moves past it; the skips of transaction
+   * markers and aborted records are no loss and hold nothing back.
+   */
+  @Test
+  void underHaltTheSkipsOfTransactionsHoldNothingBack() {
+    Application app = run(ItPipeline.create("aborted-halt", Map.of("PIPELINE_OFFSET_OUT_OF_RANGE", "halt")));
+    assertEquals(0, app.metrics().registry().find("stream_pipeline_offset_out_of_range").counters().stream()
+        .mapToDouble(Counter::count).sum());
+  }
+
+  private Application run(ItPipeline it) {
     TestInfra infra = it.infra();
     PipelineConfig config = it.config();
     Db db = it.db();
@@ -77,5 +92,6 @@ class AbortedTransactionsIT {
     }
     assertEquals(0, db.count("SELECT count(*) FROM clickstream_events WHERE event_id LIKE 'aborted-%'"));
     assertEquals(0, db.count("SELECT count(*) FROM dead_letter_events"));
+    return app;
   }
 }

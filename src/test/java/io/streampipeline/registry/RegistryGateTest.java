@@ -11,7 +11,9 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
+import io.streampipeline.ingest.PartitionLedger;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,6 +39,7 @@ class RegistryGateTest {
   private final AtomicInteger pauses = new AtomicInteger();
   private final AtomicInteger resumes = new AtomicInteger();
   private RegistryGate gate;
+  private SchemaRegistrySettings settings;
 
   @BeforeEach
   void start() throws Exception {
@@ -58,7 +61,7 @@ class RegistryGateTest {
       request.response().setStatusCode(status).end(body.encode());
     }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     context = vertx.getOrCreateContext();
-    SchemaRegistrySettings settings = new SchemaRegistrySettings("http://127.0.0.1:" + server.actualPort(), null,
+    settings = new SchemaRegistrySettings("http://127.0.0.1:" + server.actualPort(), null,
         null, WireFormat.SINGLE_OBJECT, WireFormat.SINGLE_OBJECT);
     onContext(() -> gate = RegistryGate.create(vertx, settings, ClickstreamCodec.V1, "ClickstreamEvent v1", "test",
         batch -> batch.forEach(r -> handedOn.add(r.partition() + ":" + r.offset())), pauses::incrementAndGet,
@@ -120,6 +123,43 @@ class RegistryGateTest {
     down = false;
     await(() -> resumes.get() == 1);
     assertEquals(List.of("1:7"), handedOn, "partition 0 is read again from its checkpoint instead");
+  }
+
+  /**
+   * The lane's restore of partition 0, step by step as IngestVerticle takes them, with the lane's ledger behind the
+   * gate: a batch fetched before the seek (offsets past the rewound position) is offered while the restore runs and
+   * held for a lookup; the restore finishes; the records re-fetched from the rewound position follow. Handing on the
+   * early batch first would read as a gap above the rewound position and skip every re-fetched record below it.
+   */
+  @Test
+  void aBatchHeldAcrossARestoreIsDroppedWhenTheRestoreFinishes() {
+    PartitionLedger ledger = new PartitionLedger(2, 1_000, 1 << 20);
+    List<Long> accepted = new CopyOnWriteArrayList<>();
+    onContext(() -> gate = RegistryGate.create(vertx, settings, ClickstreamCodec.V1, "ClickstreamEvent v1", "test",
+        batch -> batch.forEach(r -> {
+          if (ledger.accept(r.partition(), r.offset(), 1, 0)) {
+            accepted.add(r.offset());
+          }
+        }), pauses::incrementAndGet, resumes::incrementAndGet));
+    ledger.assigned(Set.of(0));
+    ledger.restored(0, 1, 0, 0, 0);
+    down = true;
+    onContext(() -> {
+      // Restore begins (a refused checkpoint): the lane had read up to offset 9, PostgreSQL holds 5.
+      gate.forget(Set.of(0));
+      ledger.beginRestore(0);
+      gate.offer(List.of(record(0, 10, framed(1)), record(0, 11, singleObject())));
+    });
+    onContext(() -> {
+      // Claimed and seeked to 5: the restore finishes, then the re-fetched records arrive.
+      gate.forget(Set.of(0));
+      ledger.restored(0, 2, 5, 5, 0);
+      gate.offer(List.of(record(0, 5, singleObject()), record(0, 6, singleObject())));
+    });
+    down = false;
+    await(() -> resumes.get() >= 1);
+    assertEquals(List.of(5L, 6L), accepted, "read on from the rewound position, nothing skipped");
+    assertEquals(Map.of(), ledger.takeGaps());
   }
 
   @Test
