@@ -32,7 +32,9 @@ class WipedCheckpointsIT {
   @Test
   void aPipelineWhoseCheckpointsWereDeletedReadsEverythingAgainAndStoresNothingTwice() {
     List<GeneratedMessage> messages = TestData.generate(4242L, 6_000, 0.02, T0, 300, 400);
-    ItPipeline it = ItPipeline.create("wiped", Map.of("WINDOW_IDLE_SECONDS", "2"));
+    // A bounded replay whose records are all in Kafka before each start: the wall-clock idle rule closes its
+    // half-hour sessions as soon as it is read.
+    ItPipeline it = ItPipeline.create("wiped", Map.of("WINDOW_IDLE_SECONDS", "2", "WINDOW_IDLE_RULE", "wall-clock"));
     Db db = it.db();
     TestInfra infra = it.infra();
     PipelineConfig config = it.config();
