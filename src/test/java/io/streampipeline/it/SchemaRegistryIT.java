@@ -67,6 +67,8 @@ class SchemaRegistryIT {
       String database = infra.createDatabase();
       Map<String, String> settings = settings(infra, database, "registry-in", registry);
       settings.put("AGGREGATED_WIRE_FORMAT", "registry");
+      // Every record is in Kafka before the start: the wall-clock idle rule closes the half-hour sessions too.
+      settings.put("WINDOW_IDLE_RULE", "wall-clock");
       PipelineConfig config = ConfigLoader.fromMap(settings);
       Topics.ensure(infra.bootstrapServers, config);
       String topic = config.clickstreamTopic();
