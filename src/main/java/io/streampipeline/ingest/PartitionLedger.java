@@ -19,8 +19,9 @@ import java.util.TreeSet;
  * not be used. Each restore gets a sequence number, so one that finishes after a newer one started is ignored.
  *
  * <p>Barriers carry, per reading partition, the owner epoch, the offset stored by the previous barrier (the
- * compare-and-set guard) and the next offset to read. A result only counts for a partition that is still
- * reading under the epoch the barrier carried.
+ * compare-and-set guard) and the next offset to read, with the identity of the log it is in: the topic ID the
+ * partition was restored under and the leader epoch of the last record read. A result only counts for a partition
+ * that is still reading under the epoch the barrier carried.
  */
 public final class PartitionLedger {
 
@@ -45,6 +46,10 @@ public final class PartitionLedger {
     /** Offset stored by the last barrier planned, or the restored one; -1 when none. */
     long planned = -1;
     long lastRecordAt;
+    /** The ID of the topic whose log is read; null when not known. */
+    String topicId;
+    /** Leader epoch of the last record read (or of the restored position); -1 when not known. */
+    int leaderEpoch = -1;
     /** This quiet spell was already reported by {@link #startsIdling}. */
     boolean idleReported;
   }
@@ -100,7 +105,18 @@ public final class PartitionLedger {
    * @param next the first offset to read (-1: whatever comes first, for a partition never checkpointed)
    */
   public void restored(int partition, long ownerEpoch, long stored, long next, long now) {
+    restored(partition, ownerEpoch, stored, next, now, null, -1);
+  }
+
+  /**
+   * The same, in the log of topic {@code topicId}, at a position whose last record had {@code leaderEpoch} (-1:
+   * not known).
+   */
+  public void restored(int partition, long ownerEpoch, long stored, long next, long now, String topicId,
+      int leaderEpoch) {
     Partition p = partitions.get(partition);
+    p.topicId = topicId;
+    p.leaderEpoch = leaderEpoch;
     p.phase = Phase.READING;
     p.ownerEpoch = ownerEpoch;
     p.planned = stored;
@@ -119,6 +135,11 @@ public final class PartitionLedger {
    * records before the next offset (fetched before a seek), are skipped.
    */
   public boolean accept(int partition, long offset, int bytes, long now) {
+    return accept(partition, offset, -1, bytes, now);
+  }
+
+  /** The same for a record written under {@code leaderEpoch} (-1: not known), which the next barrier stores. */
+  public boolean accept(int partition, long offset, int leaderEpoch, int bytes, long now) {
     Partition p = partitions.get(partition);
     if (p == null || p.phase != Phase.READING || (p.next >= 0 && offset < p.next)) {
       return false;
@@ -129,6 +150,7 @@ public final class PartitionLedger {
       gaps.putIfAbsent(partition, p.next);
     }
     p.next = offset + 1;
+    p.leaderEpoch = leaderEpoch;
     p.lastRecordAt = now;
     p.idleReported = false;
     eventsSinceBarrier++;
@@ -165,7 +187,7 @@ public final class PartitionLedger {
     Map<Integer, OffsetRange> offsets = new HashMap<>();
     partitions.forEach((partition, p) -> {
       if (p.phase == Phase.READING && p.next >= 0) {
-        offsets.put(partition, new OffsetRange(p.ownerEpoch, p.planned, p.next));
+        offsets.put(partition, new OffsetRange(p.ownerEpoch, p.planned, p.next, p.topicId, p.leaderEpoch));
         p.planned = p.next;
       }
     });
@@ -236,6 +258,12 @@ public final class PartitionLedger {
       }
     });
     return reading;
+  }
+
+  /** The topic ID a partition was restored under; null when not known or not owned. */
+  public String topicId(int partition) {
+    Partition p = partitions.get(partition);
+    return p == null ? null : p.topicId;
   }
 
   /** Next offset to read of a reading partition, -1 when unknown. */
