@@ -32,6 +32,27 @@ class PartitionLedgerTest {
   }
 
   @Test
+  void barriersCarryTheLogsIdentityTheTopicIdAndTheLastRecordsLeaderEpoch() {
+    ledger.assigned(Set.of(0));
+    ledger.restored(0, 3, 10, 10, 0, "topic-a", 4);
+    PlannedBarrier first = ledger.planBarrier();
+    assertEquals(Map.of(0, new OffsetRange(3, 10, 10, "topic-a", 4)), first.offsets(),
+        "before any record, the epoch of the restored position");
+    ledger.settle(first.id(), Set.of(0), Set.of());
+    assertTrue(ledger.accept(0, 10, 5, 100, 1));
+    PlannedBarrier second = ledger.planBarrier();
+    assertEquals(Map.of(0, new OffsetRange(3, 10, 11, "topic-a", 5)), second.offsets(),
+        "the epoch of the last record read");
+    ledger.settle(second.id(), Set.of(0), Set.of());
+    assertEquals("topic-a", ledger.topicId(0));
+
+    ledger.restored(0, 4, 11, 0, 2, "topic-b", -1);
+    assertTrue(ledger.accept(0, 0, 0, 100, 3));
+    assertEquals(Map.of(0, new OffsetRange(4, 11, 1, "topic-b", 0)), ledger.planBarrier().offsets(),
+        "a log read from its start after the topic was created again: its own ID and epoch");
+  }
+
+  @Test
   void recordsOfRestoringOrHeldPartitionsAndRecordsBeforeTheSeekAreSkipped() {
     ledger.assigned(Set.of(0, 1));
     ledger.beginRestore(0);
