@@ -293,6 +293,54 @@ class OffsetOutOfRangeIT {
     assertEquals(3000, db.count("SELECT count(*) FROM clickstream_events"), "nothing of the new log was read");
   }
 
+  /**
+   * A database upgraded to V10 keeps its rows: positions stored before topic IDs were have none, and are adopted
+   * (read on from the stored offset, no report), the first checkpoint storing the ID of the log being read; a dead
+   * letter stored before keeps its row, with no ID ('').
+   */
+  @Test
+  void positionsStoredBeforeTopicIdsAreAdoptedNotReset() throws Exception {
+    TestInfra infra = TestInfra.get();
+    String database = infra.createEmptyDatabase();
+    org.flywaydb.core.Flyway.configure().dataSource(infra.jdbcUrl(database), infra.pgUser, infra.pgPassword)
+        .locations("classpath:sql/migration").target("9").load().migrate();
+    PipelineConfig config = ConfigLoader.fromMap(infra.pipelineConfig(database, "adopted"));
+    Topics.ensure(infra.bootstrapServers, config);
+    Db db = new Db(infra, database);
+    String topic = config.clickstreamTopic();
+    long base = Instant.parse("2026-11-20T10:00:00Z").toEpochMilli();
+    List<TestData.Sent> sent = TestData.send(infra.bootstrapServers, topic, events(topic, "adopted-", 1200, base),
+        null);
+    // Positions as the release before V10 stored them: halfway into each partition's log.
+    Map<Integer, Long> ends = new java.util.HashMap<>();
+    sent.forEach(s -> ends.merge(s.partition(), s.offset() + 1, Math::max));
+    Map<Integer, Long> stored = new java.util.HashMap<>();
+    ends.forEach((p, end) -> stored.put(p, end / 2));
+    stored.forEach((p, offset) -> infra.sql(database, "INSERT INTO pipeline_checkpoints (consumer_group, topic, "
+        + "partition, next_offset, checkpoint_id, owner_epoch) VALUES ('" + config.consumerGroup() + "', '" + topic
+        + "', " + p + ", " + offset + ", 1, 1)"));
+    infra.sql(database, "INSERT INTO dead_letter_events (source_topic, source_partition, source_offset, "
+        + "error_reason, original_payload, payload_encoding, failed_at, failed_at_iso, published) VALUES "
+        + "('" + topic + "', 0, 0, 'bad', 'x', 'utf8', 1700000000000, '2023-11-14T22:13:20Z', true)");
+    long afterStored = sent.stream().filter(s -> s.offset() >= stored.get(s.partition())).count();
+
+    Application app = new Application(config).start();
+    try {
+      Await.until(Duration.ofSeconds(90), "the rest of each log stored",
+          () -> db.count("SELECT count(*) FROM clickstream_events"), n -> n == afterStored);
+      Await.until(Duration.ofSeconds(60), "every position adopted with the topic's ID",
+          () -> db.count("SELECT count(*) FROM pipeline_checkpoints WHERE topic_id IS NOT NULL"),
+          n -> n == stored.size());
+      assertEquals(0.0, outOfRange(app), "nothing reported: the positions were kept");
+      assertEquals(1200, db.count("SELECT coalesce(sum(next_offset), 0) FROM pipeline_checkpoints"));
+    } finally {
+      app.stop();
+    }
+    assertEquals(afterStored, db.count("SELECT count(*) FROM clickstream_events"), "nothing read twice");
+    assertEquals(1, db.count("SELECT count(*) FROM dead_letter_events WHERE source_topic_id = ''"),
+        "the dead letter stored before kept its row");
+  }
+
   /** Retention removed records the pipeline had not read yet: reported, and every record still in the log stored. */
   @Test
   void recordsRemovedBeforeTheyWereReadAreReportedAndTheRestIsStored() throws Exception {
