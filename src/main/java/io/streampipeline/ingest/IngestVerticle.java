@@ -203,9 +203,10 @@ public final class IngestVerticle extends VerticleBase {
         .compose(v -> CheckpointClaims.claim(pool, config.consumerGroup(), topic, partitions))
         .compose(claimed -> currentTopicId().compose(topicId -> consumer.beginningOffsets(tps)
             .compose(starts -> consumer.endOffsets(tps).compose(ends -> {
-              Map<Integer, StartPosition> positions = positions(claimed, topicId, starts, ends);
-              return seekAll(claimed, positions).compose(validated -> validate(validated, claimed, positions, starts,
-                  ends));
+              Map<Integer, StartPosition> suspected = new HashMap<>();
+              Map<Integer, StartPosition> positions = positions(claimed, topicId, starts, ends, suspected);
+              return seekAll(claimed, positions).compose(validated -> validate(validated, claimed, positions,
+                  suspected, starts, ends));
             }))
             .map(positions -> {
               finishRestore(seqs, claimed, topicId, positions);
@@ -231,8 +232,12 @@ public final class IngestVerticle extends VerticleBase {
     return admin.describeTopics(List.of(topic)).map(topics -> topics.get(topic).getTopicId().toString());
   }
 
+  /**
+   * @param suspected filled with the partitions whose stored offset is past the end of the same log, with what
+   *     applies if the consumer does not find it truncated: they are sought with their epoch first
+   */
   private Map<Integer, StartPosition> positions(Map<Integer, Claimed> claimed, String topicId,
-      Map<TopicPartition, Long> starts, Map<TopicPartition, Long> ends) {
+      Map<TopicPartition, Long> starts, Map<TopicPartition, Long> ends, Map<Integer, StartPosition> suspected) {
     Map<Integer, StartPosition> positions = new HashMap<>();
     claimed.forEach((p, claim) -> {
       TopicPartition tp = new TopicPartition(topic, p);
@@ -240,7 +245,11 @@ public final class IngestVerticle extends VerticleBase {
       long logEnd = ends.getOrDefault(tp, 0L);
       StartPosition position = StartPosition.decide(claim.nextOffset(), claim.topicId(), topicId, logStart, logEnd,
           config.offsetOutOfRange());
-      if (position.outOfRange()) {
+      if (StartPosition.truncationSuspected(claim.nextOffset(), claim.topicId(), claim.leaderEpoch(), topicId,
+          logEnd)) {
+        suspected.put(p, position);
+        position = new StartPosition(StartPosition.Action.CONTINUE, claim.nextOffset(), StartPosition.Reason.NONE);
+      } else if (position.outOfRange()) {
         reportOutside(p, claim, position, logStart, logEnd, position.reason() == StartPosition.Reason.TOPIC_ID
             ? "it was stored for topic ID " + claim.topicId() + " and the topic's ID is now " + topicId
                 + ": the topic was deleted and created again, and its new log [" + logStart + ", " + logEnd
@@ -307,7 +316,8 @@ public final class IngestVerticle extends VerticleBase {
    * below the stored offset is exactly a log that diverged below it.
    */
   private Future<Map<Integer, StartPosition>> validate(Set<Integer> withEpoch, Map<Integer, Claimed> claimed,
-      Map<Integer, StartPosition> positions, Map<TopicPartition, Long> starts, Map<TopicPartition, Long> ends) {
+      Map<Integer, StartPosition> positions, Map<Integer, StartPosition> suspected, Map<TopicPartition, Long> starts,
+      Map<TopicPartition, Long> ends) {
     if (withEpoch.isEmpty()) {
       return Future.succeededFuture(positions);
     }
@@ -324,8 +334,23 @@ public final class IngestVerticle extends VerticleBase {
                   + " are gone; the leader reports the log diverging at " + at + ", after an unclean leader "
                   + "election or a broker that lost its tail) and the offsets were written again");
           validated.put(p, truncated);
+          return null;
         }
+        StartPosition outside = suspected.get(p);
+        if (outside == null) {
+          return null;
+        }
+        // Past the log's end, yet the leader did not report a divergence: outside the log by its offsets alone.
+        long logStart = starts.getOrDefault(tp, 0L);
+        long logEnd = ends.getOrDefault(tp, 0L);
+        reportOutside(p, claim, outside, logStart, logEnd, "it is outside the log [" + logStart + ", " + logEnd + "]");
+        validated.put(p, outside);
         return null;
+      }).compose(v -> {
+        StartPosition now = validated.get(p);
+        // The consumer stands at the stored offset; a reset to the log start moves it there.
+        return suspected.containsKey(p) && now.reason() == StartPosition.Reason.OFFSET
+            && now.action() == StartPosition.Action.RESET ? consumer.seek(tp, now.readFrom()) : Future.succeededFuture();
       }));
     }
     return Future.all(checks).map(validated);
@@ -398,6 +423,10 @@ public final class IngestVerticle extends VerticleBase {
     if (!gaps.isEmpty()) {
       checkGaps(gaps);
     }
+    Map<Integer, Long> rewinds = ledger.takeRewinds();
+    if (!rewinds.isEmpty()) {
+      rewound(rewinds);
+    }
     if (accepted == 0) {
       return;
     }
@@ -442,6 +471,27 @@ public final class IngestVerticle extends VerticleBase {
         restore(Set.of(p));
       }
     }));
+  }
+
+  /**
+   * The consumer went back below what was read: after a leader change it validated its position with the leader
+   * epoch of the last record fetched, found the log truncated and moved to where it diverged. The partitions are
+   * restored: seeking the stored position with its epoch tells whether what was checkpointed is still the log
+   * (reason {@code truncated} if not), and what was read since is read again from the log as it is now.
+   */
+  private void rewound(Map<Integer, Long> rewinds) {
+    Set<Integer> reading = ledger.reading();
+    Set<Integer> restore = new TreeSet<>();
+    rewinds.forEach((p, offset) -> {
+      if (reading.contains(p)) {
+        log.warn("lane {}: {}-{} went back to offset {} below what was read (the consumer found the log truncated "
+            + "after a leader change); restoring the partition to check its stored position", lane, topic, p, offset);
+        restore.add(p);
+      }
+    });
+    if (!restore.isEmpty()) {
+      restore(restore);
+    }
   }
 
   private void pauseForRegistry() {

@@ -63,6 +63,7 @@ public final class PartitionLedger {
   private final Map<Integer, Partition> partitions = new HashMap<>();
   private final Map<Long, Pending> outstanding = new LinkedHashMap<>();
   private final Map<Integer, Long> gaps = new HashMap<>();
+  private final Map<Integer, Long> rewinds = new HashMap<>();
   private long restoreSeq;
   private long checkpointSeq;
   private long eventsSinceBarrier;
@@ -131,8 +132,10 @@ public final class PartitionLedger {
   }
 
   /**
-   * A record read from Kafka: true when it is to be processed. Records of partitions not being read, and
-   * records before the next offset (fetched before a seek), are skipped.
+   * A record read from Kafka: true when it is to be processed. Records of partitions not being read are skipped.
+   * A record before the next offset of a partition being read means the consumer went back on its own: it found
+   * the log truncated after a leader change (KIP-320) and, with a reset policy, moved to where the log diverged.
+   * The partition is reported ({@link #takeRewinds}) and none of its records is taken until it is restored.
    */
   public boolean accept(int partition, long offset, int bytes, long now) {
     return accept(partition, offset, -1, bytes, now);
@@ -141,7 +144,11 @@ public final class PartitionLedger {
   /** The same for a record written under {@code leaderEpoch} (-1: not known), which the next barrier stores. */
   public boolean accept(int partition, long offset, int leaderEpoch, int bytes, long now) {
     Partition p = partitions.get(partition);
-    if (p == null || p.phase != Phase.READING || (p.next >= 0 && offset < p.next)) {
+    if (p == null || p.phase != Phase.READING || rewinds.containsKey(partition)) {
+      return false;
+    }
+    if (p.next >= 0 && offset < p.next) {
+      rewinds.put(partition, offset);
       return false;
     }
     if (p.next >= 0 && offset > p.next) {
@@ -167,6 +174,19 @@ public final class PartitionLedger {
     }
     Map<Integer, Long> taken = new HashMap<>(gaps);
     gaps.clear();
+    return taken;
+  }
+
+  /**
+   * Partitions read from an offset below their next one since the last call, with that offset; then forgets them.
+   * The caller restores them, which checks the stored position against the log.
+   */
+  public Map<Integer, Long> takeRewinds() {
+    if (rewinds.isEmpty()) {
+      return Map.of();
+    }
+    Map<Integer, Long> taken = new HashMap<>(rewinds);
+    rewinds.clear();
     return taken;
   }
 

@@ -69,6 +69,17 @@ public record StartPosition(Action action, long readFrom, Reason reason) {
   }
 
   /**
+   * Whether a stored offset past the log's end is first to be sought with its leader epoch: in the same log (same
+   * topic ID) a log shorter than what was read was truncated, and the leader knows where it diverged, which is
+   * where reading goes on under {@code reset} rather than the log start (re-reading from there would count events
+   * in windows again).
+   */
+  public static boolean truncationSuspected(long stored, String storedTopicId, int storedEpoch, String topicId,
+      long logEnd) {
+    return stored > logEnd && storedEpoch >= 0 && storedTopicId != null && storedTopicId.equals(topicId);
+  }
+
+  /**
    * The consumer, seeking to {@code stored} with its leader epoch, was told by the broker that the log diverges
    * at {@code divergesAt} (below {@code stored}): the records from there on were written again after those read.
    * Under {@code reset} reading goes on from the divergence (everything before it is the log that was read).

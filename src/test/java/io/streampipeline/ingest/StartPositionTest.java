@@ -1,6 +1,8 @@
 package io.streampipeline.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.PipelineConfig.OffsetOutOfRange;
 import io.streampipeline.ingest.StartPosition.Action;
@@ -62,5 +64,14 @@ class StartPositionTest {
         StartPosition.truncated(200, 120, OffsetOutOfRange.HALT));
     assertEquals("truncated", Reason.TRUNCATED.tag());
     assertEquals("topic_id", Reason.TOPIC_ID.tag());
+  }
+
+  @Test
+  void aStoredOffsetPastTheEndOfTheSameLogIsCheckedForATruncationFirst() {
+    assertTrue(StartPosition.truncationSuspected(200, "id", 3, "id", 150), "same log, shorter: where did it diverge?");
+    assertFalse(StartPosition.truncationSuspected(200, "id", -1, "id", 150), "no epoch stored: by offsets alone");
+    assertFalse(StartPosition.truncationSuspected(200, "old", 3, "new", 150), "another log altogether");
+    assertFalse(StartPosition.truncationSuspected(200, null, 3, "id", 150), "a row from before topic IDs");
+    assertFalse(StartPosition.truncationSuspected(150, "id", 3, "id", 150), "inside the log: the seek validates");
   }
 }

@@ -240,4 +240,49 @@ class TruncatedLogIT {
     }
     assertEquals(READ, db.count("SELECT count(*) FROM clickstream_events"), "nothing of the new records read");
   }
+
+  /**
+   * The same truncation while the pipeline runs: the broker goes down under a running lane, loses the tail of its
+   * log, comes back under a new leader epoch and the offsets are written again. Whether the lane notices the log
+   * end below what it read or the consumer going back on its own after validating its position, the partition is
+   * restored and the truncation found: every record written again is stored.
+   */
+  @Test
+  void aLogTruncatedUnderARunningLaneIsFoundAndReadFromWhereItDiverged() throws Exception {
+    TestInfra infra = TestInfra.get();
+    Path logDir = Files.createTempDirectory("truncated-log-kafka");
+    int port = Ports.free();
+    String database = infra.createDatabase();
+    Map<String, String> settings = new HashMap<>(infra.pipelineConfig(database, "truncated-running"));
+    EmbeddedKafka kafka = EmbeddedKafka.start(logDir, port);
+    settings.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    PipelineConfig config = ConfigLoader.fromMap(settings);
+    Db db = new Db(infra, database);
+    String topic = config.clickstreamTopic();
+    long base = Instant.parse("2026-11-20T10:00:00Z").toEpochMilli();
+    Topics.ensure(kafka.bootstrapServers(), config);
+    Application app = new Application(config).start();
+    try {
+      produce(kafka.bootstrapServers(), topic, "first-", READ, base);
+      Await.until(Duration.ofSeconds(90), "partition 0 read and stored to offset " + READ,
+          () -> db.count("SELECT coalesce(max(next_offset), 0) FROM pipeline_checkpoints WHERE partition = 0"),
+          n -> n == READ);
+      kafka.close();
+      truncate(logDir, topic, KEPT);
+      kafka = EmbeddedKafka.start(logDir, port);
+      List<RecordMetadata> again = produce(kafka.bootstrapServers(), topic, "again-", WRITTEN_AGAIN,
+          base + Duration.ofHours(1).toMillis());
+      assertEquals(KEPT, again.get(0).offset(), "the new records take the offsets of the lost ones");
+      Application running = app;
+      Await.until(Duration.ofSeconds(120), "every record written again stored",
+          () -> db.count("SELECT count(*) FROM clickstream_events"), n -> n == READ + WRITTEN_AGAIN);
+      Await.until(Duration.ofSeconds(30), "the position follows the new log",
+          () -> db.count("SELECT next_offset FROM pipeline_checkpoints WHERE partition = 0"),
+          n -> n == KEPT + WRITTEN_AGAIN);
+      assertEquals(1.0, truncations(running), "reported once, as a truncation");
+    } finally {
+      app.stop();
+      kafka.close();
+    }
+  }
 }
