@@ -600,9 +600,10 @@ public final class IngestVerticle extends VerticleBase {
       return;
     }
     if (next > end) {
-      // The log is shorter than what was read: the topic was deleted and created again while running.
-      log.error("lane {}: {}-{} ends at {} but {} records were read; the topic was re-created, restoring", lane,
-          topic, p, end, next);
+      // The log is shorter than what was read: the topic was deleted and created again, or the log was truncated,
+      // while running. The restore tells which and reports it (an ERROR line and the metric).
+      log.warn("lane {}: {}-{} ends at {} but {} records were read (the topic was re-created, or its log truncated); "
+          + "restoring", lane, topic, p, end, next);
       restore(Set.of(p));
       return;
     }
