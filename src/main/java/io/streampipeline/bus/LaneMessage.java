@@ -70,8 +70,13 @@ public sealed interface LaneMessage {
 
   /**
    * One partition's share of a checkpoint. {@code ownerEpoch} is the epoch the lane claimed when it restored
-   * the partition; the sink's compare-and-set requires both it and {@code previous} to be what is stored.
+   * the partition; the sink's compare-and-set requires both it and {@code previous} to be what is stored. The
+   * log's identity is stored with {@code next}: {@code topicId}, the ID of the topic the lane reads (null: not
+   * known), and {@code leaderEpoch}, the leader epoch of the last record read before {@code next} (-1: not known).
    */
-  record OffsetRange(long ownerEpoch, long previous, long next) {
+  record OffsetRange(long ownerEpoch, long previous, long next, String topicId, int leaderEpoch) {
+    public OffsetRange(long ownerEpoch, long previous, long next) {
+      this(ownerEpoch, previous, next, null, -1);
+    }
   }
 }

@@ -27,6 +27,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.kafka.admin.KafkaAdminClient;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
@@ -40,6 +41,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -72,6 +74,11 @@ public final class IngestVerticle extends VerticleBase {
    */
   private static final long TICK_MS = 250;
   private static final long RESTORE_RETRY_MS = 1000;
+  /**
+   * How often the topic's ID is compared with the one the lane's partitions were restored under: a topic deleted
+   * and created again while it is read is noticed at most this late (one metadata request per period).
+   */
+  private static final long TOPIC_ID_CHECK_MS = 5000;
   private static final long STATS_PERIOD_MS = 10_000;
   private static final long STOP_TIMEOUT_SECONDS = 60;
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
@@ -89,6 +96,9 @@ public final class IngestVerticle extends VerticleBase {
   private final PartitionLedger ledger;
 
   private KafkaConsumer<byte[], byte[]> consumer;
+  /** Reads the topic's ID, which the consumer does not expose. */
+  private KafkaAdminClient admin;
+  private long lastTopicIdCheck = System.currentTimeMillis();
   private Pool pool;
   private RecordProcessor processor;
   private RegistryGate registry;
@@ -133,6 +143,8 @@ public final class IngestVerticle extends VerticleBase {
     consumer = KafkaConsumer.create(vertx, KafkaClients.consumer(endpoints,
         config.consumerGroup(), "stream-pipeline-lane-" + lane + "-" + ProcessHandle.current().pid()));
     consumer.pollTimeout(POLL_TIMEOUT);
+    admin = KafkaAdminClient.create(vertx, KafkaClients.admin(endpoints,
+        "stream-pipeline-lane-" + lane + "-" + ProcessHandle.current().pid()));
     consumer.partitionsAssignedHandler(this::onAssigned);
     consumer.partitionsRevokedHandler(this::onRevoked);
     // The client reports from its own thread: the line is logged on the lane's context, so it names the lane. A
@@ -189,10 +201,15 @@ public final class IngestVerticle extends VerticleBase {
     Set<TopicPartition> tps = topicPartitions(partitions);
     consumer.pause(tps)
         .compose(v -> CheckpointClaims.claim(pool, config.consumerGroup(), topic, partitions))
-        .compose(claimed -> consumer.beginningOffsets(tps)
-            .compose(starts -> consumer.endOffsets(tps).map(ends -> positions(claimed, starts, ends)))
-            .compose(positions -> seekAll(positions).map(v -> {
-              finishRestore(seqs, claimed, positions);
+        .compose(claimed -> currentTopicId().compose(topicId -> consumer.beginningOffsets(tps)
+            .compose(starts -> consumer.endOffsets(tps).compose(ends -> {
+              Map<Integer, StartPosition> suspected = new HashMap<>();
+              Map<Integer, StartPosition> positions = positions(claimed, topicId, starts, ends, suspected);
+              return seekAll(claimed, positions).compose(validated -> validate(validated, claimed, positions,
+                  suspected, starts, ends));
+            }))
+            .map(positions -> {
+              finishRestore(seqs, claimed, topicId, positions);
               return null;
             })))
         .onFailure(err -> {
@@ -210,54 +227,143 @@ public final class IngestVerticle extends VerticleBase {
         });
   }
 
-  private Map<Integer, StartPosition> positions(Map<Integer, Claimed> claimed, Map<TopicPartition, Long> starts,
-      Map<TopicPartition, Long> ends) {
+  /** The topic's ID as the brokers know it now: a topic created again under the same name has another one. */
+  private Future<String> currentTopicId() {
+    return admin.describeTopics(List.of(topic)).map(topics -> topics.get(topic).getTopicId().toString());
+  }
+
+  /**
+   * @param suspected filled with the partitions whose stored offset is past the end of the same log, with what
+   *     applies if the consumer does not find it truncated: they are sought with their epoch first
+   */
+  private Map<Integer, StartPosition> positions(Map<Integer, Claimed> claimed, String topicId,
+      Map<TopicPartition, Long> starts, Map<TopicPartition, Long> ends, Map<Integer, StartPosition> suspected) {
     Map<Integer, StartPosition> positions = new HashMap<>();
     claimed.forEach((p, claim) -> {
       TopicPartition tp = new TopicPartition(topic, p);
       long logStart = starts.getOrDefault(tp, 0L);
       long logEnd = ends.getOrDefault(tp, 0L);
-      StartPosition position = StartPosition.decide(claim.nextOffset(), logStart, logEnd, config.offsetOutOfRange());
-      boolean lost = position.action() == StartPosition.Action.CONTINUE && ledger.hasLostRecords(p)
-          && config.offsetOutOfRange() == PipelineConfig.OffsetOutOfRange.HALT;
-      if (lost) {
+      StartPosition position = StartPosition.decide(claim.nextOffset(), claim.topicId(), topicId, logStart, logEnd,
+          config.offsetOutOfRange());
+      if (position.action() == StartPosition.Action.CONTINUE && ledger.hasLostRecords(p)
+          && config.offsetOutOfRange() == PipelineConfig.OffsetOutOfRange.HALT) {
         // Reading found records gone from the log; whatever offset is stored now (another owner may have moved it
         // back inside the log since), reading on would skip them.
-        position = new StartPosition(StartPosition.Action.HALT, claim.nextOffset());
-        metrics.offsetOutOfRange(p);
-        log.error("lane {}: {}-{} lost records while it was read (stored offset {}, log [{}, {}]); "
-            + "PIPELINE_OFFSET_OUT_OF_RANGE=halt: the partition is held back until its row in pipeline_checkpoints "
-            + "is corrected or deleted", lane, topic, p, claim.nextOffset(), logStart, logEnd);
-      }
-      if (position.action() == StartPosition.Action.HALT) {
-        // Nothing of the partition will be read: its whole log is lag.
-        metrics.consumerLag(p, logEnd - logStart);
-      }
-      if (position.outOfRange() && !lost) {
-        metrics.offsetOutOfRange(p);
-        log.error("lane {}: stored offset {} of {}-{} is outside the log [{}, {}] (topic re-created, or records "
-                + "removed by retention before they were read); PIPELINE_OFFSET_OUT_OF_RANGE={}: {}", lane,
-            claim.nextOffset(), topic, p, logStart, logEnd, config.offsetOutOfRange().name().toLowerCase(Locale.ROOT),
-            position.action() == StartPosition.Action.HALT
-                ? "the partition is held back until its row in pipeline_checkpoints is corrected or deleted"
-                : "reading on from the log start " + logStart);
+        position = new StartPosition(StartPosition.Action.HALT, claim.nextOffset(), StartPosition.Reason.OFFSET);
+        reportOutside(p, claim, position, logStart, logEnd, "records it was to read were found gone from the log ["
+            + logStart + ", " + logEnd + "] while it was read");
+      } else if (StartPosition.truncationSuspected(claim.nextOffset(), claim.topicId(), claim.leaderEpoch(), topicId,
+          logEnd)) {
+        suspected.put(p, position);
+        position = new StartPosition(StartPosition.Action.CONTINUE, claim.nextOffset(), StartPosition.Reason.NONE);
+      } else if (position.outOfRange()) {
+        reportOutside(p, claim, position, logStart, logEnd, position.reason() == StartPosition.Reason.TOPIC_ID
+            ? "it was stored for topic ID " + claim.topicId() + " and the topic's ID is now " + topicId
+                + ": the topic was deleted and created again, and its new log [" + logStart + ", " + logEnd
+                + "] is another one"
+            : "it is outside the log [" + logStart + ", " + logEnd + "] (topic re-created, or records removed by "
+                + "retention before they were read)");
       }
       positions.put(p, position);
     });
     return positions;
   }
 
-  private Future<Void> seekAll(Map<Integer, StartPosition> positions) {
+  /** An ERROR line and the metric for a stored position outside the log; {@code why} says how it was found. */
+  private void reportOutside(int p, Claimed claim, StartPosition position, long logStart, long logEnd, String why) {
+    if (position.action() == StartPosition.Action.HALT) {
+      // Nothing of the partition will be read: its whole log is lag.
+      metrics.consumerLag(p, logEnd - logStart);
+    }
+    metrics.offsetOutOfRange(p, position.reason().tag());
+    log.error("lane {}: stored offset {} of {}-{}: {}; PIPELINE_OFFSET_OUT_OF_RANGE={}: {}", lane,
+        claim.nextOffset(), topic, p, why, config.offsetOutOfRange().name().toLowerCase(Locale.ROOT),
+        position.action() == StartPosition.Action.HALT
+            ? "the partition is held back until its row in pipeline_checkpoints is corrected or deleted"
+            : position.reason() == StartPosition.Reason.TRUNCATED
+                ? "reading on from the divergence " + position.readFrom()
+                : "reading on from the log start " + position.readFrom());
+  }
+
+  /**
+   * Seeks each partition to be read. A stored position with its leader epoch is sought with it (KIP-320): the
+   * consumer then asks the leader where that epoch ends before it fetches, and learns whether the log was truncated
+   * below the position. Returns the partitions sought so.
+   */
+  private Future<Set<Integer>> seekAll(Map<Integer, Claimed> claimed, Map<Integer, StartPosition> positions) {
     List<Future<Void>> seeks = new ArrayList<>();
+    Set<Integer> withEpoch = new HashSet<>();
     positions.forEach((p, position) -> {
-      if (position.action() != StartPosition.Action.HALT) {
+      if (position.action() == StartPosition.Action.HALT) {
+        return;
+      }
+      int epoch = storedEpoch(claimed.get(p), position);
+      if (epoch >= 0) {
+        withEpoch.add(p);
+        seeks.add(consumer.asStream().seek(new org.apache.kafka.common.TopicPartition(topic, p),
+            new org.apache.kafka.clients.consumer.OffsetAndMetadata(position.readFrom(), Optional.of(epoch), "")));
+      } else {
         seeks.add(consumer.seek(new TopicPartition(topic, p), position.readFrom()));
       }
     });
-    return Future.all(seeks).mapEmpty();
+    return Future.all(seeks).map(withEpoch);
   }
 
-  private void finishRestore(Map<Integer, Long> seqs, Map<Integer, Claimed> claimed,
+  /** The leader epoch a position is sought with: the stored one when reading on from the stored offset, else -1. */
+  private static int storedEpoch(Claimed claim, StartPosition position) {
+    return position.action() == StartPosition.Action.CONTINUE && claim.nextOffset() >= 0
+        && position.readFrom() == claim.nextOffset() ? claim.leaderEpoch() : -1;
+  }
+
+  /**
+   * The position of each partition sought with its leader epoch, once the consumer validated it. With a reset
+   * policy (auto.offset.reset) a consumer that finds the log truncated does not fail: it moves the position back to
+   * the first offset known to diverge and fetches from there. The position is asked for before any record of the
+   * partition is read (it is paused), and the consumer answers only once the validation is done, so a position
+   * below the stored offset is exactly a log that diverged below it.
+   */
+  private Future<Map<Integer, StartPosition>> validate(Set<Integer> withEpoch, Map<Integer, Claimed> claimed,
+      Map<Integer, StartPosition> positions, Map<Integer, StartPosition> suspected, Map<TopicPartition, Long> starts,
+      Map<TopicPartition, Long> ends) {
+    if (withEpoch.isEmpty()) {
+      return Future.succeededFuture(positions);
+    }
+    Map<Integer, StartPosition> validated = new HashMap<>(positions);
+    List<Future<Void>> checks = new ArrayList<>();
+    for (int p : withEpoch) {
+      TopicPartition tp = new TopicPartition(topic, p);
+      checks.add(consumer.position(tp).map(at -> {
+        Claimed claim = claimed.get(p);
+        if (at < claim.nextOffset()) {
+          StartPosition truncated = StartPosition.truncated(claim.nextOffset(), at, config.offsetOutOfRange());
+          reportOutside(p, claim, truncated, starts.getOrDefault(tp, 0L), ends.getOrDefault(tp, 0L),
+              "its log was truncated below it (records read under leader epoch " + claim.leaderEpoch()
+                  + " are gone; the leader reports the log diverging at " + at + ", after an unclean leader "
+                  + "election or a broker that lost its tail) and the offsets were written again");
+          validated.put(p, truncated);
+          return null;
+        }
+        StartPosition outside = suspected.get(p);
+        if (outside == null) {
+          return null;
+        }
+        // Past the log's end, yet the leader did not report a divergence: outside the log by its offsets alone.
+        long logStart = starts.getOrDefault(tp, 0L);
+        long logEnd = ends.getOrDefault(tp, 0L);
+        reportOutside(p, claim, outside, logStart, logEnd, "it is outside the log [" + logStart + ", " + logEnd + "]");
+        validated.put(p, outside);
+        return null;
+      }).compose(v -> {
+        StartPosition now = validated.get(p);
+        // The consumer stands at the stored offset; a reset to the log start moves it there.
+        return suspected.containsKey(p) && now.reason() == StartPosition.Reason.OFFSET
+            && now.action() == StartPosition.Action.RESET ? consumer.seek(tp, now.readFrom()) : Future.succeededFuture();
+      }));
+    }
+    return Future.all(checks).map(validated);
+  }
+
+  private void finishRestore(Map<Integer, Long> seqs, Map<Integer, Claimed> claimed, String topicId,
       Map<Integer, StartPosition> positions) {
     Set<Integer> current = current(seqs);
     if (current.isEmpty()) {
@@ -279,7 +385,8 @@ public final class IngestVerticle extends VerticleBase {
         held.add(p);
         continue;
       }
-      ledger.restored(p, claim.ownerEpoch(), claim.nextOffset(), position.readFrom(), now);
+      ledger.restored(p, claim.ownerEpoch(), claim.nextOffset(), position.readFrom(), now, topicId,
+          storedEpoch(claim, position));
       restored.put(p, new RestoredPartition(claim.ownerEpoch(), claim.snapshot(), claim.changes(),
           claim.storedChanges()));
       at.put(p, position.readFrom());
@@ -290,6 +397,7 @@ public final class IngestVerticle extends VerticleBase {
       sendDown(new PartitionsRevoked(held));
     }
     if (!restored.isEmpty()) {
+      processor.topicId(topicId);
       sendDown(new PartitionsRestored(restored));
       log.info("lane {}: restored partitions at offsets {}", lane, at);
       if (!flowPaused && !stopping) {
@@ -314,7 +422,8 @@ public final class IngestVerticle extends VerticleBase {
     int accepted = 0;
     for (ConsumerRecord<byte[], byte[]> record : records) {
       byte[] value = record.value();
-      if (!ledger.accept(record.partition(), record.offset(), value == null ? 0 : value.length, now)) {
+      if (!ledger.accept(record.partition(), record.offset(), record.leaderEpoch().orElse(-1),
+          value == null ? 0 : value.length, now)) {
         continue;
       }
       accepted++;
@@ -324,6 +433,10 @@ public final class IngestVerticle extends VerticleBase {
     Map<Integer, Long> gaps = ledger.takeGaps();
     if (!gaps.isEmpty()) {
       checkGaps(gaps);
+    }
+    Map<Integer, Long> rewinds = ledger.takeRewinds();
+    if (!rewinds.isEmpty()) {
+      rewound(rewinds);
     }
     if (accepted == 0) {
       return;
@@ -399,6 +512,27 @@ public final class IngestVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * The consumer went back below what was read: after a leader change it validated its position with the leader
+   * epoch of the last record fetched, found the log truncated and moved to where it diverged. The partitions are
+   * restored: seeking the stored position with its epoch tells whether what was checkpointed is still the log
+   * (reason {@code truncated} if not), and what was read since is read again from the log as it is now.
+   */
+  private void rewound(Map<Integer, Long> rewinds) {
+    Set<Integer> reading = ledger.reading();
+    Set<Integer> restore = new TreeSet<>();
+    rewinds.forEach((p, offset) -> {
+      if (reading.contains(p)) {
+        log.warn("lane {}: {}-{} went back to offset {} below what was read (the consumer found the log truncated "
+            + "after a leader change); restoring the partition to check its stored position", lane, topic, p, offset);
+        restore.add(p);
+      }
+    });
+    if (!restore.isEmpty()) {
+      restore(restore);
+    }
+  }
+
   private void pauseForRegistry() {
     if (!consumerClosed) {
       consumer.pause(topicPartitions(ledger.owned()));
@@ -468,12 +602,33 @@ public final class IngestVerticle extends VerticleBase {
     if (reading.isEmpty() || stopping) {
       return;
     }
+    if (now - lastTopicIdCheck >= TOPIC_ID_CHECK_MS) {
+      lastTopicIdCheck = now;
+      checkTopicId();
+    }
     // Positions taken before the end offsets are asked for: the log cannot have ended before them.
     Map<Integer, Long> nextAtRequest = new HashMap<>();
     reading.forEach(p -> nextAtRequest.put(p, ledger.next(p)));
     consumer.endOffsets(topicPartitions(reading)).onSuccess(ends -> {
       Set<Integer> stillReading = ledger.reading();
       ends.forEach((tp, end) -> checkEnd(tp.getPartition(), end, nextAtRequest, stillReading, now));
+    });
+  }
+
+  /**
+   * A topic deleted and created again while it is read: its offsets count from 0 again, and records the new log has
+   * below the lane's position would never be read. The partitions read under the old ID are restored, which
+   * compares the ID stored with their positions with the new one (PIPELINE_OFFSET_OUT_OF_RANGE).
+   */
+  private void checkTopicId() {
+    currentTopicId().onSuccess(id -> {
+      Set<Integer> moved = ledger.reading().stream()
+          .filter(p -> ledger.topicId(p) != null && !ledger.topicId(p).equals(id)).collect(Collectors.toSet());
+      if (!moved.isEmpty() && !stopping) {
+        log.warn("lane {}: topic {} now has ID {}, not the one its partitions {} were read under: it was deleted and "
+            + "created again; restoring them", lane, topic, id, new TreeSet<>(moved));
+        restore(moved);
+      }
     });
   }
 
@@ -484,10 +639,10 @@ public final class IngestVerticle extends VerticleBase {
       return;
     }
     if (next > end) {
-      // The log is shorter than what was read: the topic was deleted and created again while running.
-      log.error("lane {}: {}-{} ends at {} but {} records were read; the topic was re-created, restoring", lane,
-          topic, p, end, next);
-      ledger.lostRecords(p);
+      // The log is shorter than what was read: the topic was deleted and created again, or the log was truncated,
+      // while running. The restore tells which and reports it (an ERROR line and the metric).
+      log.warn("lane {}: {}-{} ends at {} but {} records were read (the topic was re-created, or its log truncated); "
+          + "restoring", lane, topic, p, end, next);
       restore(Set.of(p));
       return;
     }
@@ -555,6 +710,7 @@ public final class IngestVerticle extends VerticleBase {
           consumerClosed = true;
           return consumer.close();
         })
-        .eventually(() -> pool.close());
+        .eventually(() -> pool.close())
+        .eventually(() -> admin.close());
   }
 }

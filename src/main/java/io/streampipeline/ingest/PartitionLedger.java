@@ -19,8 +19,9 @@ import java.util.TreeSet;
  * not be used. Each restore gets a sequence number, so one that finishes after a newer one started is ignored.
  *
  * <p>Barriers carry, per reading partition, the owner epoch, the offset stored by the previous barrier (the
- * compare-and-set guard) and the next offset to read. A result only counts for a partition that is still
- * reading under the epoch the barrier carried.
+ * compare-and-set guard) and the next offset to read, with the identity of the log it is in: the topic ID the
+ * partition was restored under and the leader epoch of the last record read. A result only counts for a partition
+ * that is still reading under the epoch the barrier carried.
  */
 public final class PartitionLedger {
 
@@ -45,6 +46,10 @@ public final class PartitionLedger {
     /** Offset stored by the last barrier planned, or the restored one; -1 when none. */
     long planned = -1;
     long lastRecordAt;
+    /** The ID of the topic whose log is read; null when not known. */
+    String topicId;
+    /** Leader epoch of the last record read (or of the restored position); -1 when not known. */
+    int leaderEpoch = -1;
     /** This quiet spell was already reported by {@link #startsIdling}. */
     boolean idleReported;
     /** Records it was to read next were found gone from the log while reading: the next restore holds it. */
@@ -62,6 +67,7 @@ public final class PartitionLedger {
   private final Map<Integer, Long> gaps = new HashMap<>();
   /** Partitions with a skip in their offsets whose cause is being checked, and how many checks are out. */
   private final Map<Integer, Integer> gapChecks = new HashMap<>();
+  private final Map<Integer, Long> rewinds = new HashMap<>();
   private long restoreSeq;
   private long checkpointSeq;
   private long eventsSinceBarrier;
@@ -107,7 +113,18 @@ public final class PartitionLedger {
    * @param next the first offset to read (-1: whatever comes first, for a partition never checkpointed)
    */
   public void restored(int partition, long ownerEpoch, long stored, long next, long now) {
+    restored(partition, ownerEpoch, stored, next, now, null, -1);
+  }
+
+  /**
+   * The same, in the log of topic {@code topicId}, at a position whose last record had {@code leaderEpoch} (-1:
+   * not known).
+   */
+  public void restored(int partition, long ownerEpoch, long stored, long next, long now, String topicId,
+      int leaderEpoch) {
     Partition p = partitions.get(partition);
+    p.topicId = topicId;
+    p.leaderEpoch = leaderEpoch;
     p.phase = Phase.READING;
     p.ownerEpoch = ownerEpoch;
     p.planned = stored;
@@ -122,12 +139,23 @@ public final class PartitionLedger {
   }
 
   /**
-   * A record read from Kafka: true when it is to be processed. Records of partitions not being read, and
-   * records before the next offset (fetched before a seek), are skipped.
+   * A record read from Kafka: true when it is to be processed. Records of partitions not being read are skipped.
+   * A record before the next offset of a partition being read means the consumer went back on its own: it found
+   * the log truncated after a leader change (KIP-320) and, with a reset policy, moved to where the log diverged.
+   * The partition is reported ({@link #takeRewinds}) and none of its records is taken until it is restored.
    */
   public boolean accept(int partition, long offset, int bytes, long now) {
+    return accept(partition, offset, -1, bytes, now);
+  }
+
+  /** The same for a record written under {@code leaderEpoch} (-1: not known), which the next barrier stores. */
+  public boolean accept(int partition, long offset, int leaderEpoch, int bytes, long now) {
     Partition p = partitions.get(partition);
-    if (p == null || p.phase != Phase.READING || (p.next >= 0 && offset < p.next)) {
+    if (p == null || p.phase != Phase.READING || rewinds.containsKey(partition)) {
+      return false;
+    }
+    if (p.next >= 0 && offset < p.next) {
+      rewinds.put(partition, offset);
       return false;
     }
     if (p.next >= 0 && offset > p.next) {
@@ -136,6 +164,7 @@ public final class PartitionLedger {
       gaps.putIfAbsent(partition, p.next);
     }
     p.next = offset + 1;
+    p.leaderEpoch = leaderEpoch;
     p.lastRecordAt = now;
     p.idleReported = false;
     eventsSinceBarrier++;
@@ -194,6 +223,19 @@ public final class PartitionLedger {
     return p != null && p.lostRecords;
   }
 
+  /**
+   * Partitions read from an offset below their next one since the last call, with that offset; then forgets them.
+   * The caller restores them, which checks the stored position against the log.
+   */
+  public Map<Integer, Long> takeRewinds() {
+    if (rewinds.isEmpty()) {
+      return Map.of();
+    }
+    Map<Integer, Long> taken = new HashMap<>(rewinds);
+    rewinds.clear();
+    return taken;
+  }
+
   public long eventsSinceBarrier() {
     return eventsSinceBarrier;
   }
@@ -212,7 +254,7 @@ public final class PartitionLedger {
     Map<Integer, OffsetRange> offsets = new HashMap<>();
     partitions.forEach((partition, p) -> {
       if (p.phase == Phase.READING && p.next >= 0) {
-        offsets.put(partition, new OffsetRange(p.ownerEpoch, p.planned, p.next));
+        offsets.put(partition, new OffsetRange(p.ownerEpoch, p.planned, p.next, p.topicId, p.leaderEpoch));
         p.planned = p.next;
       }
     });
@@ -283,6 +325,12 @@ public final class PartitionLedger {
       }
     });
     return reading;
+  }
+
+  /** The topic ID a partition was restored under; null when not known or not owned. */
+  public String topicId(int partition) {
+    Partition p = partitions.get(partition);
+    return p == null ? null : p.topicId;
   }
 
   /** Next offset to read of a reading partition, -1 when unknown. */

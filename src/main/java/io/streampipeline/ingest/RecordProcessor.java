@@ -20,6 +20,8 @@ public final class RecordProcessor {
   private final String topic;
   private final PipelineMetrics metrics;
   private final InputLimits limits;
+  /** The ID of the topic the records come from, recorded with each dead letter; null until known. */
+  private String topicId;
 
   public RecordProcessor(String topic, PipelineMetrics metrics) {
     this(topic, metrics, InputLimits.DEFAULTS);
@@ -33,6 +35,11 @@ public final class RecordProcessor {
 
   public ClickstreamCodec codec() {
     return codec;
+  }
+
+  /** The topic ID of the log read from now on (docs/design.md#offset-out-of-range). */
+  public void topicId(String topicId) {
+    this.topicId = topicId;
   }
 
   /** A record that is not a dead-letter replay. */
@@ -87,6 +94,6 @@ public final class RecordProcessor {
 
   private DeadLetter deadLetter(byte[] value, int partition, long offset, String reason, Long replayOf) {
     return new DeadLetter(topic, partition, offset, reason, value == null ? new byte[0] : value,
-        System.currentTimeMillis(), replayOf);
+        System.currentTimeMillis(), replayOf, topicId);
   }
 }

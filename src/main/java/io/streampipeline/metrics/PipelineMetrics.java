@@ -143,8 +143,20 @@ public final class PipelineMetrics {
 
   /** A restored partition's stored offset lay outside its log (topic re-created, or retention ran ahead). */
   public void offsetOutOfRange(int partition) {
-    tagged(offsetOutOfRangeByPartition, "offset_out_of_range", "partition", String.valueOf(partition),
-        "Restores whose stored offset was outside the partition's log").increment();
+    offsetOutOfRange(partition, "offset");
+  }
+
+  /**
+   * A partition's position found outside its log, for a {@code reason}: {@code offset} (outside the log's bounds:
+   * retention, or a shorter log), {@code topic_id} (the topic was created again: another log under the same name)
+   * or {@code truncated} (the log diverged below the position: KIP-320 validation).
+   */
+  public void offsetOutOfRange(int partition, String reason) {
+    offsetOutOfRangeByPartition.computeIfAbsent(partition + "/" + reason, k ->
+        Counter.builder(PREFIX + "offset_out_of_range")
+            .description("Positions found outside the partition's log (stored offset outside it, topic created "
+                + "again, or log truncated)")
+            .tag("partition", String.valueOf(partition)).tag("reason", reason).register(registry)).increment();
   }
 
   public void emitted(String windowType) {

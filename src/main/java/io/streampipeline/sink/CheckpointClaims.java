@@ -16,10 +16,16 @@ public final class CheckpointClaims {
   /**
    * What a claim found: {@code nextOffset} -1 when the partition was never checkpointed; the window state as the
    * base snapshot (null: none) and the deltas stored on it, in seq order (docs/design.md#window-state-storage);
-   * {@code storedChanges} is how many deltas the checkpoint row says there are.
+   * {@code storedChanges} is how many deltas the checkpoint row says there are. {@code topicId} is the ID of the
+   * topic whose log {@code nextOffset} belongs to (null: not recorded) and {@code leaderEpoch} the leader epoch of
+   * the last record read before it (-1: not recorded).
    */
   public record Claimed(long ownerEpoch, long nextOffset, byte[] snapshot, List<byte[]> changes,
-      long storedChanges) {
+      long storedChanges, String topicId, int leaderEpoch) {
+    public Claimed(long ownerEpoch, long nextOffset, byte[] snapshot, List<byte[]> changes, long storedChanges) {
+      this(ownerEpoch, nextOffset, snapshot, changes, storedChanges, null, -1);
+    }
+
     public Claimed(long ownerEpoch, long nextOffset, byte[] snapshot) {
       this(ownerEpoch, nextOffset, snapshot, List.of(), 0);
     }
@@ -51,9 +57,10 @@ public final class CheckpointClaims {
               for (Row row : claims) {
                 int partition = row.getInteger("partition");
                 Buffer snapshot = row.getBuffer("state_snapshot");
+                Integer leaderEpoch = row.getInteger("leader_epoch");
                 claimed.put(partition, new Claimed(row.getLong("owner_epoch"), row.getLong("next_offset"),
                     snapshot == null ? null : snapshot.getBytes(), changes.getOrDefault(partition, List.of()),
-                    row.getLong("state_changes")));
+                    row.getLong("state_changes"), row.getString("topic_id"), leaderEpoch == null ? -1 : leaderEpoch));
               }
               return claimed;
             })));

@@ -58,7 +58,7 @@ public final class CheckpointWriter implements CheckpointStore {
   private Future<Long> write(SqlConnection conn, CheckpointJob job, List<DeadLetter> rejected,
       boolean rowsMayBeStored) {
     Future<Long> events = insertEvents(conn, job.events(), rowsMayBeStored);
-    Future<Void> deadLetters = insertDeadLetters(conn, concat(job.deadLetters(), rejected));
+    Future<Void> deadLetters = insertDeadLetters(conn, concat(job.deadLetters(), rejected), job);
     Future<Void> windows = writeWindows(conn, job.windows(), rowsMayBeStored);
     Future<Void> offsets = advanceOffsets(conn, job);
     Future<Void> state = writeStateChanges(conn, job);
@@ -154,7 +154,7 @@ public final class CheckpointWriter implements CheckpointStore {
         row.replayOf());
   }
 
-  private Future<Void> insertDeadLetters(SqlConnection conn, List<DeadLetter> deadLetters) {
+  private Future<Void> insertDeadLetters(SqlConnection conn, List<DeadLetter> deadLetters, CheckpointJob job) {
     if (deadLetters.isEmpty()) {
       return Future.succeededFuture();
     }
@@ -168,6 +168,7 @@ public final class CheckpointWriter implements CheckpointStore {
     Long[] failedAt = new Long[n];
     String[] failedAtIso = new String[n];
     Long[] replayOf = new Long[n];
+    String[] topicIds = new String[n];
     for (int i = 0; i < n; i++) {
       DeadLetter d = deadLetters.get(i);
       String[] text = DeadLetterRows.payloadText(d.payload());
@@ -180,12 +181,26 @@ public final class CheckpointWriter implements CheckpointStore {
       failedAt[i] = d.failedAt();
       failedAtIso[i] = DeadLetterRows.iso(d.failedAt());
       replayOf[i] = d.replayOf();
+      topicIds[i] = sourceTopicId(d, job);
     }
     return conn.preparedQuery(SinkSql.INSERT_DEAD_LETTERS).execute(Tuple.tuple()
             .addArrayOfString(topics).addArrayOfInteger(partitions).addArrayOfLong(offsets)
             .addArrayOfString(reasons).addArrayOfString(payloads).addArrayOfString(encodings)
-            .addArrayOfLong(failedAt).addArrayOfString(failedAtIso).addArrayOfLong(replayOf))
+            .addArrayOfLong(failedAt).addArrayOfString(failedAtIso).addArrayOfLong(replayOf)
+            .addArrayOfString(topicIds))
         .mapEmpty();
+  }
+
+  /**
+   * The log a dead letter was read from. A row PostgreSQL refused was read from the log the checkpoint's offsets
+   * name; '' when not known (the unique key needs a value).
+   */
+  private static String sourceTopicId(DeadLetter d, CheckpointJob job) {
+    if (d.sourceTopicId() != null) {
+      return d.sourceTopicId();
+    }
+    OffsetRange range = job.offsets().get(d.partition());
+    return range == null || range.topicId() == null ? "" : range.topicId();
   }
 
   /** Plain inserts first; after a duplicate key the upsert (SinkSql#INSERT_WINDOWS says why). */
@@ -218,8 +233,12 @@ public final class CheckpointWriter implements CheckpointStore {
     Long[] next = new Long[n];
     Buffer[] snapshots = new Buffer[n];
     Long[] changes = new Long[n];
+    String[] topicIds = new String[n];
+    Integer[] leaderEpochs = new Integer[n];
     for (int i = 0; i < n; i++) {
       OffsetRange range = job.offsets().get(partitions[i]);
+      topicIds[i] = range.topicId();
+      leaderEpochs[i] = range.leaderEpoch() < 0 ? null : range.leaderEpoch();
       epochs[i] = range.ownerEpoch();
       previous[i] = range.previous();
       next[i] = range.next();
@@ -232,7 +251,7 @@ public final class CheckpointWriter implements CheckpointStore {
     }
     return Tuple.tuple().addString(consumerGroup).addString(topic).addLong(job.id()).addArrayOfInteger(partitions)
         .addArrayOfLong(epochs).addArrayOfLong(previous).addArrayOfLong(next).addArrayOfBuffer(snapshots)
-        .addArrayOfLong(changes);
+        .addArrayOfLong(changes).addArrayOfString(topicIds).addArrayOfInteger(leaderEpochs);
   }
 
   /**

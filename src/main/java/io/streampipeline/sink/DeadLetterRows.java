@@ -64,7 +64,18 @@ public final class DeadLetterRows {
    */
   public static byte[] envelopeJson(String payload, String encoding, String reason, String topic, int partition,
       long offset, long failedAt) {
-    return envelopeJson(payload, encoding, reason, topic, partition, offset, failedAt, MAX_ENVELOPE_BYTES);
+    return envelopeJson(payload, encoding, reason, topic, null, partition, offset, failedAt, MAX_ENVELOPE_BYTES);
+  }
+
+  /** The same with the ID of the log the message was read from ({@code source_topic_id}; null: not known). */
+  public static byte[] envelopeJson(String payload, String encoding, String reason, String topic, String topicId,
+      int partition, long offset, long failedAt) {
+    return envelopeJson(payload, encoding, reason, topic, topicId, partition, offset, failedAt, MAX_ENVELOPE_BYTES);
+  }
+
+  static byte[] envelopeJson(String payload, String encoding, String reason, String topic, int partition,
+      long offset, long failedAt, int maxBytes) {
+    return envelopeJson(payload, encoding, reason, topic, null, partition, offset, failedAt, maxBytes);
   }
 
   /**
@@ -72,9 +83,9 @@ public final class DeadLetterRows {
    * and {@code payload_truncated: true}. A base64 payload is cut at a multiple of 4 characters (it still decodes,
    * to the first bytes of the message), a text payload between characters.
    */
-  static byte[] envelopeJson(String payload, String encoding, String reason, String topic, int partition,
-      long offset, long failedAt, int maxBytes) {
-    byte[] whole = utf8(envelope(payload, encoding, false, reason, topic, partition, offset, failedAt));
+  static byte[] envelopeJson(String payload, String encoding, String reason, String topic, String topicId,
+      int partition, long offset, long failedAt, int maxBytes) {
+    byte[] whole = utf8(envelope(payload, encoding, false, reason, topic, topicId, partition, offset, failedAt));
     if (whole.length <= maxBytes) {
       return whole;
     }
@@ -85,8 +96,8 @@ public final class DeadLetterRows {
     byte[] best = null;
     while (tooLong - fits > 1) {
       int mid = (fits + tooLong) >>> 1;
-      byte[] json = utf8(envelope(prefix(payload, encoding, mid), encoding, true, reason, topic, partition, offset,
-          failedAt));
+      byte[] json = utf8(envelope(prefix(payload, encoding, mid), encoding, true, reason, topic, topicId, partition,
+          offset, failedAt));
       if (json.length <= maxBytes) {
         fits = mid;
         best = json;
@@ -94,7 +105,7 @@ public final class DeadLetterRows {
         tooLong = mid;
       }
     }
-    return best != null ? best : utf8(envelope(prefix(payload, encoding, 0), encoding, true, reason, topic,
+    return best != null ? best : utf8(envelope(prefix(payload, encoding, 0), encoding, true, reason, topic, topicId,
         partition, offset, failedAt));
   }
 
@@ -115,12 +126,23 @@ public final class DeadLetterRows {
   /** The envelope's fields; {@code payload_truncated} says whether original_payload is only the beginning. */
   public static JsonObject envelope(String payload, String encoding, boolean truncated, String reason, String topic,
       int partition, long offset, long failedAt) {
+    return envelope(payload, encoding, truncated, reason, topic, null, partition, offset, failedAt);
+  }
+
+  /**
+   * {@code source_topic_id} is the ID of the log the message was read from (null when not known: dead letters
+   * stored before the ID was recorded). A topic created again reuses offsets, so two dead letters can share topic,
+   * partition and offset, and with them the message key; the ID tells them apart.
+   */
+  public static JsonObject envelope(String payload, String encoding, boolean truncated, String reason, String topic,
+      String topicId, int partition, long offset, long failedAt) {
     return new JsonObject()
         .put("original_payload", payload)
         .put("payload_encoding", encoding)
         .put("payload_truncated", truncated)
         .put("error_reason", reason)
         .put("source_topic", topic)
+        .put("source_topic_id", topicId)
         .put("source_partition", partition)
         .put("source_offset", offset)
         .put("failed_at", failedAt)

@@ -105,7 +105,8 @@ public final class OutboxPublisherVerticle extends VerticleBase {
   /** What an entry's message starts with when it is AggregatedMetrics v2 in single-object encoding. */
   static final Buffer V2_HEADER = Buffer.buffer(ClickstreamCodec.singleObjectHeader(AggregatedCodec.V2_FINGERPRINT));
   private static final String SELECT_DEAD_LETTERS = "SELECT id, source_topic, source_partition, source_offset, "
-      + "error_reason, original_payload, payload_encoding, failed_at FROM dead_letter_events WHERE NOT published "
+      + "source_topic_id, error_reason, original_payload, payload_encoding, failed_at FROM dead_letter_events "
+      + "WHERE NOT published "
       + "ORDER BY id LIMIT " + BATCH + " FOR UPDATE SKIP LOCKED";
   private static final String MARK_DEAD_LETTERS = "UPDATE dead_letter_events d SET published = true, "
       + "publish_error = u.error FROM unnest($1::bigint[], $2::text[]) AS u(id, error) WHERE d.id = u.id";
@@ -277,9 +278,10 @@ public final class OutboxPublisherVerticle extends VerticleBase {
         String topic = row.getString("source_topic");
         int partition = row.getInteger("source_partition");
         long offset = row.getLong("source_offset");
+        String topicId = row.getString("source_topic_id");
         byte[] json = DeadLetterRows.envelopeJson(row.getString("original_payload"),
-            row.getString("payload_encoding"), row.getString("error_reason"), topic, partition, offset,
-            row.getLong("failed_at"));
+            row.getString("payload_encoding"), row.getString("error_reason"), topic,
+            topicId.isEmpty() ? null : topicId, partition, offset, row.getLong("failed_at"));
         String key = DeadLetterRows.key(topic, partition, offset);
         keys.add(key);
         sends.add(producer.send(KafkaProducerRecord.create(config.dlqTopic(), key, json)));

@@ -26,12 +26,17 @@ public final class SinkSql {
   /** The same for a batch that repeats an event_id already stored (a producer retry): stored once. */
   static final String INSERT_EVENTS_SKIPPING_DUPLICATES = INSERT_EVENTS + " ON CONFLICT (event_id) DO NOTHING";
 
+  /**
+   * A dead letter's source key includes the ID of the log it was read from (V10): a topic created again reuses
+   * offsets, and a bad record of the new log must not be taken for one already stored from the old log.
+   */
   static final String INSERT_DEAD_LETTERS = "INSERT INTO dead_letter_events (source_topic, source_partition, "
-      + "source_offset, error_reason, original_payload, payload_encoding, failed_at, failed_at_iso, replay_of) "
+      + "source_offset, error_reason, original_payload, payload_encoding, failed_at, failed_at_iso, replay_of, "
+      + "source_topic_id) "
       + "SELECT unnest($1::varchar[]), unnest($2::int[]), unnest($3::bigint[]), unnest($4::text[]), "
       + "unnest($5::text[]), unnest($6::varchar[]), unnest($7::bigint[]), unnest($8::varchar[]), "
-      + "unnest($9::bigint[]) "
-      + "ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING";
+      + "unnest($9::bigint[]), unnest($10::varchar[]) "
+      + "ON CONFLICT (source_topic, source_partition, source_offset, source_topic_id) DO NOTHING";
 
   /** The window rows of a checkpoint ({@link WindowColumns}); the per-row arrays arrive as array literals. */
   private static final String WINDOW_ROWS = "INSERT INTO aggregated_metrics (window_id, window_type, "
@@ -86,13 +91,17 @@ public final class SinkSql {
   /**
    * The compare-and-set: a partition's stored position moves only if both its owner epoch and its offset are
    * still what this lane restored or last wrote. A lane whose partition was claimed by a newer owner (or by its
-   * own later restore) cannot write it any more, not even an idle checkpoint whose offset did not move.
+   * own later restore) cannot write it any more, not even an idle checkpoint whose offset did not move. The log's
+   * identity goes with the offset: the topic ID (a row written before V10 is adopted with the first one) and the
+   * leader epoch of the last record read (NULL: not known), which a restore seeks with.
    */
   static final String ADVANCE_CHECKPOINTS = "UPDATE pipeline_checkpoints c SET next_offset = t.next_offset, "
       + "state_snapshot = COALESCE(t.snapshot, c.state_snapshot), "
-      + "state_changes = COALESCE(t.changes, c.state_changes), checkpoint_id = $3, updated_at = now() "
-      + "FROM unnest($4::int[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bytea[], $9::bigint[]) "
-      + "AS t(partition, owner_epoch, previous, next_offset, snapshot, changes) "
+      + "state_changes = COALESCE(t.changes, c.state_changes), checkpoint_id = $3, updated_at = now(), "
+      + "topic_id = COALESCE(t.topic_id, c.topic_id), leader_epoch = t.leader_epoch "
+      + "FROM unnest($4::int[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bytea[], $9::bigint[], "
+      + "$10::varchar[], $11::int[]) "
+      + "AS t(partition, owner_epoch, previous, next_offset, snapshot, changes, topic_id, leader_epoch) "
       + "WHERE c.consumer_group = $1 AND c.topic = $2 AND c.partition = t.partition "
       + "AND c.owner_epoch = t.owner_epoch AND c.next_offset = t.previous "
       + "RETURNING c.partition";
@@ -107,7 +116,7 @@ public final class SinkSql {
       + "SELECT $1, $2, p, -1, 0, 1 FROM unnest($3::int[]) AS p "
       + "ON CONFLICT (consumer_group, topic, partition) "
       + "DO UPDATE SET owner_epoch = pipeline_checkpoints.owner_epoch + 1, updated_at = now() "
-      + "RETURNING partition, next_offset, state_snapshot, state_changes, owner_epoch";
+      + "RETURNING partition, next_offset, state_snapshot, state_changes, owner_epoch, topic_id, leader_epoch";
 
   /**
    * A full snapshot replaces the base: the partitions' stored deltas go (docs/design.md#window-state-storage).

@@ -32,17 +32,50 @@ class PartitionLedgerTest {
   }
 
   @Test
-  void recordsOfRestoringOrHeldPartitionsAndRecordsBeforeTheSeekAreSkipped() {
+  void barriersCarryTheLogsIdentityTheTopicIdAndTheLastRecordsLeaderEpoch() {
+    ledger.assigned(Set.of(0));
+    ledger.restored(0, 3, 10, 10, 0, "topic-a", 4);
+    PlannedBarrier first = ledger.planBarrier();
+    assertEquals(Map.of(0, new OffsetRange(3, 10, 10, "topic-a", 4)), first.offsets(),
+        "before any record, the epoch of the restored position");
+    ledger.settle(first.id(), Set.of(0), Set.of());
+    assertTrue(ledger.accept(0, 10, 5, 100, 1));
+    PlannedBarrier second = ledger.planBarrier();
+    assertEquals(Map.of(0, new OffsetRange(3, 10, 11, "topic-a", 5)), second.offsets(),
+        "the epoch of the last record read");
+    ledger.settle(second.id(), Set.of(0), Set.of());
+    assertEquals("topic-a", ledger.topicId(0));
+
+    ledger.restored(0, 4, 11, 0, 2, "topic-b", -1);
+    assertTrue(ledger.accept(0, 0, 0, 100, 3));
+    assertEquals(Map.of(0, new OffsetRange(4, 11, 1, "topic-b", 0)), ledger.planBarrier().offsets(),
+        "a log read from its start after the topic was created again: its own ID and epoch");
+  }
+
+  @Test
+  void recordsOfRestoringOrHeldPartitionsAreSkipped() {
     ledger.assigned(Set.of(0, 1));
     ledger.beginRestore(0);
     assertFalse(ledger.accept(0, 0, 1, 0), "restoring");
     ledger.restored(0, 1, 5, 5, 0);
-    assertFalse(ledger.accept(0, 4, 1, 0), "fetched before the seek");
     assertTrue(ledger.accept(0, 5, 1, 0));
     ledger.hold(1);
     assertFalse(ledger.accept(1, 0, 1, 0), "held");
     assertFalse(ledger.accept(2, 0, 1, 0), "not owned");
     assertEquals(Set.of(0), ledger.planBarrier().offsets().keySet(), "only reading partitions are checkpointed");
+  }
+
+  @Test
+  void aRecordBelowTheNextOffsetIsAConsumerThatWentBackAndIsReportedForARestore() {
+    own(0, 1, 5, 5);
+    assertTrue(ledger.accept(0, 5, 1, 0));
+    assertTrue(ledger.accept(0, 6, 1, 0));
+    assertFalse(ledger.accept(0, 3, 1, 0), "the consumer found the log truncated and went back to 3");
+    assertFalse(ledger.accept(0, 7, 1, 0), "nothing more of the partition until it is restored");
+    assertEquals(Map.of(0, 3L), ledger.takeRewinds());
+    assertEquals(Map.of(), ledger.takeRewinds(), "reported once");
+    assertEquals(Map.of(0, new OffsetRange(1, 5, 7)), ledger.planBarrier().offsets(),
+        "what was read before the rewind is all a barrier carries");
   }
 
   @Test

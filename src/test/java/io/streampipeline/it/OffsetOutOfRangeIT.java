@@ -1,6 +1,16 @@
 package io.streampipeline.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.streampipeline.ingest.IngestVerticle;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.LoggerFactory;
 
 import io.micrometer.core.instrument.Counter;
 import io.streampipeline.app.Application;
@@ -76,12 +86,45 @@ class OffsetOutOfRangeIT {
         .mapToDouble(Counter::count).sum();
   }
 
+  private static double outOfRange(Application app, String reason) {
+    return app.metrics().registry().find("stream_pipeline_offset_out_of_range").tag("reason", reason).counters()
+        .stream().mapToDouble(Counter::count).sum();
+  }
+
+  /** The ERROR lines of the lanes while {@code body} runs. */
+  private static List<String> errorLines(ThrowingRunnable body) throws Exception {
+    ch.qos.logback.classic.Logger lanes = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(IngestVerticle.class);
+    ListAppender<ILoggingEvent> appender = new ListAppender<>();
+    appender.start();
+    lanes.addAppender(appender);
+    try {
+      body.run();
+    } finally {
+      lanes.detachAppender(appender);
+    }
+    return appender.list.stream().filter(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage)
+        .toList();
+  }
+
+  private interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+
   private static long partitionsWithData(Db db) {
     return db.count("SELECT count(*) FROM pipeline_checkpoints WHERE next_offset > 0");
   }
 
   /** Runs a first data set through, re-creates the topic, writes a second, smaller one. */
   private Set<String> firstRunThenRecreate(TestInfra infra, PipelineConfig config, Db db) throws Exception {
+    return firstRunThenRecreate(infra, config, db, 1200);
+  }
+
+  /**
+   * Runs a first data set of 3,000 events through, re-creates the topic, writes a second one of {@code second}
+   * events over the same users, so each partition's new log is {@code second} / 3,000 times as long as its old one.
+   */
+  private Set<String> firstRunThenRecreate(TestInfra infra, PipelineConfig config, Db db, int secondCount)
+      throws Exception {
     String topic = config.clickstreamTopic();
     long base = Instant.parse("2026-11-20T10:00:00Z").toEpochMilli();
     List<ProducerRecord<String, byte[]>> first = events(topic, "first-", 3000, base);
@@ -94,9 +137,116 @@ class OffsetOutOfRangeIT {
       app.stop();
     }
     recreate(infra, config);
-    List<ProducerRecord<String, byte[]>> second = events(topic, "second-", 1200, base + Duration.ofHours(1).toMillis());
+    List<ProducerRecord<String, byte[]>> second = events(topic, "second-", secondCount,
+        base + Duration.ofHours(1).toMillis());
     TestData.send(infra.bootstrapServers, topic, second, null);
-    return ids("second-", 1200);
+    return ids("second-", secondCount);
+  }
+
+  /**
+   * The new log has already grown past every stored offset, so the offsets alone look fine: only the topic's ID
+   * tells that the positions belong to another log. Every event of the new log is stored, each partition reported.
+   */
+  @Test
+  void aTopicCreatedAgainThatGrewPastTheStoredOffsetsIsReadWhole() throws Exception {
+    ItPipeline it = ItPipeline.create("regrown");
+    TestInfra infra = it.infra();
+    PipelineConfig config = it.config();
+    Db db = it.db();
+    Set<String> second = firstRunThenRecreate(infra, config, db, 6000);
+    long withData = partitionsWithData(db);
+
+    List<String> errors = errorLines(() -> {
+      Application app = new Application(config).start();
+      try {
+        Await.until(Duration.ofSeconds(90), "second data set stored",
+            () -> db.count("SELECT count(*) FROM clickstream_events WHERE event_id = ANY(ARRAY['"
+                + String.join("','", second) + "'])"), n -> n == second.size());
+        assertEquals(withData, outOfRange(app, "topic_id"), 0.0, "each partition's restore reported it");
+        Await.until(Duration.ofSeconds(60), "positions follow the new log",
+            () -> db.count("SELECT coalesce(sum(next_offset), 0) FROM pipeline_checkpoints"), n -> n == 6000);
+        assertEquals(1, db.count("SELECT count(DISTINCT topic_id) FROM pipeline_checkpoints WHERE next_offset > 0"),
+            "the new log's ID stored with the positions");
+      } finally {
+        app.stop();
+      }
+    });
+    assertEquals(withData, errors.stream().filter(l -> l.contains("topic ID")).count(), errors.toString());
+    assertEquals(9000, db.count("SELECT count(*) FROM clickstream_events"), "nothing of either set lost");
+  }
+
+  @Test
+  void withHaltATopicCreatedAgainThatGrewPastTheStoredOffsetsIsHeld() throws Exception {
+    ItPipeline it = ItPipeline.create("regrown-halted", Map.of("PIPELINE_OFFSET_OUT_OF_RANGE", "halt"));
+    TestInfra infra = it.infra();
+    PipelineConfig config = it.config();
+    Db db = it.db();
+    firstRunThenRecreate(infra, config, db, 6000);
+    long withData = partitionsWithData(db);
+
+    Application app = new Application(config).start();
+    try {
+      Await.until(Duration.ofSeconds(90), "every partition found outside the log", () -> outOfRange(app, "topic_id"),
+          n -> n == withData);
+      // Long enough for a held partition that was read anyway to have checkpointed (flushes every 0.5 s).
+      Thread.sleep(3000);
+      assertEquals(3000, db.count("SELECT coalesce(sum(next_offset), 0) FROM pipeline_checkpoints"),
+          "the stored positions are left for the operator");
+    } finally {
+      app.stop();
+    }
+    assertEquals(3000, db.count("SELECT count(*) FROM clickstream_events"), "nothing of the new log was read");
+  }
+
+  /**
+   * A re-created topic reuses offsets: a bad record at offset 0 of partition 0 of each log is two dead letters,
+   * two rows and two messages on the DLQ topic (same key, told apart by source_topic_id).
+   */
+  @Test
+  void aBadRecordAtAnOffsetAnOldDeadLetterHadIsADeadLetterToo() throws Exception {
+    ItPipeline it = ItPipeline.create("dlq-recreated");
+    TestInfra infra = it.infra();
+    PipelineConfig config = it.config();
+    Db db = it.db();
+    String topic = config.clickstreamTopic();
+    long base = Instant.parse("2026-11-20T10:00:00Z").toEpochMilli();
+    byte[] firstBad = "not an event (first log)".getBytes(StandardCharsets.UTF_8);
+    byte[] secondBad = "not an event (second log)".getBytes(StandardCharsets.UTF_8);
+
+    Application app = new Application(config).start();
+    try {
+      TestData.send(infra.bootstrapServers, topic, List.of(new ProducerRecord<>(topic, 0, "bad", firstBad)), null);
+      TestData.send(infra.bootstrapServers, topic, events(topic, "first-", 300, base), null);
+      Await.until(Duration.ofSeconds(90), "first log stored",
+          () -> db.count("SELECT count(*) FROM clickstream_events") + db.count("SELECT count(*) FROM dead_letter_events"),
+          n -> n == 301);
+    } finally {
+      app.stop();
+    }
+    recreate(infra, config);
+    TestData.send(infra.bootstrapServers, topic, List.of(new ProducerRecord<>(topic, 0, "bad", secondBad)), null);
+    // Shorter than the first: found outside the log by its offsets alone, so only the source key is in question.
+    TestData.send(infra.bootstrapServers, topic, events(topic, "second-", 100, base), null);
+
+    app = new Application(config).start();
+    try {
+      Await.until(Duration.ofSeconds(90), "both dead letters stored",
+          () -> db.count("SELECT count(*) FROM dead_letter_events WHERE source_partition = 0 AND source_offset = 0"),
+          n -> n == 2);
+      assertEquals(2, db.count("SELECT count(DISTINCT source_topic_id) FROM dead_letter_events"));
+      String key = topic + ":0:0";
+      List<ConsumerRecord<String, byte[]>> dlq = TestData.readAll(infra.bootstrapServers, config.dlqTopic(), 2,
+          Duration.ofSeconds(60));
+      Set<String> payloads = dlq.stream().filter(r -> key.equals(r.key()))
+          .map(r -> new JsonObject(new String(r.value(), StandardCharsets.UTF_8)))
+          .map(j -> j.getString("source_topic_id") + " " + j.getString("original_payload"))
+          .collect(Collectors.toSet());
+      assertEquals(2, payloads.size(), payloads.toString());
+      assertTrue(payloads.stream().anyMatch(p -> p.endsWith("(first log)")), payloads.toString());
+      assertTrue(payloads.stream().anyMatch(p -> p.endsWith("(second log)")), payloads.toString());
+    } finally {
+      app.stop();
+    }
   }
 
   @Test
@@ -141,6 +291,54 @@ class OffsetOutOfRangeIT {
       app.stop();
     }
     assertEquals(3000, db.count("SELECT count(*) FROM clickstream_events"), "nothing of the new log was read");
+  }
+
+  /**
+   * A database upgraded to V10 keeps its rows: positions stored before topic IDs were have none, and are adopted
+   * (read on from the stored offset, no report), the first checkpoint storing the ID of the log being read; a dead
+   * letter stored before keeps its row, with no ID ('').
+   */
+  @Test
+  void positionsStoredBeforeTopicIdsAreAdoptedNotReset() throws Exception {
+    TestInfra infra = TestInfra.get();
+    String database = infra.createEmptyDatabase();
+    org.flywaydb.core.Flyway.configure().dataSource(infra.jdbcUrl(database), infra.pgUser, infra.pgPassword)
+        .locations("classpath:sql/migration").target("9").load().migrate();
+    PipelineConfig config = ConfigLoader.fromMap(infra.pipelineConfig(database, "adopted"));
+    Topics.ensure(infra.bootstrapServers, config);
+    Db db = new Db(infra, database);
+    String topic = config.clickstreamTopic();
+    long base = Instant.parse("2026-11-20T10:00:00Z").toEpochMilli();
+    List<TestData.Sent> sent = TestData.send(infra.bootstrapServers, topic, events(topic, "adopted-", 1200, base),
+        null);
+    // Positions as the release before V10 stored them: halfway into each partition's log.
+    Map<Integer, Long> ends = new java.util.HashMap<>();
+    sent.forEach(s -> ends.merge(s.partition(), s.offset() + 1, Math::max));
+    Map<Integer, Long> stored = new java.util.HashMap<>();
+    ends.forEach((p, end) -> stored.put(p, end / 2));
+    stored.forEach((p, offset) -> infra.sql(database, "INSERT INTO pipeline_checkpoints (consumer_group, topic, "
+        + "partition, next_offset, checkpoint_id, owner_epoch) VALUES ('" + config.consumerGroup() + "', '" + topic
+        + "', " + p + ", " + offset + ", 1, 1)"));
+    infra.sql(database, "INSERT INTO dead_letter_events (source_topic, source_partition, source_offset, "
+        + "error_reason, original_payload, payload_encoding, failed_at, failed_at_iso, published) VALUES "
+        + "('" + topic + "', 0, 0, 'bad', 'x', 'utf8', 1700000000000, '2023-11-14T22:13:20Z', true)");
+    long afterStored = sent.stream().filter(s -> s.offset() >= stored.get(s.partition())).count();
+
+    Application app = new Application(config).start();
+    try {
+      Await.until(Duration.ofSeconds(90), "the rest of each log stored",
+          () -> db.count("SELECT count(*) FROM clickstream_events"), n -> n == afterStored);
+      Await.until(Duration.ofSeconds(60), "every position adopted with the topic's ID",
+          () -> db.count("SELECT count(*) FROM pipeline_checkpoints WHERE topic_id IS NOT NULL"),
+          n -> n == stored.size());
+      assertEquals(0.0, outOfRange(app), "nothing reported: the positions were kept");
+      assertEquals(1200, db.count("SELECT coalesce(sum(next_offset), 0) FROM pipeline_checkpoints"));
+    } finally {
+      app.stop();
+    }
+    assertEquals(afterStored, db.count("SELECT count(*) FROM clickstream_events"), "nothing read twice");
+    assertEquals(1, db.count("SELECT count(*) FROM dead_letter_events WHERE source_topic_id = ''"),
+        "the dead letter stored before kept its row");
   }
 
   /** Retention removed records the pipeline had not read yet: reported, and every record still in the log stored. */
