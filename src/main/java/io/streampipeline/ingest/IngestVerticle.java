@@ -4,6 +4,7 @@ import io.streampipeline.app.Endpoints;
 import io.streampipeline.app.JsonLogLayout;
 import io.streampipeline.app.KafkaClients;
 import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.app.ProcessIdentity;
 import io.streampipeline.bus.Addresses;
 import io.streampipeline.bus.CheckpointResult;
 import io.streampipeline.bus.DeadLetter;
@@ -131,7 +132,7 @@ public final class IngestVerticle extends VerticleBase {
         .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
     results = vertx.eventBus().consumer(Addresses.laneIngest(lane), msg -> onCheckpointResult(msg.body()));
     consumer = KafkaConsumer.create(vertx, KafkaClients.consumer(endpoints,
-        config.consumerGroup(), "stream-pipeline-lane-" + lane + "-" + ProcessHandle.current().pid()));
+        config.consumerGroup(), "stream-pipeline-lane-" + lane + "-" + ProcessIdentity.id()));
     consumer.pollTimeout(POLL_TIMEOUT);
     consumer.partitionsAssignedHandler(this::onAssigned);
     consumer.partitionsRevokedHandler(this::onRevoked);
