@@ -15,12 +15,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * A container started the way a runtime starts one, without a runtime: in the pod's network namespace and in
  * new PID, mount and UTS namespaces, so java is PID 1 and the host name is the pod's. Its root is a directory
- * assembled like the image (the host's /usr and /etc read-only, the JRE at /opt/java/openjdk, the jar where the
+ * assembled like the image (the host's /usr and the files of /etc the JRE reads, read-only; the JRE at /opt/java/openjdk, the jar where the
  * Dockerfile copies it), with the pod's /etc/hosts (the cluster's service names), its mounted files, writable
  * emptyDirs, read-only when the manifest says so, and the manifest's user. The container's memory limit, which a
  * runtime enforces through a cgroup the JVM sizes itself from, reaches the JVM as -XX:MaxRAM.
  */
 final class ContainerProcess implements AutoCloseable {
+  /** What the JRE and the C library read from /etc; Debian's JDK keeps its configuration in /etc/java-*. */
+  private static final List<String> HOST_ETC = List.of("passwd", "group", "nsswitch.conf", "localtime",
+      "timezone", "ssl", "ca-certificates");
+
   private final ContainerSpec spec;
   private final PodNetwork.Pod pod;
   private final Process process;
@@ -41,7 +45,7 @@ final class ContainerProcess implements AutoCloseable {
       Path dir = Files.createTempDirectory("container-" + spec.hostname());
       Path root = dir.resolve("root");
       Files.createDirectories(root);
-      for (String d : List.of("usr", "etc", "proc", "dev", "sys", "tmp", "opt/java/openjdk")) {
+      for (String d : List.of("usr", "proc", "dev", "sys", "tmp", "opt/java/openjdk")) {
         Files.createDirectories(root.resolve(d));
       }
       for (String link : List.of("bin", "lib", "lib64", "sbin")) {
@@ -75,18 +79,32 @@ final class ContainerProcess implements AutoCloseable {
         p.toFile().setExecutable(true, false);
         p.toFile().setReadable(true, false);
       }
-      Path hostsFile = dir.resolve("hosts");
-      Files.writeString(hostsFile, "127.0.0.1\tlocalhost\n" + pod.address() + "\t" + spec.hostname() + "\n"
-          + hosts);
-      Path hostnameFile = dir.resolve("hostname");
-      Files.writeString(hostnameFile, spec.hostname() + "\n");
+      // The image's own /etc: the few host files the JRE reads, bound read-only, and the pod's hosts and hostname.
+      Files.createDirectories(root.resolve("etc"));
+      List<String> etc = new ArrayList<>();
+      try (var entries = Files.list(Path.of("/etc"))) {
+        entries.map(p -> p.getFileName().toString()).filter(n -> HOST_ETC.contains(n) || n.startsWith("java"))
+            .sorted().forEach(etc::add);
+      }
+      for (String name : etc) {
+        Path target = root.resolve("etc").resolve(name);
+        if (Files.isDirectory(Path.of("/etc", name))) {
+          Files.createDirectories(target);
+        } else if (!Files.exists(target)) {
+          Files.createFile(target);
+        }
+      }
+      Files.writeString(root.resolve("etc/hosts"), "127.0.0.1\tlocalhost\n" + pod.address() + "\t"
+          + spec.hostname() + "\n" + hosts);
+      Files.writeString(root.resolve("etc/hostname"), spec.hostname() + "\n");
 
       StringBuilder script = new StringBuilder("set -e\nR=").append(quote(root.toString())).append('\n');
       script.append("mount --bind \"$R\" \"$R\"\n");
       script.append("mount --rbind /usr \"$R/usr\"; mount -o remount,bind,ro \"$R/usr\"\n");
-      script.append("mount --rbind /etc \"$R/etc\"; mount -o remount,bind,ro \"$R/etc\"\n");
-      script.append("mount --bind ").append(quote(hostsFile.toString())).append(" \"$R/etc/hosts\"\n");
-      script.append("mount --bind ").append(quote(hostnameFile.toString())).append(" \"$R/etc/hostname\"\n");
+      for (String name : etc) {
+        script.append("mount --bind /etc/").append(quote(name)).append(" \"$R/etc/").append(name)
+            .append("\"; mount -o remount,bind,ro \"$R/etc/").append(name).append("\"\n");
+      }
       script.append("mount --rbind /dev \"$R/dev\"\n");
       script.append("mount -t proc proc \"$R/proc\"\n");
       script.append("mount -t sysfs -o ro sysfs \"$R/sys\"\n");
