@@ -229,9 +229,13 @@ final class ContainerProcess implements AutoCloseable {
     return p.exitValue();
   }
 
-  /** SIGTERM to the main process, as the kubelet and Docker stop a container; true when it ended in time. */
-  boolean terminate(long seconds) throws InterruptedException {
+  /** SIGTERM to the main process, as the kubelet and Docker stop a container. */
+  void signalTerm() {
     main().ifPresent(ProcessHandle::destroy);
+  }
+
+  /** True when the container ended within the time. */
+  boolean awaitExit(long seconds) throws InterruptedException {
     return process.waitFor(seconds, TimeUnit.SECONDS);
   }
 

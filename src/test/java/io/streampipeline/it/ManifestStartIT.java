@@ -147,8 +147,10 @@ class ManifestStartIT {
         assertServiceReachesItsPods(service, pods);
       }
 
+      // All at once, as a deletion of the namespace's Deployments would; each within its grace period.
+      pods.forEach(p -> p.container().signalTerm());
       for (Pod pod : pods) {
-        assertTrue(pod.container().terminate(pod.gracePeriod()), pod.container().spec().hostname()
+        assertTrue(pod.container().awaitExit(pod.gracePeriod()), pod.container().spec().hostname()
             + " did not stop within terminationGracePeriodSeconds " + pod.gracePeriod() + ":\n"
             + tail(pod.container().output()));
       }
@@ -202,8 +204,9 @@ class ManifestStartIT {
           assertEquals(200, page.status(), "the dashboard through its published port: " + page);
         }
       }
+      containers.forEach(ContainerProcess::signalTerm);
       for (ContainerProcess c : containers) {
-        assertTrue(c.terminate(90), c.spec().hostname() + " did not stop within stop_grace_period:\n"
+        assertTrue(c.awaitExit(90), c.spec().hostname() + " did not stop within stop_grace_period:\n"
             + tail(c.output()));
       }
     } finally {
