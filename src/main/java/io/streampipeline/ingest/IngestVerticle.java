@@ -171,7 +171,7 @@ public final class IngestVerticle extends VerticleBase {
     }
     log.info("lane {}: revoked partitions {}", lane, new TreeSet<>(gone));
     ledger.revoked(gone);
-    gone.forEach(p -> metrics.consumerLag(p, 0));
+    gone.forEach(metrics::partitionRevoked);
     sendDown(new PartitionsRevoked(gone));
   }
 
