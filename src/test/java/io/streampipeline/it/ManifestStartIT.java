@@ -26,6 +26,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
@@ -142,6 +144,7 @@ class ManifestStartIT {
       List<Pod> pipelines = pods.stream().filter(p -> "stream-pipeline".equals(p.deployment())).toList();
       assertEquals(3, pipelines.size(), "the pipeline Deployment's replicas");
       assertPartitionsShared(pipelines, 6);
+      assertMetricsCountTheAssignedPartitions(pipelines, 6);
 
       for (Map<String, Object> service : ofKind(objects, "Service")) {
         assertServiceReachesItsPods(service, pods);
@@ -340,6 +343,28 @@ class ManifestStartIT {
     }
   }
 
+  /** The gauge StreamPipelineNoLanes watches, summed over the replicas as Prometheus sums it. */
+  private static void assertMetricsCountTheAssignedPartitions(List<Pod> pipelines, int partitions) {
+    Pattern gauge = Pattern.compile("(?m)^stream_pipeline_assigned_partitions(?:\\{[^}]*})? (\\S+)$");
+    double sum = -1;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      sum = 0;
+      for (Pod pod : pipelines) {
+        ContainerProcess c = pod.container();
+        int port = c.spec().ports().get("metrics");
+        Matcher m = gauge.matcher(RawHttp.get(c.pod().address(), port, c.pod().address() + ":" + port, "/metrics",
+            Map.of()).body());
+        sum += m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+      }
+      if (sum == partitions) {
+        return;
+      }
+      Await.sleep(1000);
+    }
+    fail("stream_pipeline_assigned_partitions sums to " + sum + " over the replicas, not " + partitions);
+  }
+
   /**
    * What a Service does: for each of its ports, a connection to the target port of each pod it selects; the
    * request names the Service as a client in the cluster would. The headless metrics Service must serve
@@ -406,6 +431,24 @@ class ManifestStartIT {
     private RawHttp() {
     }
 
+    private static String dechunk(String body) {
+      StringBuilder out = new StringBuilder();
+      int at = 0;
+      while (at < body.length()) {
+        int lineEnd = body.indexOf("\r\n", at);
+        if (lineEnd < 0) {
+          break;
+        }
+        int size = Integer.parseInt(body.substring(at, lineEnd).split(";")[0].strip(), 16);
+        if (size == 0) {
+          break;
+        }
+        out.append(body, lineEnd + 2, Math.min(body.length(), lineEnd + 2 + size));
+        at = lineEnd + 2 + size + 2;
+      }
+      return out.toString();
+    }
+
     static Response get(String address, int port, String host, String path, Map<String, String> headers) {
       try (Socket socket = new Socket()) {
         socket.connect(new InetSocketAddress(address, port), 2000);
@@ -423,7 +466,13 @@ class ManifestStartIT {
         int headerEnd = response.indexOf("\r\n\r\n");
         String statusLine = response.lines().findFirst().orElse("");
         int status = Integer.parseInt(statusLine.split(" ")[1]);
-        return new Response(status, headerEnd < 0 ? "" : response.substring(headerEnd + 4));
+        if (headerEnd < 0) {
+          return new Response(status, "");
+        }
+        String body = response.substring(headerEnd + 4);
+        boolean chunked = response.substring(0, headerEnd).toLowerCase(java.util.Locale.ROOT)
+            .contains("transfer-encoding: chunked");
+        return new Response(status, chunked ? dechunk(body) : body);
       } catch (IOException | RuntimeException e) {
         return new Response(-1, e.toString());
       }
