@@ -63,15 +63,21 @@ class ManifestStartIT {
   private static Path jar;
 
   @BeforeAll
-  static void startClusterServices() {
+  static void startClusterServices() throws Exception {
     String unavailable = PodNetwork.unavailable();
     if (unavailable != null) {
       RequiredTool.missing("containers as PID 1 in their own namespaces cannot be made here: " + unavailable);
     }
     jar = PipelineProcess.jar();
     image = ImageConfig.fromDockerfile(Path.of("Dockerfile"));
+    // The secured deployment's broker and database names, as its ConfigMap gives them, resolve to the test's.
+    Map<String, String> secured = configMaps(Yamls.loadAll(Kustomize.render(PRODUCTION))).values().stream()
+        .filter(data -> data.containsKey("KAFKA_BOOTSTRAP_SERVERS")).findFirst().orElseThrow();
+    List<String> names = new ArrayList<>(List.of("kafka", "postgres"));
+    names.addAll(serviceHostNames(secured));
     network = PodNetwork.create();
-    services = ClusterServices.start(network.serviceAddress());
+    services = ClusterServices.start(network.serviceAddress(),
+        secured.get("KAFKA_BOOTSTRAP_SERVERS").split(",")[0].strip(), names);
   }
 
   @AfterAll
@@ -84,29 +90,59 @@ class ManifestStartIT {
     }
   }
 
+  private static final String PRODUCTION = "deploy/kubernetes/overlays/production";
+
   /** The Secrets README's Kubernetes steps create, with the values the test's servers expect. */
   private static Map<String, Map<String, String>> secretsTheOperatorCreates() {
     Map<String, Map<String, String>> secrets = new HashMap<>();
     secrets.put("stream-pipeline-postgres", Map.of("POSTGRES_PASSWORD", ClusterServices.POSTGRES_PASSWORD));
     secrets.put("stream-pipeline-dashboard", Map.of("DASHBOARD_AUTH_TOKEN", DASHBOARD_TOKEN));
+    secrets.put("stream-pipeline-kafka", Map.of("sasl.jaas.config", ClusterServices.jaasConfig()));
     return secrets;
   }
 
+  /** The ConfigMaps README's Kubernetes steps create: the CAs of the secured deployment. */
+  private static Map<String, Map<String, String>> configMapsTheOperatorCreates() {
+    return Map.of("stream-pipeline-kafka-ca", Map.of("ca.pem", services.caPem()),
+        "stream-pipeline-postgres-ca", Map.of("ca.pem", services.caPem()));
+  }
+
+  private static Map<String, Map<String, String>> configMaps(List<Map<String, Object>> objects) {
+    Map<String, Map<String, String>> configMaps = new HashMap<>();
+    for (Map<String, Object> o : ofKind(objects, "ConfigMap")) {
+      Map<String, String> data = new LinkedHashMap<>();
+      Yamls.map(o.get("data")).forEach((k, v) -> data.put(k, String.valueOf(v)));
+      configMaps.put(Yamls.name(o), data);
+    }
+    return configMaps;
+  }
+
+  /** The host names a container gives Kafka and PostgreSQL, which the cluster's DNS resolves for it. */
+  private static List<String> serviceHostNames(Map<String, String> env) {
+    List<String> names = new ArrayList<>();
+    for (String server : env.getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "").split(",")) {
+      if (!server.isBlank()) {
+        names.add(server.strip().substring(0, server.strip().lastIndexOf(':')));
+      }
+    }
+    if (env.containsKey("POSTGRES_HOST")) {
+      names.add(env.get("POSTGRES_HOST"));
+    }
+    return names;
+  }
+
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"deploy/kubernetes/base", "deploy/kubernetes/overlays/local"})
+  @ValueSource(strings = {"deploy/kubernetes/base", PRODUCTION})
   void everyKubernetesContainerStartsAsPidOneAndPassesItsProbesWithThreePipelineReplicasSharingTheSixPartitions(
       String kustomization) throws Exception {
     String rendered = Kustomize.render(kustomization);
     List<Map<String, Object>> objects = Yamls.loadAll(rendered);
     Set<String> renderedSecrets = new TreeSet<>();
-    Map<String, Map<String, String>> configMaps = new HashMap<>();
+    Map<String, Map<String, String>> configMaps = new HashMap<>(configMapsTheOperatorCreates());
+    configMaps.putAll(configMaps(objects));
     Map<String, Map<String, String>> secrets = secretsTheOperatorCreates();
     for (Map<String, Object> o : objects) {
-      if ("ConfigMap".equals(o.get("kind"))) {
-        Map<String, String> data = new LinkedHashMap<>();
-        Yamls.map(o.get("data")).forEach((k, v) -> data.put(k, String.valueOf(v)));
-        configMaps.put(Yamls.name(o), data);
-      } else if ("Secret".equals(o.get("kind"))) {
+      if ("Secret".equals(o.get("kind"))) {
         secrets.put(Yamls.name(o), ContainerSpec.secretData(o));
         renderedSecrets.add(Yamls.name(o));
       }
@@ -129,7 +165,8 @@ class ManifestStartIT {
               podName, address.address());
           pods.add(new Pod(Yamls.name(deployment), Yamls.map(Yamls.map(template.get("metadata")).get("labels")),
               ((Number) podSpec.getOrDefault("terminationGracePeriodSeconds", 30)).intValue(),
-              ContainerProcess.start(containerSpec, address, image, jar, services.hostsLines())));
+              ContainerProcess.start(containerSpec, address, image, jar,
+                  services.hostsLines(serviceHostNames(containerSpec.env())))));
         }
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ROLLOUT_SECONDS);
@@ -167,6 +204,48 @@ class ManifestStartIT {
             + "the Secret " + secret + " that the manifests need");
       }
     }
+    for (String configMap : configMapsTheOperatorCreates().keySet()) {
+      if (rendered.contains(configMap)) {
+        assertTrue(readme.contains("kubectl create configmap " + configMap), "README's Kubernetes steps create "
+            + "the ConfigMap " + configMap + " that the manifests need");
+      }
+    }
+  }
+
+  /**
+   * overlays/local changes only where the image comes from, so the base's run stands for its containers: the
+   * same pod specs once the image fields are left out.
+   */
+  @Test
+  void theLocalOverlayStartsTheBasesContainersFromALocallyLoadedImage() throws Exception {
+    List<Map<String, Object>> base = ofKind(Yamls.loadAll(Kustomize.render("deploy/kubernetes/base")),
+        "Deployment");
+    List<Map<String, Object>> local = ofKind(Yamls.loadAll(Kustomize.render("deploy/kubernetes/overlays/local")),
+        "Deployment");
+    assertEquals(base.size(), local.size());
+    for (int i = 0; i < base.size(); i++) {
+      Map<String, Object> container = Yamls.map(Yamls.list(podSpec(local.get(i)).get("containers")).get(0));
+      assertEquals("IfNotPresent", container.get("imagePullPolicy"), Yamls.name(local.get(i)));
+      assertEquals("stream-pipeline:local", container.get("image"), Yamls.name(local.get(i)));
+      assertEquals(withoutImage(base.get(i)), withoutImage(local.get(i)), Yamls.name(local.get(i)));
+    }
+  }
+
+  private static Map<String, Object> podSpec(Map<String, Object> deployment) {
+    return Yamls.map(Yamls.map(Yamls.map(deployment.get("spec")).get("template")).get("spec"));
+  }
+
+  private static Map<String, Object> withoutImage(Map<String, Object> deployment) {
+    Map<String, Object> spec = new LinkedHashMap<>(podSpec(deployment));
+    List<Object> containers = new ArrayList<>();
+    for (Object c : Yamls.list(spec.get("containers"))) {
+      Map<String, Object> container = new LinkedHashMap<>(Yamls.map(c));
+      container.remove("image");
+      container.remove("imagePullPolicy");
+      containers.add(container);
+    }
+    spec.put("containers", containers);
+    return spec;
   }
 
   @Test
@@ -185,7 +264,8 @@ class ManifestStartIT {
           PodNetwork.Pod address = network.addPod();
           ContainerSpec spec = ContainerSpec.fromCompose(entry.getKey(), service, composeSecrets, image,
               randomName(12));
-          containers.add(ContainerProcess.start(spec, address, image, jar, services.hostsLines()));
+          containers.add(ContainerProcess.start(spec, address, image, jar,
+              services.hostsLines(serviceHostNames(spec.env()))));
         }
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ROLLOUT_SECONDS);
@@ -209,7 +289,10 @@ class ManifestStartIT {
       }
       containers.forEach(ContainerProcess::signalTerm);
       for (ContainerProcess c : containers) {
-        assertTrue(c.awaitExit(90), c.spec().hostname() + " did not stop within stop_grace_period:\n"
+        String grace = String.valueOf(Yamls.map(Yamls.map(compose.get("services")).get(c.spec().name()))
+            .getOrDefault("stop_grace_period", "10s"));
+        assertTrue(c.awaitExit(Long.parseLong(grace.replace("s", ""))), c.spec().hostname()
+            + " did not stop within stop_grace_period " + grace + ":\n"
             + tail(c.output()));
       }
     } finally {
