@@ -42,6 +42,20 @@ class ManifestSchemaIT {
   }
 
   @Test
+  void everyKustomizationReadmeAppliesRendersAndPassesTheSchemaCheck() throws Exception {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("kubectl apply -k (\\S+)")
+        .matcher(Files.readString(Path.of("README.md")));
+    java.util.Set<String> dirs = new java.util.TreeSet<>();
+    while (m.find()) {
+      dirs.add(m.group(1));
+    }
+    assertTrue(dirs.contains("deploy/kubernetes/overlays/local"), "README applies the local overlay: " + dirs);
+    for (String dir : dirs) {
+      everyRenderedObjectMatchesItsKubernetesSchema(dir);
+    }
+  }
+
+  @Test
   void theSchemaCheckRefusesAnObjectThatBreaksItsSchema() throws Exception {
     installPackages();
     Path input = Files.createTempFile("broken", ".yaml");
