@@ -15,10 +15,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * A container started the way a runtime starts one, without a runtime: in the pod's network namespace and in
  * new PID, mount and UTS namespaces, so java is PID 1 and the host name is the pod's. Its root is a directory
- * assembled like the image (the host's /usr and the files of /etc the JRE reads, read-only; the JRE at /opt/java/openjdk, the jar where the
- * Dockerfile copies it), with the pod's /etc/hosts (the cluster's service names), its mounted files, writable
- * emptyDirs, read-only when the manifest says so, and the manifest's user. The container's memory limit, which a
- * runtime enforces through a cgroup the JVM sizes itself from, reaches the JVM as -XX:MaxRAM.
+ * assembled like the image: the host's /usr and the files of /etc the JRE reads, read-only; the JRE at
+ * /opt/java/openjdk; the jar where the Dockerfile copies it; the pod's /etc/hosts (the cluster's service names),
+ * its mounted files and writable emptyDirs; read-only when the manifest says so, and entered as the manifest's
+ * user. The container's memory limit, which a runtime enforces through a cgroup the JVM sizes itself from,
+ * reaches the JVM as -XX:MaxRAM.
  */
 final class ContainerProcess implements AutoCloseable {
   /** What the JRE and the C library read from /etc; Debian's JDK keeps its configuration in /etc/java-*. */
@@ -30,6 +31,7 @@ final class ContainerProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
   private final Path root;
+  private final Thread killOnExit = new Thread(this::kill);
 
   private ContainerProcess(ContainerSpec spec, PodNetwork.Pod pod, Process process, Path log, Path root) {
     this.spec = spec;
@@ -137,7 +139,7 @@ final class ContainerProcess implements AutoCloseable {
       Path log = dir.resolve("output.log");
       Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       ContainerProcess container = new ContainerProcess(spec, pod, process, log, dir);
-      Runtime.getRuntime().addShutdownHook(new Thread(container::kill));
+      Runtime.getRuntime().addShutdownHook(container.killOnExit);
       return container;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -252,6 +254,11 @@ final class ContainerProcess implements AutoCloseable {
   @Override
   public void close() {
     kill();
+    try {
+      Runtime.getRuntime().removeShutdownHook(killOnExit);
+    } catch (IllegalStateException e) {
+      // the JVM is already shutting down and runs the hook itself
+    }
     TempDirs.delete(root);
   }
 }

@@ -38,10 +38,10 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * The deployment files against the code, without Docker or a cluster: docker-compose.yml, the Dockerfile, the
- * rendered Kubernetes base ({@code kubectl kustomize deploy/kubernetes}), the Prometheus configurations and
- * alerts, and the Grafana dashboard. Environment names must be keys {@link ConfigLoader} reads, probes and
- * scrape targets must hit the endpoints and ports the code serves, and every metric a query names must be one
- * the code registers (collected by scraping a registry set up as the application sets it up).
+ * rendered Kubernetes base and overlays ({@code kubectl kustomize deploy/kubernetes/...}), the Prometheus
+ * configurations and alerts, and the Grafana dashboard. Environment names must be keys {@link ConfigLoader}
+ * reads, probes and scrape targets must hit the endpoints and ports the code serves, and every metric a query
+ * names must be one the code registers (collected by scraping a registry set up as the application sets it up).
  */
 class DeploymentConsistencyTest {
   /** The lanes' drain is bounded by 60 s (IngestVerticle); stop grace periods must exceed it. */
@@ -424,6 +424,7 @@ class DeploymentConsistencyTest {
 
     Map<String, Object> rule = ofKind(docs, "PrometheusRule").get(0);
     assertEquals(yaml(Path.of("monitoring/alerts.yml")).get("groups"), map(rule.get("spec")).get("groups"),
-        "deploy/kubernetes/components/prometheus-operator/prometheusrule.yaml is out of date: run deploy/kubernetes/generate-prometheusrule.sh");
+        "deploy/kubernetes/components/prometheus-operator/prometheusrule.yaml is out of date: run "
+            + "deploy/kubernetes/generate-prometheusrule.sh");
   }
 }

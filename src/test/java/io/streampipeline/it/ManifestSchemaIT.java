@@ -33,7 +33,8 @@ class ManifestSchemaIT {
     try {
       Files.writeString(input, rendered);
       Result result = run(List.of("node", "validate.mjs"), DIR, input);
-      assertEquals(0, result.exit(), kustomization + " has objects that do not match their schema:\n" + result.output());
+      assertEquals(0, result.exit(), kustomization + " has objects that do not match their schema:\n"
+          + result.output());
       long checked = result.output().lines().filter(l -> l.endsWith(": valid")).count();
       assertEquals(Yamls.loadAll(rendered).size(), checked, "every object was checked:\n" + result.output());
     } finally {
