@@ -1,5 +1,5 @@
 #!/bin/sh
-# Writes prometheusrule.yaml from monitoring/alerts.yml: the same groups, wrapped in a PrometheusRule.
+# Writes components/prometheus-operator/prometheusrule.yaml from monitoring/alerts.yml: the same groups, wrapped in a PrometheusRule.
 # Run after changing the alerts: deploy/kubernetes/generate-prometheusrule.sh
 # (DeploymentConsistencyTest fails while the two differ.)
 set -eu
@@ -17,4 +17,4 @@ metadata:
 spec:
 HEAD
   grep -v '^#' "$alerts" | sed -e '/^[[:space:]]*$/d' -e 's/^/  /'
-} > "$here/prometheusrule.yaml"
+} > "$here/components/prometheus-operator/prometheusrule.yaml"

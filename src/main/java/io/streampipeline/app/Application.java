@@ -58,7 +58,7 @@ public final class Application {
   private PrometheusMeterRegistry registry;
   /** Deployment ids, undeployed last-in first-out; ingest lanes are deployed last so they stop first. */
   private final Deque<String> deployments = new ArrayDeque<>();
-  /** IngestVerticle names its consumers {@code stream-pipeline-lane-<lane>-<pid>}; readiness finds them so. */
+  /** IngestVerticle names its consumers {@code stream-pipeline-lane-<lane>-<ProcessIdentity>}; readiness finds them so. */
   private static final String LANE_CLIENT_ID_PREFIX = "stream-pipeline-lane-";
   private volatile boolean stopRequested;
 

@@ -3,7 +3,8 @@ package io.streampipeline.app;
 /**
  * How many PostgreSQL connections one process opens, and whether the server has room for them. The numbers are
  * the pools' sizes: each lane's sink pool (POSTGRES_POOL_SIZE) and ingest connection, the outbox publisher and
- * its backlog gauge, retention and index upkeep, the dashboard. A server that runs out of connections refuses new ones at random moments later; checking at
+ * its backlog gauge, retention and index upkeep, the dashboard, and the health checks' pool that every role has
+ * (MetricsVerticle: readiness shows PostgreSQL's state). A server that runs out of connections refuses new ones at random moments later; checking at
  * start-up turns that into one clear line.
  */
 public final class ConnectionBudget {
@@ -14,13 +15,15 @@ public final class ConnectionBudget {
   /** RetentionVerticle: deletes old rows, summarizes the events table's time index. */
   static final int MAINTENANCE = 1;
   static final int DASHBOARD = 2;
+  /** MetricsVerticle's pool for /health/ready, in every role. */
+  static final int HEALTH = 1;
 
   private ConnectionBudget() {
   }
 
   /** The most connections the process's pools can hold open at once. */
   public static int needed(PipelineConfig config) {
-    int needed = 0;
+    int needed = HEALTH;
     if (config.has(Role.PIPELINE)) {
       needed += config.pipelineInstances() * (config.connections().postgresPoolSize() + INGEST_PER_LANE) + OUTBOX
           + MAINTENANCE;
@@ -45,7 +48,7 @@ public final class ConnectionBudget {
         + maxConnections + ", " + reserved + " reserved for superusers, " + inUse + " in use) but this process "
         + "needs " + needed + " (PIPELINE_INSTANCES=" + config.pipelineInstances() + " x (POSTGRES_POOL_SIZE="
         + config.connections().postgresPoolSize() + " + " + INGEST_PER_LANE
-        + ") + outbox, retention and dashboard): lower POSTGRES_POOL_SIZE or PIPELINE_INSTANCES, or raise "
+        + ") + outbox, retention, dashboard and health check): lower POSTGRES_POOL_SIZE or PIPELINE_INSTANCES, or raise "
         + "max_connections on the server";
   }
 }

@@ -1,5 +1,6 @@
 package io.streampipeline.health;
 
+import io.streampipeline.app.ProcessIdentity;
 import io.streampipeline.bus.Addresses;
 import io.streampipeline.bus.LaneMessage;
 import io.vertx.core.Future;
@@ -106,10 +107,7 @@ public final class Readiness {
     }
     for (MemberDescription member : group.getMembers()) {
       String clientId = member.getClientId();
-      if (clientId == null || !clientId.startsWith(lanes.clientIdPrefix())) {
-        continue;
-      }
-      Integer lane = laneOf(clientId.substring(lanes.clientIdPrefix().length()));
+      Integer lane = clientId == null ? null : laneOf(clientId, lanes.clientIdPrefix(), ProcessIdentity.id());
       if (lane == null) {
         continue;
       }
@@ -121,14 +119,18 @@ public final class Readiness {
     return assigned;
   }
 
-  /** Lane client ids are {@code <prefix><lane>-<pid>}; the prefix ends with "lane-". */
-  private static Integer laneOf(String rest) {
-    String pid = "-" + ProcessHandle.current().pid();
-    if (!rest.endsWith(pid)) {
+  /**
+   * The lane of one of this process's consumers, or null for another process's: lane client ids are
+   * {@code <prefix><lane>-<instance>}, and replicas share the prefix and the lane numbers.
+   */
+  static Integer laneOf(String clientId, String prefix, String instance) {
+    String suffix = "-" + instance;
+    if (!clientId.startsWith(prefix) || !clientId.endsWith(suffix)
+        || clientId.length() <= prefix.length() + suffix.length()) {
       return null;
     }
     try {
-      return Integer.parseInt(rest.substring(0, rest.length() - pid.length()));
+      return Integer.parseInt(clientId.substring(prefix.length(), clientId.length() - suffix.length()));
     } catch (NumberFormatException e) {
       return null;
     }

@@ -4,6 +4,7 @@ import io.streampipeline.app.Endpoints;
 import io.streampipeline.app.JsonLogLayout;
 import io.streampipeline.app.KafkaClients;
 import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.app.ProcessIdentity;
 import io.streampipeline.bus.Addresses;
 import io.streampipeline.bus.CheckpointResult;
 import io.streampipeline.bus.DeadLetter;
@@ -141,7 +142,7 @@ public final class IngestVerticle extends VerticleBase {
         .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
     results = vertx.eventBus().consumer(Addresses.laneIngest(lane), msg -> onCheckpointResult(msg.body()));
     consumer = KafkaConsumer.create(vertx, KafkaClients.consumer(endpoints,
-        config.consumerGroup(), "stream-pipeline-lane-" + lane + "-" + ProcessHandle.current().pid()));
+        config.consumerGroup(), "stream-pipeline-lane-" + lane + "-" + ProcessIdentity.id()));
     consumer.pollTimeout(POLL_TIMEOUT);
     admin = KafkaAdminClient.create(vertx, KafkaClients.admin(endpoints,
         "stream-pipeline-lane-" + lane + "-" + ProcessHandle.current().pid()));
@@ -182,7 +183,7 @@ public final class IngestVerticle extends VerticleBase {
     }
     log.info("lane {}: revoked partitions {}", lane, new TreeSet<>(gone));
     ledger.revoked(gone);
-    gone.forEach(p -> metrics.consumerLag(p, 0));
+    gone.forEach(metrics::partitionRevoked);
     sendDown(new PartitionsRevoked(gone));
   }
 

@@ -3,6 +3,7 @@ package io.streampipeline.metrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streampipeline.app.Endpoints;
 import io.streampipeline.app.KafkaClients;
+import io.streampipeline.app.ProcessIdentity;
 import io.streampipeline.health.CachedProbe;
 import io.streampipeline.health.Liveness;
 import io.streampipeline.health.ProbeReport;
@@ -53,7 +54,7 @@ public final class MetricsVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Map<String, String> adminProps = new HashMap<>(KafkaClients.admin(endpoints,
-        "stream-pipeline-health-" + ProcessHandle.current().pid()));
+        "stream-pipeline-health-" + ProcessIdentity.id()));
     adminProps.put("request.timeout.ms", "3000");
     adminProps.put("default.api.timeout.ms", "5000");
     admin = KafkaAdminClient.create(vertx, adminProps);

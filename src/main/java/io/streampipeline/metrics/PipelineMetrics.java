@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import io.streampipeline.event.EventType;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -43,6 +44,7 @@ public final class PipelineMetrics {
   private final Map<String, Counter> emittedByWindowType = new ConcurrentHashMap<>();
   private final Map<String, Counter> offsetOutOfRangeByPartition = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> lagByPartition = new ConcurrentHashMap<>();
+  private final Set<Integer> ownedPartitions = ConcurrentHashMap.newKeySet();
   private final Map<String, Counter> unsendableByTopic = new ConcurrentHashMap<>();
   private final Map<String, AtomicReference<Double>> backlogPending = new ConcurrentHashMap<>();
   private final Map<String, AtomicReference<Double>> backlogOldest = new ConcurrentHashMap<>();
@@ -80,6 +82,9 @@ public final class PipelineMetrics {
         .description("Wall clock minus the lowest partition watermark").register(registry);
     Gauge.builder(PREFIX + "consumer_paused_lanes", pausedLanes, AtomicLong::get)
         .description("Lanes whose consumer is paused because too much is not yet committed").register(registry);
+    // Registered by every role, so that "no process owns a partition" is a sum of 0, not a missing series.
+    Gauge.builder(PREFIX + "assigned_partitions", ownedPartitions, Set::size)
+        .description("Partitions of the input topic that this process's lanes own").register(registry);
   }
 
   private Counter consumedCounter(String eventType) {
@@ -229,7 +234,15 @@ public final class PipelineMetrics {
     watermarkDelayMs.set(millis);
   }
 
+  /** A lane gave the partition up: its lag reads 0 and it no longer counts as owned. */
+  public void partitionRevoked(int partition) {
+    consumerLag(partition, 0);
+    ownedPartitions.remove(partition);
+  }
+
+  /** The lag of a partition a lane owns. */
   public void consumerLag(int partition, long lag) {
+    ownedPartitions.add(partition);
     lagByPartition.computeIfAbsent(String.valueOf(partition), p -> {
       AtomicLong value = new AtomicLong();
       Gauge.builder(PREFIX + "consumer_lag", value, AtomicLong::get).description("Records behind the log end")

@@ -3,6 +3,7 @@ package io.streampipeline.sink;
 import io.streampipeline.app.Endpoints;
 import io.streampipeline.app.KafkaClients;
 import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.app.ProcessIdentity;
 import io.streampipeline.app.SchemaRegistrySettings.WireFormat;
 import io.streampipeline.bus.Addresses;
 import io.streampipeline.event.ClickstreamCodec;
@@ -140,7 +141,7 @@ public final class OutboxPublisherVerticle extends VerticleBase {
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("outbox"))
         .connectingTo(options.setProperties(properties)).using(vertx).build();
     producer = KafkaProducer.create(vertx, KafkaClients.producer(endpoints,
-        "stream-pipeline-outbox-" + ProcessHandle.current().pid()));
+        "stream-pipeline-outbox-" + ProcessIdentity.id()));
     if (config.schemaRegistry().aggregatedWireFormat() == WireFormat.REGISTRY) {
       registry = new SchemaRegistryClient(vertx, config.schemaRegistry());
     }

@@ -38,16 +38,16 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * The deployment files against the code, without Docker or a cluster: docker-compose.yml, the Dockerfile, the
- * rendered Kubernetes base ({@code kubectl kustomize deploy/kubernetes}), the Prometheus configurations and
- * alerts, and the Grafana dashboard. Environment names must be keys {@link ConfigLoader} reads, probes and
- * scrape targets must hit the endpoints and ports the code serves, and every metric a query names must be one
- * the code registers (collected by scraping a registry set up as the application sets it up).
+ * rendered Kubernetes base and overlays ({@code kubectl kustomize deploy/kubernetes/...}), the Prometheus
+ * configurations and alerts, and the Grafana dashboard. Environment names must be keys {@link ConfigLoader}
+ * reads, probes and scrape targets must hit the endpoints and ports the code serves, and every metric a query
+ * names must be one the code registers (collected by scraping a registry set up as the application sets it up).
  */
 class DeploymentConsistencyTest {
   /** The lanes' drain is bounded by 60 s (IngestVerticle); stop grace periods must exceed it. */
   private static final int DRAIN_SECONDS = 60;
-  /** Environment variables read by the JVM, not by the configuration. */
-  private static final Set<String> JVM_ENV = Set.of("JAVA_TOOL_OPTIONS");
+  /** Environment variables read by the JVM, not by the configuration: none, see the deployments' command. */
+  private static final Set<String> JVM_ENV = Set.of();
   private static final Pattern METRIC = Pattern.compile("\\b((?:stream_pipeline|vertx|jvm|process)_[a-z0-9_]+)");
 
   private static Set<String> configKeys;
@@ -182,7 +182,11 @@ class DeploymentConsistencyTest {
       assertEquals("5432", env.get("POSTGRES_PORT"));
       assertEquals(postgres.get("POSTGRES_DB"), env.get("POSTGRES_DATABASE"));
       assertEquals(postgres.get("POSTGRES_USER"), env.get("POSTGRES_USER"));
-      assertEquals(postgres.get("POSTGRES_PASSWORD"), env.get("POSTGRES_PASSWORD"));
+      assertEquals(postgres.get("POSTGRES_PASSWORD_FILE"), env.get("POSTGRES_PASSWORD_FILE"), "the same secret file");
+      assertFalse(env.containsKey("POSTGRES_PASSWORD"), e.getKey() + ": the password is a file");
+      assertTrue(list(e.getValue().get("secrets")).contains("postgres_password"), e.getKey() + " mounts the secret");
+      assertNotNull(map(map(map(e.getValue().get("deploy")).get("resources")).get("limits")).get("memory"),
+          e.getKey() + ": a memory limit");
     }
   }
 
@@ -306,23 +310,11 @@ class DeploymentConsistencyTest {
   // ---- Kubernetes -------------------------------------------------------------------------------------
 
   private static List<Map<String, Object>> renderKustomize() throws Exception {
-    Process process;
-    try {
-      process = new ProcessBuilder("kubectl", "kustomize", "deploy/kubernetes").redirectErrorStream(false).start();
-    } catch (IOException e) {
-      return RequiredTool.missing(
-          "kubectl is not installed (it renders deploy/kubernetes): apt-get install kubernetes-client");
-    }
-    String out = new String(process.getInputStream().readAllBytes());
-    String err = new String(process.getErrorStream().readAllBytes());
-    assertEquals(0, process.waitFor(), "kubectl kustomize deploy/kubernetes failed: " + err);
-    List<Map<String, Object>> docs = new ArrayList<>();
-    for (Object doc : new Yaml().loadAll(out)) {
-      if (doc != null) {
-        docs.add(map(doc));
-      }
-    }
-    return docs;
+    return renderKustomize("deploy/kubernetes/base");
+  }
+
+  private static List<Map<String, Object>> renderKustomize(String dir) throws Exception {
+    return Yamls.loadAll(Kustomize.render(dir));
   }
 
   private static List<Map<String, Object>> ofKind(List<Map<String, Object>> docs, String kind) {
@@ -356,9 +348,29 @@ class DeploymentConsistencyTest {
 
       List<String> envNames = list(container.get("env")).stream().map(e -> String.valueOf(map(e).get("name"))).toList();
       assertConfigKeys("Deployment " + name, envNames);
-      Map<String, Object> password = list(container.get("env")).stream().map(DeploymentConsistencyTest::map)
-          .filter(e -> "POSTGRES_PASSWORD".equals(e.get("name"))).findFirst().orElseThrow();
-      assertNotNull(map(map(password.get("valueFrom")).get("secretKeyRef")).get("name"), name + ": from a Secret");
+      assertFalse(envNames.contains("POSTGRES_PASSWORD"), name + ": the password is a file, not a variable");
+      Map<String, Object> passwordFile = list(container.get("env")).stream().map(DeploymentConsistencyTest::map)
+          .filter(e -> "POSTGRES_PASSWORD_FILE".equals(e.get("name"))).findFirst().orElseThrow();
+      String passwordDir = Path.of(String.valueOf(passwordFile.get("value"))).getParent().toString();
+      Map<String, Object> passwordMount = list(container.get("volumeMounts")).stream()
+          .map(DeploymentConsistencyTest::map).filter(m -> passwordDir.equals(m.get("mountPath"))).findFirst()
+          .orElseThrow(() -> new AssertionError(name + ": nothing is mounted at " + passwordDir));
+      assertTrue(list(pod.get("volumes")).stream().map(DeploymentConsistencyTest::map)
+          .anyMatch(v -> v.get("name").equals(passwordMount.get("name")) && v.containsKey("secret")),
+          name + ": POSTGRES_PASSWORD_FILE is in a Secret volume");
+
+      Map<String, Object> limits = map(map(container.get("resources")).get("limits"));
+      assertNotNull(limits.get("memory"), name + ": a memory limit");
+      assertNotNull(limits.get("cpu"), name + ": a CPU limit");
+      int cpus = (int) Math.ceil(String.valueOf(limits.get("cpu")).endsWith("m")
+          ? Double.parseDouble(String.valueOf(limits.get("cpu")).replace("m", "")) / 1000
+          : Double.parseDouble(String.valueOf(limits.get("cpu"))));
+      List<Object> command = list(container.get("command"));
+      assertTrue(command.contains("-XX:ActiveProcessorCount=" + cpus), name + ": the JVM's processor count "
+          + "matches the CPU limit " + limits.get("cpu") + ": " + command);
+      assertEquals(List.of("-jar", "/app/stream-pipeline.jar"), command.subList(command.size() - 2, command.size()),
+          name + ": runs the image's jar");
+      assertTrue(command.contains("-XX:+ExitOnOutOfMemoryError"), name + ": " + command);
       assertTrue(list(container.get("envFrom")).stream().anyMatch(e -> String.valueOf(
           map(map(e).get("configMapRef")).get("name")).equals(map(configMap.get("metadata")).get("name"))), name);
 
@@ -385,8 +397,19 @@ class DeploymentConsistencyTest {
   }
 
   @Test
-  void kubernetesMonitoringScrapesMetricsAndCarriesTheAlerts() throws Exception {
+  void theBaseAppliesWithoutThePrometheusOperatorsKinds() throws Exception {
     List<Map<String, Object>> docs = renderKustomize();
+    assertEquals(List.of(), docs.stream().map(d -> String.valueOf(d.get("apiVersion")))
+        .filter(v -> v.startsWith("monitoring.coreos.com")).toList());
+  }
+
+  @Test
+  void kubernetesMonitoringScrapesMetricsAndCarriesTheAlerts() throws Exception {
+    List<Map<String, Object>> docs = renderKustomize("deploy/kubernetes/overlays/production");
+    for (String kind : List.of("ServiceMonitor", "PrometheusRule")) {
+      assertEquals("kube-prometheus-stack", map(map(ofKind(docs, kind).get(0).get("metadata")).get("labels"))
+          .get("release"), kind + " carries the label kube-prometheus-stack selects by");
+    }
     Map<String, Object> monitor = map(ofKind(docs, "ServiceMonitor").get(0).get("spec"));
     Map<String, Object> endpoint = map(list(monitor.get("endpoints")).get(0));
     assertEquals("/metrics", endpoint.get("path"));
@@ -401,6 +424,7 @@ class DeploymentConsistencyTest {
 
     Map<String, Object> rule = ofKind(docs, "PrometheusRule").get(0);
     assertEquals(yaml(Path.of("monitoring/alerts.yml")).get("groups"), map(rule.get("spec")).get("groups"),
-        "deploy/kubernetes/prometheusrule.yaml is out of date: run deploy/kubernetes/generate-prometheusrule.sh");
+        "deploy/kubernetes/components/prometheus-operator/prometheusrule.yaml is out of date: run "
+            + "deploy/kubernetes/generate-prometheusrule.sh");
   }
 }

@@ -150,7 +150,7 @@ class PostgresTlsIT {
     assertTrue(e.getMessage().startsWith("PostgreSQL at 127.0.0.1:" + postgres.port() + " has room for "),
         e.getMessage());
     assertTrue(e.getMessage().contains("max_connections=" + MAX_CONNECTIONS), e.getMessage());
-    assertTrue(e.getMessage().contains("needs 27 (PIPELINE_INSTANCES=4 x (POSTGRES_POOL_SIZE=5 + 1)"),
+    assertTrue(e.getMessage().contains("needs 28 (PIPELINE_INSTANCES=4 x (POSTGRES_POOL_SIZE=5 + 1)"),
         e.getMessage());
   }
 

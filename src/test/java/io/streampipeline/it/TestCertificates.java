@@ -28,19 +28,25 @@ public final class TestCertificates {
   }
 
   public static TestCertificates create(Path dir, String caName) {
+    return create(dir, caName, List.of("localhost"));
+  }
+
+  /** A server certificate for these host names (the first is its common name) and 127.0.0.1. */
+  public static TestCertificates create(Path dir, String caName, List<String> hostNames) {
     try {
       Files.createDirectories(dir);
       TestCertificates c = new TestCertificates(dir);
       Path caKey = dir.resolve("ca.key");
       Path csr = dir.resolve("server.csr");
       Path ext = dir.resolve("server.ext");
-      Files.writeString(ext, "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n"
+      String names = String.join(",", hostNames.stream().map(n -> "DNS:" + n).toList());
+      Files.writeString(ext, "subjectAltName=" + names + ",IP:127.0.0.1\nbasicConstraints=CA:FALSE\n"
           + "keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n");
       openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", caKey.toString(), "-out",
           c.caCert.toString(), "-days", "3", "-subj", "/CN=" + caName, "-addext", "basicConstraints=critical,CA:TRUE",
           "-addext", "keyUsage=critical,keyCertSign,cRLSign");
       openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", c.serverKey.toString(), "-out", csr.toString(),
-          "-subj", "/CN=localhost");
+          "-subj", "/CN=" + hostNames.get(0));
       openssl(dir, "x509", "-req", "-in", csr.toString(), "-CA", c.caCert.toString(), "-CAkey", caKey.toString(),
           "-CAcreateserial", "-out", c.serverCert.toString(), "-days", "3", "-extfile", ext.toString());
       Files.writeString(c.serverKeyAndCert, Files.readString(c.serverKey) + Files.readString(c.serverCert));

@@ -1,0 +1,143 @@
+package io.streampipeline.it;
+
+import io.streampipeline.infra.EmbeddedKafka;
+import io.streampipeline.infra.EmbeddedPostgres;
+import io.streampipeline.infra.Ports;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * The Kafka and PostgreSQL that the manifests name, on the ports they name, listening on the pod network's
+ * service address: a single-node KRaft broker in this JVM with a listener for each port the deployments use
+ * (9092 in the Kubernetes ConfigMap, 29092 in Compose, and a SASL_SSL one with a SCRAM user for the secured
+ * deployment), and an embedded PostgreSQL with TLS and the database and user "pipeline", forwarded from the
+ * service address's port 5432. Both present a certificate, signed by a CA of the test's, for every name pods use.
+ */
+final class ClusterServices implements AutoCloseable {
+  static final int KAFKA_PORT = 9092;
+  static final int KAFKA_COMPOSE_PORT = 29092;
+  static final int POSTGRES_PORT = 5432;
+  /** The Secret's password: the embedded server's user "pipeline" has it. */
+  static final String POSTGRES_PASSWORD = EmbeddedPostgres.NAME;
+  static final String KAFKA_USER = "pipeline";
+  static final String KAFKA_PASSWORD = "kafka-scram-" + Uuid.randomUuid();
+
+  private final KafkaRaftServer kafka;
+  private final EmbeddedPostgres postgres;
+  private final TcpForwarder postgresForwarder;
+  private final String address;
+  private final Path dir;
+  private final TestCertificates certificates;
+
+  private ClusterServices(KafkaRaftServer kafka, EmbeddedPostgres postgres, TcpForwarder postgresForwarder,
+      String address, Path dir, TestCertificates certificates) {
+    this.certificates = certificates;
+    this.kafka = kafka;
+    this.postgres = postgres;
+    this.postgresForwarder = postgresForwarder;
+    this.address = address;
+    this.dir = dir;
+  }
+
+  /**
+   * @param securedListener {@code host:port} the SASL_SSL listener advertises (the port is the one it listens on)
+   * @param hostNames       every name the pods give Kafka and PostgreSQL, for the certificate
+   */
+  static ClusterServices start(String address, String securedListener, List<String> hostNames) {
+    try {
+      Path dir = Files.createTempDirectory("cluster-services");
+      TestCertificates certificates = TestCertificates.create(dir.resolve("tls"), "stream-pipeline manifests CA",
+          hostNames);
+      int securedPort = Integer.parseInt(securedListener.substring(securedListener.lastIndexOf(':') + 1));
+      Path logDir = dir.resolve("kafka");
+      Files.createDirectories(logDir);
+      int controller = Ports.free();
+      Properties p = new Properties();
+      p.put("process.roles", "broker,controller");
+      p.put("node.id", "1");
+      p.put("controller.quorum.voters", "1@127.0.0.1:" + controller);
+      String listeners = "PLAINTEXT://" + address + ":" + KAFKA_PORT + ",COMPOSE://" + address + ":"
+          + KAFKA_COMPOSE_PORT;
+      p.put("listeners", listeners + ",SECURED://" + address + ":" + securedPort + ",CONTROLLER://127.0.0.1:"
+          + controller);
+      p.put("advertised.listeners", listeners + ",SECURED://" + securedListener);
+      p.put("listener.security.protocol.map",
+          "PLAINTEXT:PLAINTEXT,COMPOSE:PLAINTEXT,SECURED:SASL_SSL,CONTROLLER:PLAINTEXT");
+      p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+      p.put("listener.name.secured.scram-sha-512.sasl.jaas.config",
+          "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+      p.put("listener.name.secured.ssl.keystore.type", "PEM");
+      p.put("listener.name.secured.ssl.keystore.location", certificates.serverKeyAndCert.toString());
+      p.put("controller.listener.names", "CONTROLLER");
+      p.put("inter.broker.listener.name", "PLAINTEXT");
+      EmbeddedKafka.singleNode(p, logDir);
+      Path propsFile = logDir.resolve("server.properties");
+      try (OutputStream out = Files.newOutputStream(propsFile)) {
+        p.store(out, "the manifests' kafka");
+      }
+      ByteArrayOutputStream formatLog = new ByteArrayOutputStream();
+      int rc = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c",
+          propsFile.toString(), "--add-scram", "SCRAM-SHA-512=[name=" + KAFKA_USER + ",password=" + KAFKA_PASSWORD
+          + "]"}, new PrintStream(formatLog, true, StandardCharsets.UTF_8));
+      if (rc != 0) {
+        throw new IllegalStateException("formatting the broker's storage failed: " + formatLog);
+      }
+      KafkaRaftServer kafka = new KafkaRaftServer(new KafkaConfig(p), Time.SYSTEM);
+      kafka.startup();
+      // On loopback (a free port: 5432 may be another program's there), reached on the service address.
+      EmbeddedPostgres postgres = EmbeddedPostgres.start(dir.resolve("postgres"), Ports.free(), Map.of("ssl", "on",
+          "ssl_cert_file", certificates.serverCert.toString(), "ssl_key_file", certificates.serverKey.toString()));
+      TcpForwarder forwarder = TcpForwarder.start(address, POSTGRES_PORT, "127.0.0.1", postgres.port());
+      return new ClusterServices(kafka, postgres, forwarder, address, dir, certificates);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  String bootstrapServers() {
+    return address + ":" + KAFKA_PORT;
+  }
+
+  /** The CA that signed the servers' certificate, PEM. */
+  String caPem() {
+    try {
+      return Files.readString(certificates.caCert);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The JAAS line of the SCRAM user, as the Secret of the secured deployment holds it. */
+  static String jaasConfig() {
+    return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + KAFKA_USER
+        + "\" password=\"" + KAFKA_PASSWORD + "\";";
+  }
+
+  /** /etc/hosts lines of a pod: the cluster's DNS answer for the names the manifests give Kafka and PostgreSQL. */
+  String hostsLines(List<String> names) {
+    return address + "\t" + String.join(" ", names) + "\n";
+  }
+
+  @Override
+  public void close() {
+    postgresForwarder.close();
+    postgres.close();
+    kafka.shutdown();
+    kafka.awaitShutdown();
+    TempDirs.delete(dir);
+  }
+}
