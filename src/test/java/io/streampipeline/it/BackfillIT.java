@@ -51,12 +51,10 @@ class BackfillIT {
       long valid = sent.stream().filter(m -> m.kind() == Kind.VALID).count();
       Await.until(Duration.ofSeconds(90), "every valid event stored",
           () -> db.count("SELECT count(*) FROM clickstream_events"), n -> n == valid);
-      WindowChecks.awaitAllEmitted(db, valid);
-      int windows = WindowChecks.assertTumblingExact(db, config.tumblingWindowMs(), config.revenueWindowMs());
-      int sessions = WindowChecks.assertSessionsExact(db, config.sessionTimeoutMs());
-      assertTrue(windows > 200, "the backfill spans three hours of windows, compared " + windows);
+      WindowChecks.Compared compared = WindowChecks.awaitAllExact(db, config, valid);
+      assertTrue(compared.tumbling() > 200, "the backfill spans three hours of windows: " + compared);
       assertEquals(0.0, app.metrics().totalLate(), "nothing of an ordered backfill is late");
-      System.out.println("[BackfillIT] " + windows + " tumbling windows and " + sessions + " sessions equal SQL");
+      System.out.println("[BackfillIT] equal to SQL: " + compared);
     } finally {
       app.stop();
     }
@@ -74,14 +72,12 @@ class BackfillIT {
       List<GeneratedMessage> sent = EventTimes.NEAR_WALL_CLOCK.produce(it.infra().bootstrapServers,
           config.clickstreamTopic(), 7L, 2_000, 0.0, 1, 100, 100).all();
       long valid = sent.stream().filter(m -> m.kind() == Kind.VALID).count();
-      WindowChecks.awaitAllEmitted(db, valid);
+      WindowChecks.awaitAllExact(db, config, valid);
       // Both clocks are the pipeline's: the last event's commit (at or after it was read) and each window's close.
       long lastStored = db.count("SELECT (extract(epoch FROM max(ingested_at)) * 1000)::bigint FROM clickstream_events");
       long lastClosed = db.count("SELECT max(emitted_at) FROM aggregated_metrics");
       assertTrue(lastClosed - lastStored <= config.idleMs() + 1_000, "every window and session closed within "
           + "WINDOW_IDLE_SECONDS + 1 s of the last event: the last closed " + (lastClosed - lastStored) + " ms after");
-      WindowChecks.assertTumblingExact(db, config.tumblingWindowMs(), config.revenueWindowMs());
-      WindowChecks.assertSessionsExact(db, config.sessionTimeoutMs());
     } finally {
       app.stop();
     }
@@ -133,8 +129,7 @@ class BackfillIT {
           () -> db.count("SELECT coalesce(sum(event_count), 0) FROM aggregated_metrics "
               + "WHERE window_type = 'session_summary'"), n -> n == counted);
       assertEquals(late.size(), app.metrics().totalLate(), "exactly the events of the window the pause closed");
-      WindowChecks.assertTumblingExact(db, config.tumblingWindowMs(), config.revenueWindowMs(), notLate);
-      WindowChecks.assertSessionsExact(db, config.sessionTimeoutMs(), notLate);
+      WindowChecks.assertAllExact(db, config, notLate);
     } finally {
       app.stop();
     }

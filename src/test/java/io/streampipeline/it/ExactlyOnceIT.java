@@ -41,11 +41,8 @@ class ExactlyOnceIT {
     Set<String> stored = db.rows("SELECT event_id FROM clickstream_events").stream()
         .map(r -> (String) r.get("event_id")).collect(Collectors.toSet());
     assertEquals(valid, stored, "exactly the valid events, once each");
-    WindowChecks.awaitAllEmitted(db, valid.size());
-    int windows = WindowChecks.assertTumblingExact(db, config.tumblingWindowMs(), config.revenueWindowMs());
-    int sessions = WindowChecks.assertSessionsExact(db, config.sessionTimeoutMs());
-    System.out.println("[ExactlyOnceIT] " + valid.size() + " events, " + windows + " windows, " + sessions
-        + " sessions exact");
+    WindowChecks.Compared compared = WindowChecks.awaitAllExact(db, config, valid.size());
+    System.out.println("[ExactlyOnceIT] " + valid.size() + " events, windows exact: " + compared);
   }
 
   private static long rows(Db db) {

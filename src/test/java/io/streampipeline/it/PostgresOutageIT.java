@@ -60,9 +60,7 @@ class PostgresOutageIT {
       Set<String> stored = db.rows("SELECT event_id FROM clickstream_events").stream()
           .map(r -> (String) r.get("event_id")).collect(Collectors.toSet());
       assertEquals(expected, stored);
-      WindowChecks.awaitAllEmitted(db, expected.size());
-      WindowChecks.assertTumblingExact(db, config.tumblingWindowMs(), config.revenueWindowMs());
-      WindowChecks.assertSessionsExact(db, config.sessionTimeoutMs());
+      WindowChecks.awaitAllExact(db, config, expected.size());
       Await.until(Duration.ofSeconds(30), "consumer resumed", () -> app.metrics().pausedLanes(), p -> p == 0);
     } finally {
       infra.reconnect(database);

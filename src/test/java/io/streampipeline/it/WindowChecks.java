@@ -3,6 +3,7 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streampipeline.app.PipelineConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,25 @@ public final class WindowChecks {
         () -> db.count(sum + "'events_per_minute'") + "/" + db.count(sum + "'revenue_per_5min'") + "/"
             + db.count(sum + "'session_summary'"),
         sums -> sums.equals(events + "/" + events + "/" + events));
+  }
+
+  /** How many windows of each kind {@link #assertAllExact} compared. */
+  public record Compared(int tumbling, int sessions) {
+  }
+
+  /**
+   * Every tumbling window and every session equals SQL over the stored events that match {@code counted} (an SQL
+   * condition: those not late), with the window sizes and session timeout of {@code config}.
+   */
+  public static Compared assertAllExact(Db db, PipelineConfig config, String counted) {
+    int tumbling = assertTumblingExact(db, config.tumblingWindowMs(), config.revenueWindowMs(), counted);
+    return new Compared(tumbling, assertSessionsExact(db, config.sessionTimeoutMs(), counted));
+  }
+
+  /** The same over all stored events, once the emitted windows account for all {@code events} of them. */
+  public static Compared awaitAllExact(Db db, PipelineConfig config, long events) {
+    awaitAllEmitted(db, events);
+    return assertAllExact(db, config, "true");
   }
 
   /** Every tumbling window equals SQL over the stored events; returns how many windows were compared. */
