@@ -398,7 +398,8 @@ class DeploymentConsistencyTest {
 
   /**
    * The resources are sized once (docs/operations.md): a role gets the same JVM command, memory limit and CPU
-   * limit from Compose as from the Kubernetes base and every overlay, and no overlay changes them.
+   * limit from Compose as from the Kubernetes base and every overlay, and no overlay changes them; every Compose
+   * service's JVM sees as many processors as its CPU limit.
    */
   @Test
   void composeAndEveryKubernetesOverlayGiveEachRoleTheSameJvmCommandMemoryAndCpu() throws Exception {
@@ -421,6 +422,14 @@ class DeploymentConsistencyTest {
           composeBytes(String.valueOf(compose.get("memory"))), role + ": the memory limit");
       assertEquals(Double.parseDouble(String.valueOf(kubernetes.get("cpu"))),
           Double.parseDouble(String.valueOf(compose.get("cpus"))), role + ": the CPU limit");
+    }
+    // The generator runs in Compose only; its flags follow its own limits.
+    for (var e : appServices().entrySet()) {
+      List<Object> entrypoint = list(e.getValue().get("entrypoint"));
+      Object cpus = map(map(map(e.getValue().get("deploy")).get("resources")).get("limits")).get("cpus");
+      assertTrue(entrypoint.contains("-XX:ActiveProcessorCount=" + (int) Math.ceil(Double.parseDouble(
+          String.valueOf(cpus)))), e.getKey() + ": the JVM's processor count matches cpus " + cpus + ": " + entrypoint);
+      assertTrue(entrypoint.contains("-XX:+ExitOnOutOfMemoryError"), e.getKey() + ": " + entrypoint);
     }
   }
 
