@@ -396,6 +396,66 @@ class DeploymentConsistencyTest {
     assertFalse(pdbSelector.isEmpty());
   }
 
+  /**
+   * The resources are sized once (docs/operations.md): a role gets the same JVM command, memory limit and CPU
+   * limit from Compose as from the Kubernetes base and every overlay, and no overlay changes them; every Compose
+   * service's JVM sees as many processors as its CPU limit.
+   */
+  @Test
+  void composeAndEveryKubernetesOverlayGiveEachRoleTheSameJvmCommandMemoryAndCpu() throws Exception {
+    Map<String, Map<String, Object>> base = containersByRole(renderKustomize());
+    for (String overlay : List.of("deploy/kubernetes/overlays/local", "deploy/kubernetes/overlays/production")) {
+      Map<String, Map<String, Object>> rendered = containersByRole(renderKustomize(overlay));
+      for (var e : base.entrySet()) {
+        Map<String, Object> container = rendered.get(e.getKey());
+        assertEquals(e.getValue().get("command"), container.get("command"), overlay + " " + e.getKey());
+        assertEquals(e.getValue().get("resources"), container.get("resources"), overlay + " " + e.getKey());
+      }
+    }
+    for (String role : List.of("pipeline", "dashboard")) {
+      Map<String, Object> service = appServices().get(role);
+      Map<String, Object> container = base.get(role);
+      assertEquals(list(container.get("command")), list(service.get("entrypoint")), role + ": Compose's entrypoint");
+      Map<String, Object> kubernetes = map(map(container.get("resources")).get("limits"));
+      Map<String, Object> compose = map(map(map(service.get("deploy")).get("resources")).get("limits"));
+      assertEquals(kubernetesBytes(String.valueOf(kubernetes.get("memory"))),
+          composeBytes(String.valueOf(compose.get("memory"))), role + ": the memory limit");
+      assertEquals(Double.parseDouble(String.valueOf(kubernetes.get("cpu"))),
+          Double.parseDouble(String.valueOf(compose.get("cpus"))), role + ": the CPU limit");
+    }
+    // The generator runs in Compose only; its flags follow its own limits.
+    for (var e : appServices().entrySet()) {
+      List<Object> entrypoint = list(e.getValue().get("entrypoint"));
+      Object cpus = map(map(map(e.getValue().get("deploy")).get("resources")).get("limits")).get("cpus");
+      assertTrue(entrypoint.contains("-XX:ActiveProcessorCount=" + (int) Math.ceil(Double.parseDouble(
+          String.valueOf(cpus)))), e.getKey() + ": the JVM's processor count matches cpus " + cpus + ": " + entrypoint);
+      assertTrue(entrypoint.contains("-XX:+ExitOnOutOfMemoryError"), e.getKey() + ": " + entrypoint);
+    }
+  }
+
+  /** The first container of each Deployment, by the role its args name. */
+  private static Map<String, Map<String, Object>> containersByRole(List<Map<String, Object>> docs) {
+    Map<String, Map<String, Object>> byRole = new HashMap<>();
+    for (Map<String, Object> deployment : ofKind(docs, "Deployment")) {
+      Map<String, Object> pod = map(map(map(deployment.get("spec")).get("template")).get("spec"));
+      Map<String, Object> container = map(list(pod.get("containers")).get(0));
+      byRole.put(String.valueOf(list(container.get("args")).get(0)).replace("--roles=", ""), container);
+    }
+    return byRole;
+  }
+
+  private static long kubernetesBytes(String quantity) {
+    Matcher m = Pattern.compile("(\\d+)(Ki|Mi|Gi)").matcher(quantity);
+    assertTrue(m.matches(), "a binary memory quantity: " + quantity);
+    return Long.parseLong(m.group(1)) << (10 * (1 + List.of("Ki", "Mi", "Gi").indexOf(m.group(2))));
+  }
+
+  private static long composeBytes(String size) {
+    Matcher m = Pattern.compile("(\\d+)([kmg])").matcher(size);
+    assertTrue(m.matches(), "a Compose memory size: " + size);
+    return Long.parseLong(m.group(1)) << (10 * (1 + List.of("k", "m", "g").indexOf(m.group(2))));
+  }
+
   @Test
   void theBaseAppliesWithoutThePrometheusOperatorsKinds() throws Exception {
     List<Map<String, Object>> docs = renderKustomize();

@@ -91,6 +91,7 @@ class ManifestStartIT {
   }
 
   private static final String PRODUCTION = "deploy/kubernetes/overlays/production";
+  private static final String LOCAL = "deploy/kubernetes/overlays/local";
 
   /** The Secrets README's Kubernetes steps create, with the values the test's servers expect. */
   private static Map<String, Map<String, String>> secretsTheOperatorCreates() {
@@ -135,6 +136,30 @@ class ManifestStartIT {
   @ValueSource(strings = {"deploy/kubernetes/base", PRODUCTION})
   void everyKubernetesContainerStartsAsPidOneAndPassesItsProbesWithThreePipelineReplicasSharingTheSixPartitions(
       String kustomization) throws Exception {
+    startAndCheck(kustomization, Integer.MAX_VALUE);
+  }
+
+  /**
+   * overlays/local is started too, one pod of each Deployment: what its patches render (command, environment,
+   * mounts, probes, resources) runs and passes its probes, and the one pipeline pod takes all six partitions.
+   * More replicas would add wall time and show nothing new: the pod template is the base's but for the image
+   * (the test below), and the base's run already shows three replicas sharing the partitions.
+   */
+  @Test
+  void theLocalOverlaysPipelineAndDashboardPodsStartFromTheLocallyLoadedImageAndPassTheirProbes() throws Exception {
+    for (Map<String, Object> deployment : ofKind(Yamls.loadAll(Kustomize.render(LOCAL)), "Deployment")) {
+      Map<String, Object> container = Yamls.map(Yamls.list(podSpec(deployment).get("containers")).get(0));
+      assertEquals("IfNotPresent", container.get("imagePullPolicy"), Yamls.name(deployment));
+      assertEquals("stream-pipeline:local", container.get("image"), Yamls.name(deployment));
+    }
+    startAndCheck(LOCAL, 1);
+  }
+
+  /**
+   * Renders a kustomization and starts at most {@code podsPerDeployment} pods of each of its Deployments as the
+   * kubelet would, then probes them, checks the pipeline pods' partitions and every Service, and stops them.
+   */
+  private static void startAndCheck(String kustomization, int podsPerDeployment) throws Exception {
     String rendered = Kustomize.render(kustomization);
     List<Map<String, Object>> objects = Yamls.loadAll(rendered);
     Set<String> renderedSecrets = new TreeSet<>();
@@ -156,7 +181,10 @@ class ManifestStartIT {
         Map<String, Object> podSpec = Yamls.map(template.get("spec"));
         String hash = randomName(10);
         int replicas = ((Number) spec.getOrDefault("replicas", 1)).intValue();
-        for (int r = 0; r < replicas; r++) {
+        if ("stream-pipeline".equals(Yamls.name(deployment))) {
+          assertEquals(3, replicas, "the pipeline Deployment's replicas");
+        }
+        for (int r = 0; r < Math.min(replicas, podsPerDeployment); r++) {
           PodNetwork.Pod address = network.addPod();
           String podName = Yamls.name(deployment) + "-" + hash + "-" + randomName(5);
           Map<String, Object> container = Yamls.map(Yamls.list(podSpec.get("containers")).get(0));
@@ -179,7 +207,7 @@ class ManifestStartIT {
       }
 
       List<Pod> pipelines = pods.stream().filter(p -> "stream-pipeline".equals(p.deployment())).toList();
-      assertEquals(3, pipelines.size(), "the pipeline Deployment's replicas");
+      assertEquals(Math.min(3, podsPerDeployment), pipelines.size(), "pipeline pods started");
       assertPartitionsShared(pipelines, 6);
       assertMetricsCountTheAssignedPartitions(pipelines, 6);
 
@@ -213,15 +241,14 @@ class ManifestStartIT {
   }
 
   /**
-   * overlays/local changes only where the image comes from, so the base's run stands for its containers: the
-   * same pod specs once the image fields are left out.
+   * overlays/local changes only where the image comes from: the same pod specs as the base's once the image
+   * fields are left out, so the base's three replicas stand for its own.
    */
   @Test
-  void theLocalOverlayStartsTheBasesContainersFromALocallyLoadedImage() throws Exception {
+  void theLocalOverlaysPodTemplatesAreTheBasesButForTheImage() throws Exception {
     List<Map<String, Object>> base = ofKind(Yamls.loadAll(Kustomize.render("deploy/kubernetes/base")),
         "Deployment");
-    List<Map<String, Object>> local = ofKind(Yamls.loadAll(Kustomize.render("deploy/kubernetes/overlays/local")),
-        "Deployment");
+    List<Map<String, Object>> local = ofKind(Yamls.loadAll(Kustomize.render(LOCAL)), "Deployment");
     assertEquals(base.size(), local.size());
     for (int i = 0; i < base.size(); i++) {
       Map<String, Object> container = Yamls.map(Yamls.list(podSpec(local.get(i)).get("containers")).get(0));
