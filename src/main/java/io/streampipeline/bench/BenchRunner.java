@@ -36,9 +36,9 @@ import org.slf4j.LoggerFactory;
  * <p>It pre-loads N generated events ({@link Preload}: fixed seed, realistic mix, two hours of event time) into
  * a fresh 6-partition topic, starts the pipeline lanes from empty state (fresh database, fresh consumer group;
  * WINDOW_IDLE_SECONDS and SINK_FLUSH_INTERVAL_SECONDS default to 1 and WINDOW_IDLE_RULE is wall-clock here, so
- * the windows still open when the replay ends close within seconds), and measures from the first poll that returns records until the last
- * offset is committed with its rows AND every window row the events make is written and published. Then it
- * measures produce→commit latency at fixed live rates (the pipeline's own generator, event timestamp = send
+ * the windows still open when the replay ends close within seconds), and measures from the first poll that
+ * returns records until the last offset is committed with its rows AND every window row the events make is
+ * written and published. Then it measures produce→commit latency at fixed live rates (the pipeline's own generator, event timestamp = send
  * time, commit time from PostgreSQL's track_commit_timestamp) and PostgreSQL's own COPY rate for the same
  * table ({@link CopyCeiling}). It prints one table and writes {@code target/bench/result.json}.
  *
