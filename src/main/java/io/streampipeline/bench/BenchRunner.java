@@ -38,9 +38,10 @@ import org.slf4j.LoggerFactory;
  * WINDOW_IDLE_SECONDS and SINK_FLUSH_INTERVAL_SECONDS default to 1 and WINDOW_IDLE_RULE is wall-clock here, so
  * the windows still open when the replay ends close within seconds), and measures from the first poll that
  * returns records until the last offset is committed with its rows AND every window row the events make is
- * written and published. Then it measures produce→commit latency at fixed live rates (the pipeline's own generator, event timestamp = send
- * time, commit time from PostgreSQL's track_commit_timestamp) and PostgreSQL's own COPY rate for the same
- * table ({@link CopyCeiling}). It prints one table and writes {@code target/bench/result.json}.
+ * written and published. Then it measures produce→commit latency at fixed live rates (the pipeline's own
+ * generator, event timestamp = send time, commit time from PostgreSQL's track_commit_timestamp) and PostgreSQL's
+ * own COPY rate for the same table ({@link CopyCeiling}). It prints one table and writes
+ * {@code target/bench/result.json}.
  *
  * <p>{@code --sink-forms} instead compares INSERT forms ({@link SinkForms}). Everything here blocks: it runs
  * on the main thread, never on an event loop.
