@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code java -jar stream-pipeline.jar [--roles=generator,pipeline,dashboard] [--key=value ...]}, or
  * {@code --roles=bench [--events=N]} for the benchmark (docs/performance.md), or
- * {@code --roles=replay-dlq [--dry-run] ...} to send dead letters again (README, "Replaying dead letters").
+ * {@code --roles=replay-dlq [--dry-run] ...} to send dead letters again (docs/operations.md, "Replaying dead letters").
  */
 public final class Main {
   private Main() {

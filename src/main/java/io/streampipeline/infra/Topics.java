@@ -190,7 +190,7 @@ public final class Topics {
           + "KAFKA_PROPERTY_SASL_MECHANISM or KAFKA_PROPERTIES_FILE)";
     } else if (cause instanceof AuthorizationException) {
       message = "Kafka at " + bootstrapServers + " does not allow the pipeline's user to describe or create its "
-          + "topics (" + why + "): grant the ACLs listed in README.md, or create the topics and set "
+          + "topics (" + why + "): grant the ACLs listed in docs/operations.md, or create the topics and set "
           + "KAFKA_CREATE_TOPICS=false";
     } else if (cause instanceof InvalidReplicationFactorException || cause instanceof PolicyViolationException) {
       message = "Kafka at " + bootstrapServers + " refused to create the topics (" + why + "): check "

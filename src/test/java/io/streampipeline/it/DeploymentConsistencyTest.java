@@ -256,10 +256,10 @@ class DeploymentConsistencyTest {
   }
 
   @Test
-  void readmeDocumentsTheGrantsTheDmlOnlyTestUses() throws IOException {
-    String readme = Files.readString(Path.of("README.md"));
+  void operationsGuideDocumentsTheGrantsTheDmlOnlyTestUses() throws IOException {
+    String readme = Files.readString(Path.of("docs/operations.md"));
     for (String grant : SchemaMigrationIT.dmlGrants("pipeline", "pipeline_app")) {
-      assertTrue(readme.contains(grant + ";"), "README.md lists: " + grant);
+      assertTrue(readme.contains(grant + ";"), "docs/operations.md lists: " + grant);
     }
   }
 

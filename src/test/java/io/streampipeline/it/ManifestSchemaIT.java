@@ -45,12 +45,12 @@ class ManifestSchemaIT {
   @Test
   void everyKustomizationReadmeAppliesRendersAndPassesTheSchemaCheck() throws Exception {
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("kubectl apply -k (\\S+)")
-        .matcher(Files.readString(Path.of("README.md")));
+        .matcher(Files.readString(Path.of("docs/operations.md")));
     java.util.Set<String> dirs = new java.util.TreeSet<>();
     while (m.find()) {
       dirs.add(m.group(1));
     }
-    assertTrue(dirs.contains("deploy/kubernetes/overlays/local"), "README applies the local overlay: " + dirs);
+    assertTrue(dirs.contains("deploy/kubernetes/overlays/local"), "docs/operations.md applies the local overlay: " + dirs);
     for (String dir : dirs) {
       everyRenderedObjectMatchesItsKubernetesSchema(dir);
     }

@@ -93,7 +93,7 @@ class ManifestStartIT {
   private static final String PRODUCTION = "deploy/kubernetes/overlays/production";
   private static final String LOCAL = "deploy/kubernetes/overlays/local";
 
-  /** The Secrets README's Kubernetes steps create, with the values the test's servers expect. */
+  /** The Secrets the Kubernetes steps of docs/operations.md create, with the values the test's servers expect. */
   private static Map<String, Map<String, String>> secretsTheOperatorCreates() {
     Map<String, Map<String, String>> secrets = new HashMap<>();
     secrets.put("stream-pipeline-postgres", Map.of("POSTGRES_PASSWORD", ClusterServices.POSTGRES_PASSWORD));
@@ -102,7 +102,7 @@ class ManifestStartIT {
     return secrets;
   }
 
-  /** The ConfigMaps README's Kubernetes steps create: the CAs of the secured deployment. */
+  /** The ConfigMaps the Kubernetes steps of docs/operations.md create: the CAs of the secured deployment. */
   private static Map<String, Map<String, String>> configMapsTheOperatorCreates() {
     return Map.of("stream-pipeline-kafka-ca", Map.of("ca.pem", services.caPem()),
         "stream-pipeline-postgres-ca", Map.of("ca.pem", services.caPem()));
@@ -225,16 +225,16 @@ class ManifestStartIT {
     } finally {
       pods.forEach(p -> p.container().close());
     }
-    String readme = Files.readString(Path.of("README.md"));
+    String readme = Files.readString(Path.of("docs/operations.md"));
     for (String secret : secretsTheOperatorCreates().keySet()) {
       if (!renderedSecrets.contains(secret) && rendered.contains(secret)) {
-        assertTrue(readme.contains("kubectl create secret generic " + secret), "README's Kubernetes steps create "
+        assertTrue(readme.contains("kubectl create secret generic " + secret), "the Kubernetes steps in docs/operations.md create "
             + "the Secret " + secret + " that the manifests need");
       }
     }
     for (String configMap : configMapsTheOperatorCreates().keySet()) {
       if (rendered.contains(configMap)) {
-        assertTrue(readme.contains("kubectl create configmap " + configMap), "README's Kubernetes steps create "
+        assertTrue(readme.contains("kubectl create configmap " + configMap), "the Kubernetes steps in docs/operations.md create "
             + "the ConfigMap " + configMap + " that the manifests need");
       }
     }

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The pipeline against a PostgreSQL that serves TLS with a certificate from a CA made by the test (the embedded
- * server with ssl=on), configured as README's deploy section says: POSTGRES_SSL_MODE=verify-full,
+ * server with ssl=on), configured as the deploy section of docs/operations.md says: POSTGRES_SSL_MODE=verify-full,
  * POSTGRES_SSL_ROOT_CERT, the password from POSTGRES_PASSWORD_FILE. Its pools and JDBC all use TLS; a CA that did
  * not sign the server's certificate, or more connections than the server allows, stop start-up with one line.
  */

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * Versioned schema migrations against the real PostgreSQL, through the real jar: a database created by the
  * pre-migrations sql/init.sql keeps its rows and is adopted; POSTGRES_MIGRATE=false refuses a database that is
  * behind with one line; and, after POSTGRES_MIGRATE=only as the owner, the pipeline runs as a role with only the
- * DML grants the README documents.
+ * DML grants docs/operations.md documents.
  */
 class SchemaMigrationIT {
   private final TestInfra infra = TestInfra.get();
@@ -204,7 +204,7 @@ class SchemaMigrationIT {
     }
   }
 
-  /** The grants README.md ("Running without DDL rights") documents, for a role named {@code role}. */
+  /** The grants docs/operations.md ("Running without DDL rights") documents, for a role named {@code role}. */
   static List<String> dmlGrants(String database, String role) {
     return List.of(
         "GRANT CONNECT ON DATABASE " + database + " TO " + role,
@@ -216,7 +216,7 @@ class SchemaMigrationIT {
   @Test
   void aRoleWithOnlyDmlGrantsRunsThePipelineWithoutMigrate() throws Exception {
     String database = infra.createEmptyDatabase();
-    // The one-off migration as the schema's owner, as README.md shows it (no Kafka needed).
+    // The one-off migration as the schema's owner, as docs/operations.md shows it (no Kafka needed).
     Map<String, String> owner = infra.pipelineConfig(database, "owner");
     owner.remove("KAFKA_BOOTSTRAP_SERVERS");
     owner.put("POSTGRES_MIGRATE", "only");

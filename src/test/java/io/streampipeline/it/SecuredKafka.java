@@ -104,7 +104,7 @@ public final class SecuredKafka implements AutoCloseable {
   }
 
   /**
-   * The same settings as the pipeline's KAFKA_PROPERTY_* environment variables, as README's deploy section
+   * The same settings as the pipeline's KAFKA_PROPERTY_* environment variables, as docs/operations.md's deploy section
    * writes them: the JAAS line (it holds the password) in a file named by KAFKA_PROPERTY_SASL_JAAS_CONFIG_FILE.
    */
   public Map<String, String> pipelineKeys(String password) {

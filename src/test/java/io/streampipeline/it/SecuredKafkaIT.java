@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The pipeline against a Kafka that only speaks SASL_SSL (SCRAM-SHA-512, a certificate from a CA made by the
- * test), configured the way README's deploy section says: KAFKA_PROPERTY_* keys, nothing rebuilt. It creates its
+ * test), configured the way the deploy section of docs/operations.md says: KAFKA_PROPERTY_* keys, nothing rebuilt. It creates its
  * topics, consumes, writes PostgreSQL and publishes dead letters and windows through that listener; a wrong
  * password stops start-up with one line.
  */

@@ -15,12 +15,12 @@ import org.junit.jupiter.api.Test;
 /**
  * docs/design.md#performance-targets: heap ≤ 256 MB with 100,000 open sessions. Measures what one partition retains
  * with that many sessions open (ids as the decoder would allocate them), after the tumbling windows of the 25
- * minutes covered have closed, as a rough Runtime estimate, and holds it to the figure docs/performance.md and
- * README.md give: the estimate is noisy, so up to twice that passes, and a regression to three times fails.
+ * minutes covered have closed, as a rough Runtime estimate, and holds it to the figure
+ * docs/performance.md gives: the estimate is noisy, so up to twice that passes, and a regression to three times fails.
  */
 class SessionMemoryTest {
   private static final int SESSIONS = 100_000;
-  /** "~540 bytes per open session" in docs/performance.md and README.md. */
+  /** "~540 bytes per open session" in docs/performance.md. */
   private static final long DOCUMENTED_BYTES_PER_SESSION = 540;
 
   @Test
