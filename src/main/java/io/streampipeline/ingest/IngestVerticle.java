@@ -55,13 +55,16 @@ import org.apache.kafka.common.errors.WakeupException;
  * One lane's Kafka consumer ("processor"): reads clickstream.events, applies the processing rules and sends
  * each poll's outcome down the lane (window → sink) as one batch.
  *
- * <p>It owns the lane's position in each partition, kept in a {@link PartitionLedger}. On assignment it claims
- * each partition in PostgreSQL (a new owner epoch; see docs/design.md, exactly-once protocol), loads its stored
- * offset and window state, checks the offset against the log and seeks, then hands the state down the lane. At
- * each flush it sends a barrier carrying, per partition, the owner epoch, the offset stored now and the next one
- * to read; the sink commits them with the events in one transaction. Kafka offsets are committed only for
+ * <p>It owns the lane's position in each partition, kept in a {@link PartitionLedger} behind the lane's
+ * {@link LaneStateMachine}, which alone decides which partitions the consumer fetches: this class turns the
+ * consumer's callbacks, checkpoint results and registry holds into the machine's inputs, and its decisions into
+ * {@code pause} and {@code resume} calls. On assignment the {@link PartitionRestorer} claims each partition in
+ * PostgreSQL (a new owner epoch; see docs/design.md, exactly-once protocol), loads its stored offset and window
+ * state, has the {@link PositionSeeker} check the offset against the log and seek, then hands the state down the
+ * lane. At each flush it sends a barrier carrying, per partition, the owner epoch, the offset stored now and the
+ * next one to read; the sink commits them with the events in one transaction. Kafka offsets are committed only for
  * partitions the sink committed, for lag tools. Too much uncommitted work pauses the consumer, so memory stays
- * bounded while PostgreSQL is slow or down.
+ * bounded while PostgreSQL is slow or down. The {@link LogWatch} checks the logs read at each tick.
  */
 public final class IngestVerticle extends VerticleBase {
   private static final int MAX_OUTSTANDING_CHECKPOINTS = 2;
