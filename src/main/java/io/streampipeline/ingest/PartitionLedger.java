@@ -33,8 +33,14 @@ public final class PartitionLedger {
   public record PlannedBarrier(long id, Map<Integer, OffsetRange> offsets) {
   }
 
-  private enum Phase {
-    RESTORING, READING, HELD
+  /** Where a partition the lane owns stands; a revoked partition has none (it is forgotten). */
+  public enum Phase {
+    /** Being taken over from its checkpoint: claimed, checked and sought; none of its records is taken. */
+    RESTORING,
+    /** Read and checkpointed under the owner epoch its restore claimed. */
+    READING,
+    /** Its stored position could not be used (PIPELINE_OFFSET_OUT_OF_RANGE=halt): not read, not checkpointed. */
+    HELD
   }
 
   private static final class Partition {
@@ -314,6 +320,12 @@ public final class PartitionLedger {
 
   public Set<Integer> owned() {
     return new TreeSet<>(partitions.keySet());
+  }
+
+  /** The partition's phase; null when it is not owned. */
+  public Phase phase(int partition) {
+    Partition p = partitions.get(partition);
+    return p == null ? null : p.phase;
   }
 
   /** Partitions being read (not restoring, not held). */

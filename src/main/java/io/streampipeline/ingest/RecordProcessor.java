@@ -7,6 +7,7 @@ import io.streampipeline.event.DecodeException;
 import io.streampipeline.event.EnrichedEvent;
 import io.streampipeline.metrics.PipelineMetrics;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Runs the processing rules (docs/design.md#processing-rules) on one Kafka record, in their order: size check, decode, validate (on the
@@ -20,6 +21,8 @@ public final class RecordProcessor {
   private final String topic;
   private final PipelineMetrics metrics;
   private final InputLimits limits;
+  /** Wall clock in milliseconds, for the time a dead letter is recorded at. */
+  private final LongSupplier clock;
   /** The ID of the topic the records come from, recorded with each dead letter; null until known. */
   private String topicId;
 
@@ -28,9 +31,14 @@ public final class RecordProcessor {
   }
 
   public RecordProcessor(String topic, PipelineMetrics metrics, InputLimits limits) {
+    this(topic, metrics, limits, System::currentTimeMillis);
+  }
+
+  public RecordProcessor(String topic, PipelineMetrics metrics, InputLimits limits, LongSupplier clock) {
     this.topic = topic;
     this.metrics = metrics;
     this.limits = limits;
+    this.clock = clock;
   }
 
   public ClickstreamCodec codec() {
@@ -94,6 +102,6 @@ public final class RecordProcessor {
 
   private DeadLetter deadLetter(byte[] value, int partition, long offset, String reason, Long replayOf) {
     return new DeadLetter(topic, partition, offset, reason, value == null ? new byte[0] : value,
-        System.currentTimeMillis(), replayOf, topicId);
+        clock.getAsLong(), replayOf, topicId);
   }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -22,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * synchronous: a batch naming a registry schema id this process does not know yet is held, the ids are
  * looked up (non-blocking), and then the batch is handed on, in order. Batches behind a held one wait too.
  *
- * <p>While a lookup is under way the consumer is paused (through the owner's callback, which keeps its own
- * pause rules). A registry that cannot be reached is an outage, not bad input: the same batches are held
+ * <p>From the lookup until the held batches are handed on, the consumer is paused: {@code pause} is called once when
+ * the hold begins and {@code resume} once when it ends. The owner keeps its consumer paused in between, whatever
+ * its other reasons to pause or resume (the lane decides that in its state machine). A registry that cannot be reached is an outage, not bad input: the same batches are held
  * and the lookup is retried with capped exponential backoff for as long as it takes; nothing is handed on,
  * so nothing is dead-lettered for it. An id the registry says does not exist is recorded as unusable, and the
  * decoder sends its messages to the DLQ.
@@ -44,6 +46,7 @@ public final class RegistryGate {
   private final Consumer<List<ConsumerRecord<byte[], byte[]>>> downstream;
   private final Runnable pause;
   private final Runnable resume;
+  private final LongSupplier clock;
   private final ArrayDeque<List<ConsumerRecord<byte[], byte[]>>> held = new ArrayDeque<>();
   private boolean lookingUp;
   private boolean paused;
@@ -52,7 +55,7 @@ public final class RegistryGate {
   private boolean closed;
 
   private RegistryGate(Vertx vertx, RegistrySchemas schemas, SchemaRegistryClient client, String who,
-      Consumer<List<ConsumerRecord<byte[], byte[]>>> downstream, Runnable pause, Runnable resume) {
+      Consumer<List<ConsumerRecord<byte[], byte[]>>> downstream, Runnable pause, Runnable resume, LongSupplier clock) {
     this.vertx = vertx;
     this.schemas = schemas;
     this.client = client;
@@ -60,25 +63,33 @@ public final class RegistryGate {
     this.downstream = downstream;
     this.pause = pause;
     this.resume = resume;
+    this.clock = clock;
   }
 
   /**
    * @param reader the schema the decoder reads records as; readerName names it in DLQ reasons
    * @param who names the owner in log lines, e.g. "lane 0"
    * @param downstream decodes a batch (called on the caller's event loop, in the order batches arrived)
-   * @param pause stops the consumer from delivering more batches (may be called more than once)
+   * @param pause stops the consumer from delivering more batches, until {@code resume}
    * @param resume lets it deliver again, unless the owner has reasons of its own to keep it paused
    */
   public static RegistryGate create(Vertx vertx, SchemaRegistrySettings settings, Schema reader, String readerName,
       String who, Consumer<List<ConsumerRecord<byte[], byte[]>>> downstream, Runnable pause, Runnable resume) {
+    return create(vertx, settings, reader, readerName, who, downstream, pause, resume, System::currentTimeMillis);
+  }
+
+  /** The same, with the owner's wall clock in milliseconds (for how long an unknown id is remembered). */
+  public static RegistryGate create(Vertx vertx, SchemaRegistrySettings settings, Schema reader, String readerName,
+      String who, Consumer<List<ConsumerRecord<byte[], byte[]>>> downstream, Runnable pause, Runnable resume,
+      LongSupplier clock) {
     if (!settings.enabled()) {
-      return new RegistryGate(vertx, null, null, who, downstream, pause, resume);
+      return new RegistryGate(vertx, null, null, who, downstream, pause, resume, clock);
     }
     LocalMap<String, SharedSchemas> shared = vertx.sharedData().getLocalMap(SHARED_MAP);
     RegistrySchemas schemas = shared.computeIfAbsent(settings.url() + " " + readerName,
         key -> new SharedSchemas(new RegistrySchemas(reader, readerName))).schemas;
     return new RegistryGate(vertx, schemas, new SchemaRegistryClient(vertx, settings), who, downstream, pause,
-        resume);
+        resume, clock);
   }
 
   /** The schemas the decoder reads with; null without a registry. */
@@ -95,10 +106,6 @@ public final class RegistryGate {
       return;
     }
     held.add(batch);
-    if (paused) {
-      // The owner may have resumed partitions for reasons of its own (a restore): keep the backlog short.
-      pause.run();
-    }
     handOn();
   }
 
@@ -147,7 +154,7 @@ public final class RegistryGate {
 
   private Set<Integer> unknownIds(List<ConsumerRecord<byte[], byte[]>> batch) {
     Set<Integer> unknown = null;
-    long now = System.currentTimeMillis();
+    long now = clock.getAsLong();
     for (ConsumerRecord<byte[], byte[]> record : batch) {
       int id = RegistryFraming.idToLookUp(record.value());
       if (id >= 0 && schemas.needsLookup(id, now)) {
@@ -201,7 +208,7 @@ public final class RegistryGate {
     if (answer instanceof SchemaRegistryClient.Found found) {
       entry = schemas.found(id, found.schemaType(), found.schema());
     } else {
-      entry = schemas.notFound(id, ((SchemaRegistryClient.NotFound) answer).message(), System.currentTimeMillis());
+      entry = schemas.notFound(id, ((SchemaRegistryClient.NotFound) answer).message(), clock.getAsLong());
     }
     if (entry instanceof RegistrySchemas.Unusable unusable) {
       log.warn("{}: {}; its messages go to the DLQ", who, unusable.reason());

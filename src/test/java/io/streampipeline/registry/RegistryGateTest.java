@@ -112,6 +112,26 @@ class RegistryGateTest {
     assertInstanceOf(RegistrySchemas.Usable.class, gate.schemas().get(1));
   }
 
+  /**
+   * The gate pauses once when it starts holding and resumes once when it stops; batches offered in between do not
+   * pause the consumer again behind the owner's back (the owner keeps it paused until the resume).
+   */
+  @Test
+  void batchesOfferedWhileHeldDoNotPauseTheConsumerAgain() {
+    down = true;
+    onContext(() -> gate.offer(List.of(record(0, 0, framed(1)))));
+    await(() -> requests.get() >= 1);
+    onContext(() -> {
+      gate.offer(List.of(record(0, 1, singleObject())));
+      gate.offer(List.of(record(1, 0, singleObject())));
+    });
+    assertEquals(1, pauses.get(), "one pause for the whole hold");
+    down = false;
+    await(() -> handedOn.size() == 3);
+    await(() -> resumes.get() == 1);
+    assertEquals(1, pauses.get());
+  }
+
   @Test
   void heldRecordsOfARestoredPartitionAreDropped() {
     down = true;
