@@ -384,6 +384,11 @@ public final class PartitionWindows {
     return dedup;
   }
 
+  /** For tests: the state as the codecs read it. */
+  WindowStateView stateView() {
+    return view;
+  }
+
   /** What the codecs read of this state. */
   private final class View implements WindowStateView {
     @Override
