@@ -50,10 +50,7 @@ public final class PartitionWindows {
   private final WindowSettings settings;
   /** One per entry of {@link WindowDefinitions#TUMBLING}, in its order. */
   private final WindowSet[] tumbling;
-  private final SessionTable sessions = new SessionTable();
-  private final ExpiryQueue expiry = new ExpiryQueue();
-  /** Sessions closed by a split in add(), emitted by the next closeReady. */
-  private final List<Session> splitOff = new ArrayList<>();
+  private final SessionWindows sessions;
   private final DedupRing dedup = new DedupRing(DedupRing.CAPACITY);
   private final EventIdHash idHash = new EventIdHash();
   private long maxTimestamp = Long.MIN_VALUE;
@@ -70,6 +67,7 @@ public final class PartitionWindows {
     }
     this.partition = partition;
     this.settings = settings;
+    this.sessions = new SessionWindows(partition, settings.sessionTimeoutMs(), changes);
     this.tumbling = WindowDefinitions.TUMBLING.stream()
         .map(definition -> new WindowSet(definition.type(), definition.windows(settings)))
         .toArray(WindowSet[]::new);
@@ -102,40 +100,12 @@ public final class PartitionWindows {
     for (WindowSet set : tumbling) {
       set.count(e, ts, revenueCents, changes);
     }
-    countInSession(e, ts, revenueCents);
+    sessions.count(e, ts, revenueCents, watermark);
     if (ts > maxTimestamp) {
       maxTimestamp = ts;
       watermark = Math.max(watermark, minusLateness(ts));
     }
     return true;
-  }
-
-  private void countInSession(ClickstreamEvent e, long ts, long revenueCents) {
-    String userId = e.userId();
-    String sessionId = e.sessionId();
-    int hash = Session.hash(userId, sessionId);
-    Session s = sessions.get(userId, sessionId, hash);
-    // A session the watermark has passed is closed whether or not closeReady has run yet: which session an
-    // event joins depends on the records alone, never on when the timer fired.
-    long timeout = settings.sessionTimeoutMs();
-    if (s != null && (exceeds(ts, s.last, timeout) || exceeds(watermark, s.last, timeout))) {
-      sessions.remove(s);
-      splitOff.add(s);
-      changes.sessionClosed(s);
-      s = null;
-    }
-    boolean created = s == null;
-    if (created) {
-      s = new Session(userId, sessionId, hash, ts);
-      sessions.put(s);
-      expiry.push(s);
-    } else if (ts > s.last) {
-      s.last = ts;
-    } else if (ts < s.first) {
-      s.first = ts;
-    }
-    s.count(e, revenueCents);
-    changes.sessionCounted(s, created);
   }
 
   /**
@@ -150,25 +120,7 @@ public final class PartitionWindows {
     for (WindowSet set : tumbling) {
       set.closeUpTo(watermark, emittedAtMs, partition, out);
     }
-    for (Session s : splitOff) {
-      out.add(WindowResults.session(s, partition, emittedAtMs));
-    }
-    splitOff.clear();
-    long timeout = settings.sessionTimeoutMs();
-    Session head;
-    while ((head = expiry.peek()) != null && exceeds(watermark, head.queuedLast, timeout)) {
-      expiry.poll();
-      if (!sessions.holds(head)) {
-        continue; // split off or removed since it was queued
-      }
-      if (exceeds(watermark, head.last, timeout)) {
-        sessions.remove(head);
-        changes.sessionClosed(head);
-        out.add(WindowResults.session(head, partition, emittedAtMs));
-      } else {
-        expiry.push(head);
-      }
-    }
+    sessions.closeUpTo(watermark, emittedAtMs, out);
     if (!out.isEmpty()) {
       changes.changed();
     }
@@ -208,7 +160,7 @@ public final class PartitionWindows {
 
   /** Open sessions, not counting those split off and waiting for {@link #closeReady}. */
   public int openSessions() {
-    return sessions.size();
+    return sessions.openCount();
   }
 
   public int partition() {
@@ -223,11 +175,6 @@ public final class PartitionWindows {
   private long minusLateness(long t) {
     long lateness = settings.allowedLatenessMs();
     return t < Long.MIN_VALUE + lateness ? Long.MIN_VALUE : t - lateness;
-  }
-
-  /** {@code later - earlier > limit} without overflow, for any longs and a limit >= 0. */
-  private static boolean exceeds(long later, long earlier, long limit) {
-    return later > earlier && Long.compareUnsigned(later - earlier, limit) > 0;
   }
 
   /**
@@ -302,11 +249,8 @@ public final class PartitionWindows {
     for (OpenWindow w : stored.windows()) {
       tumbling[WindowDefinitions.tumblingIndex(w.type)].put(w);
     }
-    for (Session s : stored.openSessions()) {
-      sessions.put(s);
-      expiry.push(s);
-    }
-    splitOff.addAll(stored.splitOff());
+    stored.openSessions().forEach(sessions::restoreOpen);
+    sessions.restoreSplitOff(stored.splitOff());
     // A ring written with another capacity keeps its newest ids; the duplicate rule is "the last N ids".
     long[] ids = stored.dedupIds();
     for (int i = Math.max(0, ids.length - dedup.capacity()); i < ids.length; i++) {
@@ -348,26 +292,13 @@ public final class PartitionWindows {
       set.replace(listed);
     }
     for (WindowDeltaCodec.SessionKey key : delta.removed()) {
-      Session s = sessions.get(key.userId(), key.sessionId(), Session.hash(key.userId(), key.sessionId()));
-      if (s == null) {
+      if (!sessions.removeStored(key.userId(), key.sessionId())) {
         throw new IllegalArgumentException("window state delta " + seq + " removes session " + key.userId()
             + "/" + key.sessionId() + ", which is not in the stored state");
       }
-      sessions.remove(s);
     }
-    for (Session s : delta.upserts()) {
-      Session open = sessions.get(s.userId, s.sessionId, s.hash);
-      if (open == null) {
-        sessions.put(s);
-        expiry.push(s);
-      } else {
-        // The same session counted on: updated in place. Its expiry entry stays valid, since the queue re-checks
-        // the real last time when the entry comes up (and last only grows).
-        WindowFields.SESSION.copy(s, open);
-      }
-    }
-    splitOff.clear();
-    splitOff.addAll(delta.splitOff());
+    delta.upserts().forEach(sessions::upsertStored);
+    sessions.restoreSplitOff(delta.splitOff());
     if (delta.wholeRing()) {
       dedup.clear();
     }
@@ -417,17 +348,17 @@ public final class PartitionWindows {
 
     @Override
     public int openSessions() {
-      return sessions.size();
+      return sessions.openCount();
     }
 
     @Override
     public void forEachOpenSession(Consumer<Session> action) {
-      sessions.forEach(action);
+      sessions.forEachOpen(action);
     }
 
     @Override
     public List<Session> splitOff() {
-      return splitOff;
+      return sessions.splitOff();
     }
 
     @Override
