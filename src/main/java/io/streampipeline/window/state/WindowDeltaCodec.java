@@ -10,9 +10,9 @@ import java.util.Set;
 
 /**
  * The byte format of a window state delta: what changed in one partition's window state since its previous state
- * write, as {@link WindowChanges} recorded it (docs/design.md#window-state-storage). Stored in pipeline_state_changes.changes and applied
- * on top of the full snapshot in pipeline_checkpoints.state_snapshot, in seq order, on restore. Every version ever
- * written stays readable, like the snapshot format.
+ * write, as {@link WindowChanges} recorded it (docs/design.md#window-state-storage). Stored in
+ * pipeline_state_changes.changes and applied on top of the full snapshot in pipeline_checkpoints.state_snapshot, in
+ * seq order, on restore. Every version ever written stays readable, like the snapshot format.
  *
  * <p>Format version 1:
  *
@@ -33,9 +33,10 @@ import java.util.Set;
  *
  * Strings, sessions and aggregates are written as in {@link WindowSnapshotCodec} (with the delta's own string
  * dictionary), following the same field description, {@link WindowFields}, and the same version. Applying (done by
- * the window state, from what {@link #decode} returns): time, windows, removals, then upserts (so a key removed and opened again in the same
- * interval ends as the new session), split-off list, dedup hashes pushed in order (the ring is append-only: the
- * same pushes on the same ring give the same ring; when more were pushed than it holds, the whole ring is sent).
+ * the window state, from what {@link #decode} returns): time, windows, removals, then upserts (so a key removed and
+ * opened again in the same interval ends as the new session), split-off list, dedup hashes pushed in order (the
+ * ring is append-only: the same pushes on the same ring give the same ring; when more were pushed than it holds,
+ * the whole ring is sent).
  */
 public final class WindowDeltaCodec {
   private static final byte[] MAGIC = {'S', 'P', 'W', 'D'};
