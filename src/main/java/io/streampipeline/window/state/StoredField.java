@@ -13,45 +13,34 @@ import java.util.function.ToLongFunction;
  *
  * @param <T> the aggregate the field belongs to
  */
-public abstract class StoredField<T> {
-  private final String name;
-  private final int since;
-
-  private StoredField(String name, int since) {
-    this.name = name;
-    this.since = since;
-  }
+public sealed interface StoredField<T> permits StoredField.LongField, StoredField.TallyField {
 
   /** The aggregate's field name: the field-list test compares it with the class. */
-  public String name() {
-    return name;
-  }
+  String name();
 
   /**
    * The format version that first stored the field: state of an older version is read without it (the field
    * keeps its initial value), and the formats are written with the highest version of any field.
    */
-  public int since() {
-    return since;
-  }
+  int since();
 
-  abstract void write(SnapshotOutput out, T target);
+  void write(SnapshotOutput out, T target);
 
-  abstract void read(SnapshotInput in, T target);
+  void read(SnapshotInput in, T target);
 
   /** Sets the field of {@code to} to the value of {@code from}'s. */
-  abstract void copy(T from, T to);
+  void copy(T from, T to);
 
   /** The same field, first stored by format {@code version}. */
-  public abstract StoredField<T> since(int version);
+  StoredField<T> since(int version);
 
   /** A count: an unsigned varint. */
-  public static <T> StoredField<T> count(String name, ToLongFunction<T> get, ObjLongConsumer<T> set) {
+  static <T> StoredField<T> count(String name, ToLongFunction<T> get, ObjLongConsumer<T> set) {
     return new LongField<>(name, 1, false, get, set);
   }
 
   /** A value that may be negative (a time, an amount): a zigzag varint. */
-  public static <T> StoredField<T> signed(String name, ToLongFunction<T> get, ObjLongConsumer<T> set) {
+  static <T> StoredField<T> signed(String name, ToLongFunction<T> get, ObjLongConsumer<T> set) {
     return new LongField<>(name, 1, true, get, set);
   }
 
@@ -59,25 +48,16 @@ public abstract class StoredField<T> {
    * A tally of string keys (null while empty): varint n, n × (string key, varint count). Read into a tally of at
    * least {@code capacity} slots.
    */
-  public static <T> StoredField<T> tally(String name, Function<T, CountMap> get, BiConsumer<T, CountMap> set,
+  static <T> StoredField<T> tally(String name, Function<T, CountMap> get, BiConsumer<T, CountMap> set,
       ToIntFunction<T> capacity) {
     return new TallyField<>(name, 1, get, set, capacity);
   }
 
-  private static final class LongField<T> extends StoredField<T> {
-    private final boolean signed;
-    private final ToLongFunction<T> get;
-    private final ObjLongConsumer<T> set;
-
-    LongField(String name, int since, boolean signed, ToLongFunction<T> get, ObjLongConsumer<T> set) {
-      super(name, since);
-      this.signed = signed;
-      this.get = get;
-      this.set = set;
-    }
-
+  /** A long, as a varint or (signed) a zigzag varint. */
+  record LongField<T>(String name, int since, boolean signed, ToLongFunction<T> get, ObjLongConsumer<T> set)
+      implements StoredField<T> {
     @Override
-    void write(SnapshotOutput out, T target) {
+    public void write(SnapshotOutput out, T target) {
       long value = get.applyAsLong(target);
       if (signed) {
         out.writeZigZag(value);
@@ -87,36 +67,26 @@ public abstract class StoredField<T> {
     }
 
     @Override
-    void read(SnapshotInput in, T target) {
+    public void read(SnapshotInput in, T target) {
       set.accept(target, signed ? in.readZigZag() : in.readVarLong());
     }
 
     @Override
-    void copy(T from, T to) {
+    public void copy(T from, T to) {
       set.accept(to, get.applyAsLong(from));
     }
 
     @Override
     public StoredField<T> since(int version) {
-      return new LongField<>(name(), version, signed, get, set);
+      return new LongField<>(name, version, signed, get, set);
     }
   }
 
-  private static final class TallyField<T> extends StoredField<T> {
-    private final Function<T, CountMap> get;
-    private final BiConsumer<T, CountMap> set;
-    private final ToIntFunction<T> capacity;
-
-    TallyField(String name, int since, Function<T, CountMap> get, BiConsumer<T, CountMap> set,
-        ToIntFunction<T> capacity) {
-      super(name, since);
-      this.get = get;
-      this.set = set;
-      this.capacity = capacity;
-    }
-
+  /** A string → count tally. */
+  record TallyField<T>(String name, int since, Function<T, CountMap> get, BiConsumer<T, CountMap> set,
+      ToIntFunction<T> capacity) implements StoredField<T> {
     @Override
-    void write(SnapshotOutput out, T target) {
+    public void write(SnapshotOutput out, T target) {
       CountMap tally = get.apply(target);
       if (tally == null) {
         out.writeVarLong(0);
@@ -130,7 +100,7 @@ public abstract class StoredField<T> {
     }
 
     @Override
-    void read(SnapshotInput in, T target) {
+    public void read(SnapshotInput in, T target) {
       int n = in.readCount();
       if (n == 0) {
         set.accept(target, null);
@@ -145,13 +115,13 @@ public abstract class StoredField<T> {
 
     /** The stored aggregate is thrown away after the copy, so its tally is taken over rather than copied. */
     @Override
-    void copy(T from, T to) {
+    public void copy(T from, T to) {
       set.accept(to, get.apply(from));
     }
 
     @Override
     public StoredField<T> since(int version) {
-      return new TallyField<>(name(), version, get, set, capacity);
+      return new TallyField<>(name, version, get, set, capacity);
     }
   }
 }

@@ -40,7 +40,6 @@ import java.util.Set;
  */
 public final class WindowDeltaCodec {
   private static final byte[] MAGIC = {'S', 'P', 'W', 'D'};
-  private static final int FORMAT_VERSION = WindowSnapshotCodec.FORMAT_VERSION;
   public static final int UNCHANGED = 0;
   public static final int NEW = 1;
   public static final int GROWN = 2;
@@ -67,9 +66,7 @@ public final class WindowDeltaCodec {
 
   public static byte[] encode(WindowStateView state, WindowChanges changes, long seq) {
     SnapshotOutput out = new SnapshotOutput();
-    WindowSnapshotCodec.writeMagic(out, MAGIC);
-    out.writeVarLong(FORMAT_VERSION);
-    out.writeVarLong(state.partition());
+    WindowSnapshotCodec.writeHeader(out, MAGIC, state.partition());
     out.writeVarLong(seq);
     out.writeZigZag(state.maxTimestamp());
     out.writeZigZag(state.watermark());
@@ -127,16 +124,7 @@ public final class WindowDeltaCodec {
    */
   public static Delta decode(int partition, byte[] delta, long expectedSeq) {
     SnapshotInput in = new SnapshotInput(delta);
-    WindowSnapshotCodec.readMagic(in, MAGIC, "not a window state delta (bad magic)");
-    long version = in.readVarLong();
-    if (version < 1 || version > FORMAT_VERSION) {
-      throw new IllegalArgumentException("unknown window state delta format version " + version);
-    }
-    long storedPartition = in.readVarLong();
-    if (storedPartition != partition) {
-      throw new IllegalArgumentException("window state delta of partition " + storedPartition
-          + " applied to partition " + partition);
-    }
+    long version = WindowSnapshotCodec.readHeader(in, MAGIC, "window state delta", partition, "applied to");
     long seq = in.readVarLong();
     if (seq != expectedSeq) {
       throw new IllegalArgumentException("window state delta " + seq + " found where delta " + expectedSeq

@@ -54,9 +54,7 @@ public final class WindowSnapshotCodec {
 
   public static byte[] encode(WindowStateView state) {
     SnapshotOutput out = new SnapshotOutput();
-    writeMagic(out, MAGIC);
-    out.writeVarLong(FORMAT_VERSION);
-    out.writeVarLong(state.partition());
+    writeHeader(out, MAGIC, state.partition());
     out.writeZigZag(state.maxTimestamp());
     out.writeZigZag(state.watermark());
     List<OpenWindow> windows = state.openWindows();
@@ -87,16 +85,7 @@ public final class WindowSnapshotCodec {
    */
   public static Stored decode(int partition, byte[] snapshot) {
     SnapshotInput in = new SnapshotInput(snapshot);
-    readMagic(in, MAGIC, "not a window snapshot (bad magic)");
-    long version = in.readVarLong();
-    if (version < 1 || version > FORMAT_VERSION) {
-      throw new IllegalArgumentException("unknown window snapshot format version " + version);
-    }
-    long storedPartition = in.readVarLong();
-    if (storedPartition != partition) {
-      throw new IllegalArgumentException("window snapshot of partition " + storedPartition
-          + " restored into partition " + partition);
-    }
+    long version = readHeader(in, MAGIC, "window snapshot", partition, "restored into");
     long maxTimestamp = in.readZigZag();
     long watermark = in.readZigZag();
     int windowCount = in.readCount();
@@ -134,18 +123,38 @@ public final class WindowSnapshotCodec {
     return new Stored(maxTimestamp, watermark, windows, open, splitOff, ids);
   }
 
-  static void writeMagic(SnapshotOutput out, byte[] magic) {
+  /** magic, varint version, varint partition: how snapshots and deltas begin. */
+  static void writeHeader(SnapshotOutput out, byte[] magic, int partition) {
     for (byte b : magic) {
       out.writeByte(b);
     }
+    out.writeVarLong(FORMAT_VERSION);
+    out.writeVarLong(partition);
   }
 
-  static void readMagic(SnapshotInput in, byte[] magic, String otherwise) {
+  /**
+   * Reads what {@link #writeHeader} wrote, checked against {@code magic} and {@code partition}.
+   *
+   * @param what the format's name in messages
+   * @param verb how a state of another partition was used, in messages
+   * @return the format version
+   */
+  static long readHeader(SnapshotInput in, byte[] magic, String what, int partition, String verb) {
     for (byte b : magic) {
       if (in.readByte() != (b & 0xFF)) {
-        throw in.corrupt(otherwise);
+        throw in.corrupt("not a " + what + " (bad magic)");
       }
     }
+    long version = in.readVarLong();
+    if (version < 1 || version > FORMAT_VERSION) {
+      throw new IllegalArgumentException("unknown " + what + " format version " + version);
+    }
+    long storedPartition = in.readVarLong();
+    if (storedPartition != partition) {
+      throw new IllegalArgumentException(what + " of partition " + storedPartition + " " + verb + " partition "
+          + partition);
+    }
+    return version;
   }
 
   /** varint type ordinal, zigzag start, zigzag end. */
