@@ -2,7 +2,10 @@ package io.streampipeline.window;
 
 import io.streampipeline.event.ClickstreamEvent;
 
-/** The counters shared by tumbling windows and sessions. Tallies are created on first use. */
+/**
+ * The counters shared by tumbling windows and sessions. Tallies are created on first use. A new counter is also
+ * listed in {@link WindowFields#COUNTS}, which the stored state follows.
+ */
 abstract class Aggregate {
   long eventCount;
   long pageViews;

@@ -6,22 +6,22 @@ import java.util.Arrays;
  * String → count, open addressing with linear probing: no entry or boxed objects per key, so the many small
  * tallies of open sessions stay small. Keys are never removed.
  */
-final class CountMap {
+public final class CountMap {
   private String[] keys;
   private long[] counts;
   private int size;
 
-  CountMap(int capacity) {
+  public CountMap(int capacity) {
     int c = Integer.highestOneBit(Math.max(2, capacity) - 1) << 1;
     keys = new String[c];
     counts = new long[c];
   }
 
-  int size() {
+  public int size() {
     return size;
   }
 
-  void add(String key, long n) {
+  public void add(String key, long n) {
     int mask = keys.length - 1;
     for (int i = spread(key.hashCode()) & mask; ; i = (i + 1) & mask) {
       String k = keys[i];
@@ -42,7 +42,7 @@ final class CountMap {
   }
 
   /** Calls {@code visitor} for every entry, in no particular order. */
-  void forEach(Visitor visitor) {
+  public void forEach(Visitor visitor) {
     for (int i = 0; i < keys.length; i++) {
       if (keys[i] != null) {
         visitor.visit(keys[i], counts[i]);
@@ -109,7 +109,7 @@ final class CountMap {
   }
 
   @FunctionalInterface
-  interface Visitor {
+  public interface Visitor {
     void visit(String key, long count);
   }
 }

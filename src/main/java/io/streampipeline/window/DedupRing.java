@@ -4,8 +4,8 @@ package io.streampipeline.window;
  * The 64-bit hashes of the last {@code capacity} event ids counted by a partition, oldest first, with an
  * open-addressing set over them for O(1) membership. The set always holds exactly the ring's contents.
  */
-final class DedupRing {
-  static final int CAPACITY = 10_000;
+public final class DedupRing {
+  public static final int CAPACITY = 10_000;
 
   private final long[] ring;
   private int head;
@@ -16,7 +16,7 @@ final class DedupRing {
   private final int mask;
   private boolean hasZero;
 
-  DedupRing(int capacity) {
+  public DedupRing(int capacity) {
     if (capacity <= 0) {
       throw new IllegalArgumentException("capacity must be > 0");
     }
@@ -26,16 +26,16 @@ final class DedupRing {
     mask = slots.length - 1;
   }
 
-  int capacity() {
+  public int capacity() {
     return ring.length;
   }
 
-  int size() {
+  public int size() {
     return size;
   }
 
   /** @return true when the hash was new (and is now the newest entry), false when already present */
-  boolean add(long hash) {
+  public boolean add(long hash) {
     if (contains(hash)) {
       return false;
     }
@@ -68,7 +68,7 @@ final class DedupRing {
   }
 
   /** Forgets every hash (a delta that replaces the whole ring). */
-  void clear() {
+  public void clear() {
     java.util.Arrays.fill(ring, 0);
     java.util.Arrays.fill(slots, 0);
     head = 0;
@@ -77,7 +77,7 @@ final class DedupRing {
   }
 
   /** The newest {@code n} hashes in order, oldest first; n must be at most {@link #size}. */
-  long[] newest(int n) {
+  public long[] newest(int n) {
     long[] out = new long[n];
     for (int i = 0; i < n; i++) {
       int at = head + size - n + i;
@@ -87,7 +87,7 @@ final class DedupRing {
   }
 
   /** The hashes in order, oldest first. */
-  long[] toArray() {
+  public long[] toArray() {
     long[] out = new long[size];
     for (int i = 0; i < size; i++) {
       int at = head + i;

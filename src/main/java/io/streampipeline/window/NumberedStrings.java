@@ -9,7 +9,7 @@ import java.util.Arrays;
  * string dictionary of a snapshot or delta (a HashMap there allocated two objects per session id, which a JFR
  * profile with 200,000 users showed as the window thread's largest cost). Strings are never removed.
  */
-final class NumberedStrings {
+public final class NumberedStrings {
   private static final int MIN_SLOTS = 8;
 
   private String[] byNumber;
@@ -20,22 +20,22 @@ final class NumberedStrings {
   private long[] slots;
   private int size;
 
-  NumberedStrings() {
+  public NumberedStrings() {
     this(MIN_SLOTS);
   }
 
-  NumberedStrings(int expected) {
+  public NumberedStrings(int expected) {
     int c = Integer.highestOneBit(Math.max(MIN_SLOTS, expected * 2) - 1) << 1;
     slots = new long[c];
     byNumber = new String[c / 2];
   }
 
-  int size() {
+  public int size() {
     return size;
   }
 
   /** The string numbered {@code number} (0 ≤ number &lt; size()). */
-  String get(int number) {
+  public String get(int number) {
     if (number >= size) {
       throw new IndexOutOfBoundsException(number);
     }
@@ -43,7 +43,7 @@ final class NumberedStrings {
   }
 
   /** @return true when {@code s} was new (it now has the number size() - 1) */
-  boolean add(String s) {
+  public boolean add(String s) {
     return numberOrAdd(s) < 0;
   }
 
@@ -51,7 +51,7 @@ final class NumberedStrings {
    * One probe for "look up, else add": the number of {@code s} when it was already present, or -1 when this
    * call added it.
    */
-  int numberOrAdd(String s) {
+  public int numberOrAdd(String s) {
     int hash = s.hashCode();
     int mask = slots.length - 1;
     int i = spread(hash) & mask;

@@ -1,23 +1,36 @@
 package io.streampipeline.window;
 
-/** One open tumbling window [start, end) of one partition. */
-final class OpenWindow extends Aggregate {
+/**
+ * One open tumbling window [start, end) of one partition. Its stored fields are described in {@link WindowFields};
+ * what changed since the last state write is recorded apart, in {@code window.state.WindowChanges}.
+ */
+public final class OpenWindow extends Aggregate {
   final WindowType type;
   final long start;
   final long end;
   /** Distinct users, numbered in the order they came. */
   final NumberedStrings users = new NumberedStrings();
-  /** Counted in since the last state write: its aggregate goes into the next delta. */
-  boolean dirty;
-  /** Part of the stored state: a delta then carries only the users added since ({@link #storedUsers}). */
-  boolean persisted;
-  /** How many of {@link #users} the stored state holds: those numbered from here on are new since. */
-  int storedUsers;
 
-  OpenWindow(WindowType type, long start, long end) {
+  public OpenWindow(WindowType type, long start, long end) {
     this.type = type;
     this.start = start;
     this.end = end;
+  }
+
+  public WindowType type() {
+    return type;
+  }
+
+  public long start() {
+    return start;
+  }
+
+  public long end() {
+    return end;
+  }
+
+  public NumberedStrings users() {
+    return users;
   }
 
   @Override

@@ -2,13 +2,14 @@ package io.streampipeline.window;
 
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EnrichedEvent;
+import io.streampipeline.window.state.StateWriter;
+import io.streampipeline.window.state.WindowChanges;
+import io.streampipeline.window.state.WindowDeltaCodec;
+import io.streampipeline.window.state.WindowSnapshotCodec;
+import io.streampipeline.window.state.WindowStateView;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * All event-time window and session state of one partition (docs/design.md#windows-and-sessions). Plain Java,
@@ -35,7 +36,9 @@ import java.util.Map;
  *
  * <p><b>Emission.</b> {@link #closeReady} returns and forgets what has closed, so memory holds only what is
  * open. {@link #snapshot} / {@link #restore} carry the complete state across restarts and rebalances;
- * {@link #checkpointState} writes it incrementally (a full snapshot now and then, deltas in between).
+ * {@link #checkpointState} writes it incrementally (a full snapshot now and then, deltas in between). The formats
+ * are in {@code window.state}; what changed since the last write is recorded there too ({@link WindowChanges}), and
+ * what is stored of each window and session is described once, in {@link WindowFields}.
  */
 public final class PartitionWindows {
   /** How many event ids are remembered to count a repeat once: those of the last events counted in windows. */
@@ -43,38 +46,20 @@ public final class PartitionWindows {
   public static final int TOP_PRODUCTS = 10;
   public static final int TOP_CATEGORIES = 5;
 
-  private static final Comparator<WindowResult> RESULT_ORDER = Comparator
-      .comparing(WindowResult::type)
-      .thenComparingLong(WindowResult::windowStart)
-      .thenComparing(WindowResult::windowId);
-
   private final int partition;
   private final WindowSettings settings;
   /** One per entry of {@link WindowDefinitions#TUMBLING}, in its order. */
   private final WindowSet[] tumbling;
-  private final SessionTable sessions = new SessionTable();
-  private final ExpiryQueue expiry = new ExpiryQueue();
-  /** Sessions closed by a split in add(), emitted by the next closeReady. */
-  private final List<Session> splitOff = new ArrayList<>();
+  private final SessionWindows sessions;
   private final DedupRing dedup = new DedupRing(DedupRing.CAPACITY);
   private final EventIdHash idHash = new EventIdHash();
   private long maxTimestamp = Long.MIN_VALUE;
   private long watermark = Long.MIN_VALUE;
 
-  // What changed since the last state write (checkpointState), for the next delta: docs/design.md#window-state-storage.
-  /** Sessions counted in since (flag {@link Session#dirty}); those still open at the write are upserted. */
-  private final List<Session> touched = new ArrayList<>();
-  /** Stored sessions (flag {@link Session#persisted}) closed or split off since. */
-  private final List<Session> removed = new ArrayList<>();
-  /** Event id hashes pushed to the dedup ring since. */
-  private long dedupPushed;
-  /** Anything at all changed since (events counted, watermark moved, windows or sessions closed). */
-  private boolean mutated;
-  /** Size of the full snapshot the stored state is based on; 0 when none is stored (the next write is full). */
-  private long baseBytes;
-  /** Bytes of the deltas stored on top of that base, and how many (the last one's seq). */
-  private long deltaBytes;
-  private long deltaSeq;
+  /** What changed since the last state write, for the next delta: docs/design.md#window-state-storage. */
+  private final WindowChanges changes = new WindowChanges();
+  private final StateWriter writer = new StateWriter(changes);
+  private final WindowStateView view = new View();
 
   public PartitionWindows(int partition, WindowSettings settings) {
     if (partition < 0) {
@@ -82,6 +67,7 @@ public final class PartitionWindows {
     }
     this.partition = partition;
     this.settings = settings;
+    this.sessions = new SessionWindows(partition, settings.sessionTimeoutMs(), changes);
     this.tumbling = WindowDefinitions.TUMBLING.stream()
         .map(definition -> new WindowSet(definition.type(), definition.windows(settings)))
         .toArray(WindowSet[]::new);
@@ -109,58 +95,17 @@ public final class PartitionWindows {
     if (!dedup.add(idHash.hash(e.eventId()))) {
       return true;
     }
-    dedupPushed++;
-    mutated = true;
+    changes.eventCounted();
     long revenueCents = enriched.revenueCents();
     for (WindowSet set : tumbling) {
-      set.count(e, ts, revenueCents);
+      set.count(e, ts, revenueCents, changes);
     }
-    countInSession(e, ts, revenueCents);
+    sessions.count(e, ts, revenueCents, watermark);
     if (ts > maxTimestamp) {
       maxTimestamp = ts;
       watermark = Math.max(watermark, minusLateness(ts));
     }
     return true;
-  }
-
-  private void countInSession(ClickstreamEvent e, long ts, long revenueCents) {
-    String userId = e.userId();
-    String sessionId = e.sessionId();
-    int hash = Session.hash(userId, sessionId);
-    Session s = sessions.get(userId, sessionId, hash);
-    // A session the watermark has passed is closed whether or not closeReady has run yet: which session an
-    // event joins depends on the records alone, never on when the timer fired.
-    long timeout = settings.sessionTimeoutMs();
-    if (s != null && (exceeds(ts, s.last, timeout) || exceeds(watermark, s.last, timeout))) {
-      sessions.remove(s);
-      s.closed = true;
-      splitOff.add(s);
-      forget(s);
-      s = null;
-    }
-    if (s == null) {
-      s = new Session(userId, sessionId, hash, ts);
-      sessions.put(s);
-      expiry.push(s);
-    } else if (ts > s.last) {
-      s.last = ts;
-    } else if (ts < s.first) {
-      s.first = ts;
-    }
-    s.count(e, revenueCents);
-    // Tracked only once a base is stored: before that the next write is a full snapshot anyway, and a state that
-    // is never written (the bench's reference windows) keeps no list of every session it ever had.
-    if (!s.dirty && baseBytes > 0) {
-      s.dirty = true;
-      touched.add(s);
-    }
-  }
-
-  /** A session leaves the open table: a stored one must be removed by the next delta too. */
-  private void forget(Session s) {
-    if (s.persisted) {
-      removed.add(s);
-    }
   }
 
   /**
@@ -173,32 +118,13 @@ public final class PartitionWindows {
   public List<WindowResult> closeReady(long emittedAtMs) {
     List<WindowResult> out = new ArrayList<>();
     for (WindowSet set : tumbling) {
-      set.closeUpTo(watermark, emittedAtMs, out);
+      set.closeUpTo(watermark, emittedAtMs, partition, out);
     }
-    for (Session s : splitOff) {
-      out.add(sessionResult(s, emittedAtMs));
-    }
-    splitOff.clear();
-    long timeout = settings.sessionTimeoutMs();
-    Session head;
-    while ((head = expiry.peek()) != null && exceeds(watermark, head.queuedLast, timeout)) {
-      expiry.poll();
-      if (head.closed) {
-        continue;
-      }
-      if (exceeds(watermark, head.last, timeout)) {
-        sessions.remove(head);
-        head.closed = true;
-        forget(head);
-        out.add(sessionResult(head, emittedAtMs));
-      } else {
-        expiry.push(head);
-      }
-    }
+    sessions.closeUpTo(watermark, emittedAtMs, out);
     if (!out.isEmpty()) {
-      mutated = true;
+      changes.changed();
     }
-    out.sort(RESULT_ORDER);
+    out.sort(WindowResults.ORDER);
     return out;
   }
 
@@ -210,7 +136,7 @@ public final class PartitionWindows {
     long moved = Math.max(watermark, minusLateness(eventTimeMs));
     if (moved != watermark) {
       watermark = moved;
-      mutated = true;
+      changes.changed();
     }
   }
 
@@ -227,14 +153,14 @@ public final class PartitionWindows {
   public int openWindows() {
     int open = 0;
     for (WindowSet set : tumbling) {
-      open += set.open.size();
+      open += set.size();
     }
     return open;
   }
 
   /** Open sessions, not counting those split off and waiting for {@link #closeReady}. */
   public int openSessions() {
-    return sessions.size();
+    return sessions.openCount();
   }
 
   public int partition() {
@@ -251,93 +177,12 @@ public final class PartitionWindows {
     return t < Long.MIN_VALUE + lateness ? Long.MIN_VALUE : t - lateness;
   }
 
-  /** {@code later - earlier > limit} without overflow, for any longs and a limit >= 0. */
-  private static boolean exceeds(long later, long earlier, long limit) {
-    return later > earlier && Long.compareUnsigned(later - earlier, limit) > 0;
-  }
-
-  private WindowResult sessionResult(Session s, long emittedAtMs) {
-    return result(WindowIds.session(s.first, partition, s.userId, s.sessionId), WindowType.SESSION_SUMMARY,
-        s.first, s.last, s.userId, s.sessionId, 1, s, emittedAtMs);
-  }
-
-  private WindowResult result(String id, WindowType type, long start, long end, String userId, String sessionId,
-      long uniqueUsers, Aggregate a, long emittedAtMs) {
-    CountMap.Sorted products = a.products == null ? CountMap.EMPTY : a.products.sorted();
-    CountMap.Sorted categories = a.categories == null ? CountMap.EMPTY : a.categories.sorted();
-    return new WindowResult(id, type, start, end, partition, userId, sessionId, a.eventCount, uniqueUsers,
-        a.pageViews, a.addToCarts, a.purchases, a.revenueCents,
-        List.of(Arrays.copyOf(products.keys(), Math.min(TOP_PRODUCTS, products.keys().length))),
-        List.of(Arrays.copyOf(categories.keys(), Math.min(TOP_CATEGORIES, categories.keys().length))),
-        products.keys(), products.counts(), categories.keys(), categories.counts(), emittedAtMs);
-  }
-
-  /** The open windows of one tumbling type, by start; the last one hit is cached as events mostly share it. */
-  private final class WindowSet {
-    final WindowType type;
-    final TumblingWindows windows;
-    final Map<Long, OpenWindow> open = new HashMap<>();
-    OpenWindow lastHit;
-
-    WindowSet(WindowType type, TumblingWindows windows) {
-      this.type = type;
-      this.windows = windows;
-    }
-
-    void count(ClickstreamEvent e, long ts, long revenueCents) {
-      long start = windows.startFor(ts);
-      OpenWindow w = lastHit;
-      if (w == null || w.start != start) {
-        w = open.get(start);
-        if (w == null) {
-          w = new OpenWindow(type, start, windows.endFor(ts));
-          open.put(start, w);
-        }
-        lastHit = w;
-      }
-      w.count(e, revenueCents);
-      w.dirty = true;
-      w.users.add(e.userId());
-    }
-
-    void closeUpTo(long watermark, long emittedAtMs, List<WindowResult> out) {
-      for (Iterator<OpenWindow> it = open.values().iterator(); it.hasNext(); ) {
-        OpenWindow w = it.next();
-        if (w.end <= watermark) {
-          it.remove();
-          out.add(result(WindowIds.tumbling(type, w.start, partition), type, w.start, w.end, null, null,
-              w.users.size(), w, emittedAtMs));
-        }
-      }
-      if (lastHit != null && lastHit.end <= watermark) {
-        lastHit = null;
-      }
-    }
-
-    void replace(List<OpenWindow> listed) {
-      open.clear();
-      lastHit = null;
-      for (OpenWindow w : listed) {
-        if (w.type == type) {
-          open.put(w.start, w);
-        }
-      }
-    }
-
-    void restore(OpenWindow w) {
-      if (open.put(w.start, w) != null) {
-        throw new IllegalArgumentException("corrupt window snapshot: two " + type.wireName() + " windows at "
-            + w.start);
-      }
-    }
-  }
-
   /**
    * The complete state as compact binary, in the format of {@link WindowSnapshotCodec}; {@link #restore} rebuilds
    * it in this or a later build.
    */
   public byte[] snapshot() {
-    return WindowSnapshotCodec.encode(this);
+    return WindowSnapshotCodec.encode(view);
   }
 
   /**
@@ -365,29 +210,22 @@ public final class PartitionWindows {
       throw new IllegalArgumentException(changes.size() + " stored window state change(s) without a base "
           + "snapshot (state_snapshot is null)");
     }
-    PartitionWindows pw = snapshot == null ? new PartitionWindows(partition, settings)
-        : WindowSnapshotCodec.decode(partition, settings, snapshot);
+    PartitionWindows pw = new PartitionWindows(partition, settings);
+    if (snapshot != null) {
+      pw.load(WindowSnapshotCodec.decode(partition, snapshot));
+    }
     long seq = 0;
     long bytes = 0;
     for (byte[] delta : changes) {
-      WindowDeltaCodec.apply(pw, delta, ++seq);
+      pw.apply(WindowDeltaCodec.decode(partition, delta, ++seq));
       bytes += delta.length;
     }
-    pw.markAllWritten();
-    pw.baseBytes = snapshot == null ? 0 : snapshot.length;
-    pw.deltaBytes = bytes;
-    pw.deltaSeq = seq;
+    pw.writer.restored(pw.view, snapshot == null ? 0 : snapshot.length, bytes, seq);
     return pw;
   }
 
-  /**
-   * How much of the stored deltas may add up to, relative to the base snapshot, before the next write is a full
-   * snapshot again. 1: restore reads at most about twice the state (base plus deltas), and since a full snapshot
-   * is written only after deltas as large as it, its cost is paid at most once per "state's worth" of changes:
-   * checkpoint cost stays proportional to what changed (amortized at most twice the delta bytes), not to what is
-   * open. A larger factor would write fewer full snapshots but make restores read (and apply) more.
-   */
-  static final double FULL_AFTER_DELTAS_OF = 1.0;
+  /** See {@link StateWriter#FULL_AFTER_DELTAS_OF}. */
+  static final double FULL_AFTER_DELTAS_OF = StateWriter.FULL_AFTER_DELTAS_OF;
 
   /**
    * What the next checkpoint writes of this partition, and forgets what changed (the next one starts from
@@ -401,174 +239,131 @@ public final class PartitionWindows {
 
   /** As {@link #checkpointState()}; {@code full} true or false forces the choice (false still needs a base). */
   StateWrite checkpointState(Boolean full) {
-    if (!mutated && !Boolean.TRUE.equals(full)) {
-      return null;
+    return writer.next(view, full);
+  }
+
+  /** Takes on a decoded snapshot; this instance is new. */
+  private void load(WindowSnapshotCodec.Stored stored) {
+    maxTimestamp = stored.maxTimestamp();
+    watermark = stored.watermark();
+    for (OpenWindow w : stored.windows()) {
+      tumbling[WindowDefinitions.tumblingIndex(w.type)].put(w);
     }
-    if (baseBytes > 0 && !Boolean.TRUE.equals(full)) {
-      byte[] delta = WindowDeltaCodec.encode(this, deltaSeq + 1);
-      if (Boolean.FALSE.equals(full) || deltaBytes + delta.length <= FULL_AFTER_DELTAS_OF * baseBytes) {
-        deltaSeq++;
-        deltaBytes += delta.length;
-        markWritten();
-        return StateWrite.delta(deltaSeq, delta);
+    stored.openSessions().forEach(sessions::restoreOpen);
+    sessions.restoreSplitOff(stored.splitOff());
+    // A ring written with another capacity keeps its newest ids; the duplicate rule is "the last N ids".
+    long[] ids = stored.dedupIds();
+    for (int i = Math.max(0, ids.length - dedup.capacity()); i < ids.length; i++) {
+      dedup.add(ids[i]);
+    }
+  }
+
+  /**
+   * Applies one decoded delta: time, windows, removals, upserts, split-off list, dedup hashes. A window or session
+   * counted on since is updated in place, through the same field description the codecs follow.
+   *
+   * @throws IllegalArgumentException when the delta refers to a window or session the state does not hold, or
+   *     pushes an id hash it already holds: the state is then unusable
+   */
+  private void apply(WindowDeltaCodec.Delta delta) {
+    long seq = delta.seq();
+    maxTimestamp = delta.maxTimestamp();
+    watermark = delta.watermark();
+    List<OpenWindow> listed = new ArrayList<>();
+    for (WindowDeltaCodec.Listed entry : delta.windows()) {
+      OpenWindow w = entry.window();
+      if (entry.kind() != WindowDeltaCodec.NEW) {
+        OpenWindow stored = tumbling[WindowDefinitions.tumblingIndex(w.type)].get(w.start);
+        if (stored == null || stored.end != w.end) {
+          throw new IllegalArgumentException("window state delta " + seq + " refers to window "
+              + w.type.wireName() + " at " + w.start + ", which is not in the stored state");
+        }
+        if (entry.kind() == WindowDeltaCodec.GROWN) {
+          WindowFields.TUMBLING.copy(w, stored);
+          for (int u = 0; u < w.users.size(); u++) {
+            stored.users.add(w.users.get(u));
+          }
+        }
+        w = stored;
       }
+      listed.add(w);
     }
-    byte[] snapshot = snapshot();
-    markAllWritten();
-    baseBytes = snapshot.length;
-    deltaBytes = 0;
-    deltaSeq = 0;
-    return StateWrite.full(snapshot);
-  }
-
-  /** After a delta: what it carried is stored now. */
-  private void markWritten() {
-    for (Session s : touched) {
-      s.dirty = false;
-      if (!s.closed) {
-        s.persisted = true;
-      }
-    }
-    touched.clear();
-    markRestWritten();
-  }
-
-  /** After a full snapshot (or a restore): everything open is stored. */
-  private void markAllWritten() {
-    for (Session s : touched) {
-      s.dirty = false;
-    }
-    touched.clear();
-    sessions.forEach(s -> {
-      s.persisted = true;
-      s.dirty = false;
-    });
-    markRestWritten();
-  }
-
-  private void markRestWritten() {
-    removed.clear();
-    for (WindowSet set : tumbling) {
-      for (OpenWindow w : set.open.values()) {
-        w.persisted = true;
-        w.dirty = false;
-        w.storedUsers = w.users.size();
-      }
-    }
-    dedupPushed = 0;
-    mutated = false;
-  }
-
-  List<Session> touchedSessions() {
-    return touched;
-  }
-
-  List<Session> removedSessions() {
-    return removed;
-  }
-
-  long dedupPushed() {
-    return dedupPushed;
-  }
-
-  /** For the delta codec: the open window of this type and start, or null. */
-  OpenWindow openWindow(WindowType type, long start) {
-    int index = WindowDefinitions.tumblingIndex(type);
-    return index < 0 ? null : tumbling[index].open.get(start);
-  }
-
-  /** For the delta codec: exactly these windows are open now. */
-  void replaceWindows(List<OpenWindow> listed) {
     for (WindowSet set : tumbling) {
       set.replace(listed);
     }
-  }
-
-  /** For the delta codec: @return false when no open session has this key */
-  boolean removeStoredSession(String userId, String sessionId) {
-    Session s = sessions.get(userId, sessionId, Session.hash(userId, sessionId));
-    if (s == null) {
-      return false;
+    for (WindowDeltaCodec.SessionKey key : delta.removed()) {
+      if (!sessions.removeStored(key.userId(), key.sessionId())) {
+        throw new IllegalArgumentException("window state delta " + seq + " removes session " + key.userId()
+            + "/" + key.sessionId() + ", which is not in the stored state");
+      }
     }
-    sessions.remove(s);
-    s.closed = true;
-    return true;
-  }
-
-  /** For the delta codec: the session of this key is now {@code s} (its counts replace the stored ones). */
-  void upsertStoredSession(Session s) {
-    Session open = sessions.get(s.userId, s.sessionId, s.hash);
-    if (open == null) {
-      sessions.put(s);
-      expiry.push(s);
-      return;
+    delta.upserts().forEach(sessions::upsertStored);
+    sessions.restoreSplitOff(delta.splitOff());
+    if (delta.wholeRing()) {
+      dedup.clear();
     }
-    // The same session counted on: update it in place. Its expiry entry stays valid, since the queue re-checks
-    // the real last time when the entry comes up (and last only grows).
-    open.first = s.first;
-    open.last = s.last;
-    open.eventCount = s.eventCount;
-    open.pageViews = s.pageViews;
-    open.addToCarts = s.addToCarts;
-    open.purchases = s.purchases;
-    open.revenueCents = s.revenueCents;
-    open.products = s.products;
-    open.categories = s.categories;
-  }
-
-  /** For the delta codec: the split-off sessions waiting for closeReady are exactly these. */
-  void replaceSplitOff(List<Session> list) {
-    splitOff.clear();
-    list.forEach(this::restoreSplitOff);
-  }
-
-  /** The open tumbling windows, type by type in the order of {@link WindowDefinitions#TUMBLING}. */
-  List<OpenWindow> openTumbling() {
-    List<OpenWindow> all = new ArrayList<>(openWindows());
-    for (WindowSet set : tumbling) {
-      all.addAll(set.open.values());
+    for (long id : delta.dedupIds()) {
+      if (!dedup.add(id)) {
+        throw new IllegalArgumentException("window state delta " + seq + " pushes an event id hash the stored "
+            + "state already holds");
+      }
     }
-    return all;
   }
 
-  SessionTable sessions() {
-    return sessions;
-  }
-
-  List<Session> splitOff() {
-    return splitOff;
-  }
-
+  /** For tests: the dedup ring. */
   DedupRing dedup() {
     return dedup;
   }
 
-  /** For the codec: the restored clocks, open windows and sessions of a snapshot. */
-  void restoreTime(long maxTimestamp, long watermark) {
-    this.maxTimestamp = maxTimestamp;
-    this.watermark = watermark;
+  /** For tests: the state as the codecs read it. */
+  WindowStateView stateView() {
+    return view;
   }
 
-  void restoreWindow(OpenWindow w) {
-    int index = WindowDefinitions.tumblingIndex(w.type);
-    if (index < 0) {
-      throw new IllegalArgumentException("corrupt window snapshot: not a tumbling window type: " + w.type);
+  /** What the codecs read of this state. */
+  private final class View implements WindowStateView {
+    @Override
+    public int partition() {
+      return partition;
     }
-    tumbling[index].restore(w);
-  }
 
-  /** @return false when a session of the same key is already open */
-  boolean restoreOpenSession(Session s) {
-    if (sessions.get(s.userId, s.sessionId, s.hash) != null) {
-      return false;
+    @Override
+    public long maxTimestamp() {
+      return maxTimestamp;
     }
-    sessions.put(s);
-    expiry.push(s);
-    return true;
-  }
 
-  void restoreSplitOff(Session s) {
-    s.closed = true;
-    splitOff.add(s);
+    @Override
+    public long watermark() {
+      return watermark;
+    }
+
+    @Override
+    public List<OpenWindow> openWindows() {
+      List<OpenWindow> all = new ArrayList<>(PartitionWindows.this.openWindows());
+      for (WindowSet set : tumbling) {
+        set.addAllTo(all);
+      }
+      return all;
+    }
+
+    @Override
+    public int openSessions() {
+      return sessions.openCount();
+    }
+
+    @Override
+    public void forEachOpenSession(Consumer<Session> action) {
+      sessions.forEachOpen(action);
+    }
+
+    @Override
+    public List<Session> splitOff() {
+      return sessions.splitOff();
+    }
+
+    @Override
+    public DedupRing dedup() {
+      return dedup;
+    }
   }
 }

@@ -2,9 +2,9 @@ package io.streampipeline.window;
 
 /**
  * One session of (userId, sessionId): its first and last event time and counts. Kept small because up to
- * hundreds of thousands are open at once.
+ * hundreds of thousands are open at once. Its stored fields are described in {@link WindowFields}.
  */
-final class Session extends Aggregate {
+public final class Session extends Aggregate {
   final String userId;
   final String sessionId;
   final int hash;
@@ -12,12 +12,6 @@ final class Session extends Aggregate {
   long last;
   /** The {@code last} this session was queued with for expiry; only the queue changes it. */
   long queuedLast;
-  /** Emitted or about to be: no longer in the table, and skipped when the expiry queue reaches it. */
-  boolean closed;
-  /** Counted in since the last state write (docs/design.md#window-state-storage): goes into the next delta. */
-  boolean dirty;
-  /** Part of the stored state (a written snapshot or delta): its removal must go into the next delta. */
-  boolean persisted;
 
   Session(String userId, String sessionId, int hash, long ts) {
     this.userId = userId;
@@ -25,6 +19,19 @@ final class Session extends Aggregate {
     this.hash = hash;
     this.first = ts;
     this.last = ts;
+  }
+
+  /** A session of this key whose span and counts are then read from stored state. */
+  public Session(String userId, String sessionId) {
+    this(userId, sessionId, hash(userId, sessionId), 0);
+  }
+
+  public String userId() {
+    return userId;
+  }
+
+  public String sessionId() {
+    return sessionId;
   }
 
   /** Mixed well (murmur3's finalizer) because the table uses the low bits and ids are often sequential. */

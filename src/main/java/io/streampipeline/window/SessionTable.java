@@ -28,6 +28,11 @@ final class SessionTable {
     }
   }
 
+  /** Whether {@code s} itself is open, rather than closed or replaced by a later session of its key. */
+  boolean holds(Session s) {
+    return get(s.userId, s.sessionId, s.hash) == s;
+  }
+
   /** Adds a session whose key is not present. */
   void put(Session session) {
     if ((size + 1) * 3 > slots.length * 2) {

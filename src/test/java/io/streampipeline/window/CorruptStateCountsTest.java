@@ -5,6 +5,7 @@ import static io.streampipeline.window.TestEvents.SECOND;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streampipeline.window.state.SnapshotOutput;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;

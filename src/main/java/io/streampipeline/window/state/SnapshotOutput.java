@@ -1,5 +1,6 @@
-package io.streampipeline.window;
+package io.streampipeline.window.state;
 
+import io.streampipeline.window.NumberedStrings;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -9,21 +10,21 @@ import java.util.Arrays;
  * first occurrence is written out, later ones by number) since the same user, product and category ids
  * recur across windows and sessions.
  */
-final class SnapshotOutput {
+public final class SnapshotOutput {
   private byte[] buf = new byte[4096];
   private int pos;
   private final NumberedStrings seen = new NumberedStrings(1024);
 
-  byte[] toByteArray() {
+  public byte[] toByteArray() {
     return Arrays.copyOf(buf, pos);
   }
 
-  void writeByte(int b) {
+  public void writeByte(int b) {
     ensure(1);
     buf[pos++] = (byte) b;
   }
 
-  void writeVarLong(long value) {
+  public void writeVarLong(long value) {
     if (value < 0) {
       throw new IllegalArgumentException("negative varint " + value);
     }
@@ -35,7 +36,7 @@ final class SnapshotOutput {
     buf[pos++] = (byte) value;
   }
 
-  void writeZigZag(long value) {
+  public void writeZigZag(long value) {
     long n = (value << 1) ^ (value >> 63);
     ensure(10);
     while ((n & ~0x7FL) != 0) {
@@ -45,7 +46,7 @@ final class SnapshotOutput {
     buf[pos++] = (byte) n;
   }
 
-  void writeFixedLong(long value) {
+  public void writeFixedLong(long value) {
     ensure(8);
     for (int i = 0; i < 8; i++) {
       buf[pos++] = (byte) (value >>> (8 * i));
@@ -53,7 +54,7 @@ final class SnapshotOutput {
   }
 
   /** 0 followed by the UTF-8 length and bytes for a new string; n + 1 for the n-th string written before. */
-  void writeString(String s) {
+  public void writeString(String s) {
     int ref = seen.numberOrAdd(s);
     if (ref >= 0) {
       writeVarLong(ref + 1L);

@@ -1,4 +1,4 @@
-package io.streampipeline.window;
+package io.streampipeline.window.state;
 
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -8,25 +8,25 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Reads what {@link SnapshotOutput} writes; any malformed input is an IllegalArgumentException. */
-final class SnapshotInput {
+public final class SnapshotInput {
   private final byte[] buf;
   private int pos;
   private final List<String> seen = new ArrayList<>();
 
-  SnapshotInput(byte[] buf) {
+  public SnapshotInput(byte[] buf) {
     this.buf = buf;
   }
 
-  boolean atEnd() {
+  public boolean atEnd() {
     return pos == buf.length;
   }
 
-  int readByte() {
+  public int readByte() {
     need(1);
     return buf[pos++] & 0xFF;
   }
 
-  long readVarLong() {
+  public long readVarLong() {
     long value = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       int b = readByte();
@@ -42,7 +42,7 @@ final class SnapshotInput {
   }
 
   /** A varint that must fit a non-negative int: a type ordinal, a kind, a capacity. */
-  int readInt() {
+  public int readInt() {
     long n = readVarLong();
     if (n > Integer.MAX_VALUE) {
       throw corrupt("value out of range: " + n);
@@ -51,7 +51,7 @@ final class SnapshotInput {
   }
 
   /** The number of items that follow, each written in at least one byte. */
-  int readCount() {
+  public int readCount() {
     return readCount(1);
   }
 
@@ -59,7 +59,7 @@ final class SnapshotInput {
    * The number of items that follow, each written in at least {@code bytesEach} bytes. A count the remaining
    * bytes cannot hold is corrupt, found before anything is allocated for it: the caller may size an array by it.
    */
-  int readCount(int bytesEach) {
+  public int readCount(int bytesEach) {
     long n = readVarLong();
     if (n > (buf.length - pos) / bytesEach) {
       throw corrupt("truncated, or a count of " + n + " more than the remaining " + (buf.length - pos)
@@ -68,7 +68,7 @@ final class SnapshotInput {
     return (int) n;
   }
 
-  long readZigZag() {
+  public long readZigZag() {
     long n = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       int b = readByte();
@@ -80,7 +80,7 @@ final class SnapshotInput {
     throw corrupt("varint too long");
   }
 
-  long readFixedLong() {
+  public long readFixedLong() {
     need(8);
     long value = 0;
     for (int i = 0; i < 8; i++) {
@@ -89,7 +89,7 @@ final class SnapshotInput {
     return value;
   }
 
-  String readString() {
+  public String readString() {
     long ref = readVarLong();
     if (ref > 0) {
       if (ref > seen.size()) {
@@ -114,7 +114,7 @@ final class SnapshotInput {
     return s;
   }
 
-  IllegalArgumentException corrupt(String why) {
+  public IllegalArgumentException corrupt(String why) {
     return new IllegalArgumentException("corrupt window snapshot at byte " + pos + ": " + why);
   }
 
