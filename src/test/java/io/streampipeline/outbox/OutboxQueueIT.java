@@ -7,20 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.it.Db;
 import io.streampipeline.it.TestInfra;
+import io.streampipeline.outbox.OutboxStore.QueuedWindow;
+import io.streampipeline.outbox.OutboxStore.Round;
+import io.streampipeline.outbox.OutboxStore.Settled;
+import io.streampipeline.sink.SinkSql;
+import io.streampipeline.sink.WindowColumns;
 import io.streampipeline.window.AggregatedCodec;
 import io.streampipeline.window.WindowResult;
 import io.streampipeline.window.WindowType;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.SqlConnection;
-import io.vertx.sqlclient.Transaction;
-import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -28,16 +29,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The window outbox queue (aggregated_outbox, V8, V9) against the real database, with the publisher's own
- * statements: a window written again while the publisher is sending it is queued again and its new figures are
- * sent after the old ones; an entry carries the message of its window's last write and is sent without its row
- * being read, unless it has no message or one of another schema; an entry queued before V9 whose window row
- * changed after it was read stays queued; an entry whose row is gone is dropped; a refusal leaves the queue with
- * its publish_error.
+ * The window outbox queue (aggregated_outbox) against the real database, through {@link PgOutboxStore}: a window
+ * written again while a round is sending it is queued again and its new figures are sent after the old ones; an
+ * entry carries the message of its window's last write and is sent without its row being read, unless it has no
+ * message or one of another schema; an entry without a message whose window row changed after it was read stays
+ * queued; an entry whose row is gone is dropped; a refusal leaves the queue with its publish_error.
  */
 class OutboxQueueIT {
+  private static final int LIMIT = OutboxPublisher.BATCH;
   private Vertx vertx;
   private Pool pool;
+  private PgOutboxStore store;
   private Db db;
 
   @BeforeEach
@@ -48,6 +50,7 @@ class OutboxQueueIT {
     vertx = Vertx.vertx();
     PgConnectOptions options = infra.pgConnectOptions(database);
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(3)).connectingTo(options).using(vertx).build();
+    store = new PgOutboxStore(pool);
   }
 
   @AfterEach
@@ -65,28 +68,31 @@ class OutboxQueueIT {
     return pool.preparedQuery(SinkSql.UPSERT_WINDOWS).execute(WindowColumns.of(List.of(windows))).mapEmpty();
   }
 
-  /** The publisher's read of the queue's head. */
-  private static Future<RowSet<Row>> head(io.vertx.sqlclient.SqlClient client) {
-    return client.preparedQuery(OutboxPublisherVerticle.SELECT_WINDOWS)
-        .execute(Tuple.of(OutboxPublisherVerticle.V2_HEADER));
+  /** The queue's head as a round reads it, settling nothing. */
+  private List<QueuedWindow> head() throws Exception {
+    Promise<List<QueuedWindow>> read = Promise.promise();
+    await(store.publishWindows(LIMIT, entries -> {
+      read.complete(entries);
+      return Future.succeededFuture(List.of());
+    }));
+    return read.future().isComplete() ? read.future().result() : List.of();
   }
 
-  /** The dequeue of one entry as read, sent with its own message or not. */
-  private static Tuple dequeue(Row entry, boolean ownMessage, String error) {
-    return dequeue(entry, entry.getString("version"), ownMessage, error);
+  /** A round that settles {@code settled} from what it reads. */
+  private Round settle(java.util.function.Function<List<QueuedWindow>, List<Settled<QueuedWindow>>> settled)
+      throws Exception {
+    return await(store.publishWindows(LIMIT, entries -> Future.succeededFuture(settled.apply(entries))));
   }
 
-  /** The dequeue of one entry, claiming its window row was sent at {@code version}. */
-  private static Tuple dequeue(Row entry, String version, boolean ownMessage, String error) {
-    return Tuple.tuple().addArrayOfLong(new Long[] {entry.getLong("seq")})
-        .addArrayOfString(new String[] {entry.getString("window_id")})
-        .addArrayOfString(new String[] {version})
-        .addArrayOfBoolean(new Boolean[] {ownMessage}).addArrayOfString(new String[] {error});
+  /** An entry as read, claiming its window row was sent at {@code version}. */
+  private static QueuedWindow sentAt(QueuedWindow entry, String version) {
+    return new QueuedWindow(entry.seq(), entry.windowId(), version, entry.ownMessage(), entry.payload(),
+        entry.window());
   }
 
   /** The event count of the message an entry carries. */
-  private static long sentEventCount(Row entry) throws Exception {
-    return new AggregatedCodec().decode(entry.getBuffer("payload").getBytes()).eventCount();
+  private static long sentEventCount(QueuedWindow entry) throws Exception {
+    return new AggregatedCodec().decode(entry.payload()).eventCount();
   }
 
   private List<String> queued() {
@@ -103,35 +109,31 @@ class OutboxQueueIT {
     await(upsert(window("w-1", 1), window("w-2", 2)));
     assertEquals(List.of("w-1", "w-2"), queued());
 
-    SqlConnection publisher = await(pool.getConnection());
-    try {
-      Transaction tx = await(publisher.begin());
-      RowSet<Row> head = await(head(publisher));
-      assertEquals(2, head.size());
-      Row first = head.iterator().next();
-      assertEquals("w-1", first.getString("window_id"));
-      assertEquals(1L, sentEventCount(first));
+    Promise<List<QueuedWindow>> read = Promise.promise();
+    Promise<List<Settled<QueuedWindow>>> sent = Promise.promise();
+    Future<Round> round = store.publishWindows(LIMIT, entries -> {
+      read.complete(entries);
+      return sent.future();
+    });
+    List<QueuedWindow> head = await(read.future());
+    assertEquals(2, head.size());
+    QueuedWindow first = head.get(0);
+    assertEquals("w-1", first.windowId());
+    assertEquals(1L, sentEventCount(first));
 
-      // A checkpoint writes w-1 again while the publisher sends its old figures: it waits for the publisher.
-      Future<Void> rewrite = upsert(window("w-1", 10));
-      Thread.sleep(500);
-      assertFalse(rewrite.isComplete(), "the checkpoint waits for the entry the publisher holds");
+    // A checkpoint writes w-1 again while the round sends its old figures: it waits for the round.
+    Future<Void> rewrite = upsert(window("w-1", 10));
+    Thread.sleep(500);
+    assertFalse(rewrite.isComplete(), "the checkpoint waits for the entry the round holds");
 
-      await(publisher.preparedQuery(OutboxPublisherVerticle.DEQUEUE_WINDOWS).execute(dequeue(first, true, null)));
-      await(tx.commit());
-      await(rewrite);
-    } finally {
-      await(publisher.close());
-    }
+    sent.complete(List.of(new Settled<>(first, null)));
+    assertEquals(new Round(2, 1), await(round), "w-2 was read but not settled");
+    await(rewrite);
     assertEquals(List.of("w-2", "w-1"), queued(), "w-1 is queued again, behind what was queued before");
-    RowSet<Row> next = await(head(pool));
-    Row again = next.iterator().next();
-    Row last = null;
-    for (Row r : next) {
-      last = r;
-    }
-    assertEquals("w-2", again.getString("window_id"));
-    assertEquals("w-1", last.getString("window_id"));
+    List<QueuedWindow> next = head();
+    assertEquals("w-2", next.get(0).windowId());
+    QueuedWindow last = next.get(next.size() - 1);
+    assertEquals("w-1", last.windowId());
     assertEquals(10L, sentEventCount(last), "the new figures are the ones sent next");
   }
 
@@ -140,13 +142,12 @@ class OutboxQueueIT {
     await(upsert(window("w-1", 1)));
     await(upsert(window("w-1", 10)));
     assertEquals(List.of("w-1"), queued());
-    Row entry = await(head(pool)).iterator().next();
+    QueuedWindow entry = head().get(0);
     assertEquals(10L, sentEventCount(entry));
-    assertTrue(entry.getBoolean("own_message"));
-    assertNull(entry.getString("version"), "the window row is not looked up");
-    assertNull(entry.getString("window_type"));
-    assertEquals(1, await(pool.preparedQuery(OutboxPublisherVerticle.DEQUEUE_WINDOWS)
-        .execute(dequeue(entry, true, null))).rowCount());
+    assertTrue(entry.ownMessage());
+    assertNull(entry.version(), "the window row is not looked up");
+    assertNull(entry.window());
+    assertEquals(new Round(1, 0), settle(entries -> List.of(new Settled<>(entries.get(0), null))));
     assertEquals(List.of(), queued());
   }
 
@@ -156,31 +157,28 @@ class OutboxQueueIT {
     // Another fingerprint after the 0xC3 0x01 marker: written by a release with another schema.
     db.execute("UPDATE aggregated_outbox SET payload = overlay(payload placing '\\x0102030405060708'::bytea "
         + "from 3 for 8)");
-    Row entry = await(head(pool)).iterator().next();
-    assertFalse(entry.getBoolean("own_message"));
-    assertEquals(3L, entry.getLong("event_count"), "read from the window row");
-    assertEquals("events_per_minute", entry.getString("window_type"));
-    assertFalse(entry.getString("version") == null);
+    QueuedWindow entry = head().get(0);
+    assertFalse(entry.ownMessage());
+    assertEquals(3L, entry.window().eventCount(), "read from the window row");
+    assertEquals(WindowType.EVENTS_PER_MINUTE, entry.window().type());
+    assertFalse(entry.version() == null);
   }
 
   @Test
-  void anEntryQueuedBeforeV9WhoseWindowChangedAfterItWasReadStaysQueued() throws Exception {
+  void anEntryWithoutAMessageWhoseWindowChangedAfterItWasReadStaysQueued() throws Exception {
     await(upsert(window("w-1", 1)));
-    db.execute("UPDATE aggregated_outbox SET payload = NULL"); // as V9 leaves the entries it finds
-    Row read = await(head(pool)).iterator().next();
-    assertFalse(read.getBoolean("own_message"));
-    assertEquals(1L, read.getLong("event_count"), "read from the window row");
-    // The checkpoint committed new figures between the publisher's read and its delete (the lock, following the
-    // entry to its new version, would hand the publisher the new seq with the old row): the version tells.
+    db.execute("UPDATE aggregated_outbox SET payload = NULL"); // an entry without its window's message
+    QueuedWindow read = head().get(0);
+    assertFalse(read.ownMessage());
+    assertEquals(1L, read.window().eventCount(), "read from the window row");
+    // The checkpoint committed new figures between the round's read and its dequeue (the lock, following the
+    // entry to its new version, would hand the round the new seq with the old row): the version tells.
     await(upsert(window("w-1", 10)));
     db.execute("UPDATE aggregated_outbox SET payload = NULL");
-    Row moved = await(head(pool)).iterator().next();
-    assertEquals(0, await(pool.preparedQuery(OutboxPublisherVerticle.DEQUEUE_WINDOWS)
-        .execute(dequeue(moved, read.getString("version"), false, null))).rowCount());
+    settle(entries -> List.of(new Settled<>(sentAt(entries.get(0), read.version()), null)));
     assertEquals(List.of("w-1"), queued(), "the new figures are still to be sent");
 
-    assertEquals(1, await(pool.preparedQuery(OutboxPublisherVerticle.DEQUEUE_WINDOWS)
-        .execute(dequeue(moved, false, null))).rowCount());
+    settle(entries -> List.of(new Settled<>(entries.get(0), null)));
     assertEquals(List.of(), queued());
   }
 
@@ -188,23 +186,18 @@ class OutboxQueueIT {
   void aRefusalLeavesTheQueueWithItsReasonAndAnEntryWithoutItsRowIsDropped() throws Exception {
     await(upsert(window("w-1", 1)));
     db.execute("INSERT INTO aggregated_outbox (window_id) VALUES ('gone')");
-    RowSet<Row> head = await(head(pool));
+    List<QueuedWindow> head = head();
     assertEquals(2, head.size());
-    var rows = head.iterator();
-    Row refused = rows.next();
-    Row gone = rows.next();
-    assertEquals("gone", gone.getString("window_id"));
-    assertTrue(refused.getBoolean("own_message"));
-    assertFalse(gone.getBoolean("own_message"));
-    assertNull(gone.getString("version"));
-    assertNull(gone.getString("window_type"));
+    QueuedWindow refused = head.get(0);
+    QueuedWindow gone = head.get(1);
+    assertEquals("gone", gone.windowId());
+    assertTrue(refused.ownMessage());
+    assertFalse(gone.ownMessage());
+    assertNull(gone.version());
+    assertNull(gone.window());
 
-    await(pool.preparedQuery(OutboxPublisherVerticle.DEQUEUE_WINDOWS).execute(Tuple.tuple()
-        .addArrayOfLong(new Long[] {refused.getLong("seq"), gone.getLong("seq")})
-        .addArrayOfString(new String[] {"w-1", "gone"})
-        .addArrayOfString(new String[] {refused.getString("version"), null})
-        .addArrayOfBoolean(new Boolean[] {true, false})
-        .addArrayOfString(new String[] {"too large", null})));
+    assertEquals(new Round(2, 0), settle(entries -> List.of(new Settled<>(entries.get(0), "too large"),
+        new Settled<>(entries.get(1), null))));
     assertEquals(List.of(), queued());
     assertEquals(1, db.count("SELECT count(*) FROM aggregated_metrics WHERE publish_error = 'too large'"));
   }
