@@ -187,9 +187,9 @@ public final class BenchRunner {
 
   /**
    * {@code --warmup-events}: the same pipeline code replays a topic and database of its own first, untimed and
-   * from empty state like the timed replay, then stops. What stays is the JVM's compiled code: a 1,000,000-event
-   * replay lasts 15 to 25 s, and the JIT compiler spends 8 to 10 CPU seconds of it compiling, a start-up cost a
-   * pipeline that runs for days pays once.
+   * from empty state like the timed replay, then stops. What stays is the JVM's compiled code: the JIT compiler
+   * spends a large share of a short replay's CPU compiling, a start-up cost a pipeline that runs for days pays
+   * once.
    */
   private void warmUp(BenchInfra infra, String stamp, long seed) throws Exception {
     int events = options.warmupEvents();
