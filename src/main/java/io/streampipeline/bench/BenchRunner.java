@@ -104,12 +104,13 @@ public final class BenchRunner {
       warmUp(infra, stamp, seed);
 
       log.info("bench: pre-loading {} events into {} ({} partitions)", config.benchEvents(), topic, PARTITIONS);
-      Preload.Result preload = Preload.run(infra.bootstrapServers, infra.endpoints.kafkaProperties(), topic, PARTITIONS, config.benchEvents(), seed,
-          pipeline.producerNumUsers(), pipeline.producerNumProducts(), pipeline.producerErrorRate(),
-          WindowSettings.from(pipeline));
+      Preload.Result preload = Preload.run(infra.bootstrapServers, infra.endpoints.kafkaProperties(), topic,
+          PARTITIONS, config.benchEvents(), seed, pipeline.producerNumUsers(), pipeline.producerNumProducts(),
+          pipeline.producerErrorRate(), WindowSettings.from(pipeline));
       log.info("bench: pre-loaded {} events ({} MB) in {} s: {} valid, {} bots, {} invalid, {} undecodable; "
-              + "{} window rows expected", preload.events(), preload.bytes() >> 20, BenchReport.round1(preload.seconds()),
-          preload.valid(), preload.bots(), preload.invalid(), preload.undecodable(), preload.expectedWindows());
+              + "{} window rows expected", preload.events(), preload.bytes() >> 20,
+          BenchReport.round1(preload.seconds()), preload.valid(), preload.bots(), preload.invalid(),
+          preload.undecodable(), preload.expectedWindows());
 
       ReplayRun replayRun = new ReplayRun(result, options.timeoutSeconds());
       ReplayRun.Measurement replay;
