@@ -483,11 +483,17 @@
     const pipeline = s.pipeline || {};
     const lanes = pipeline.lanes;
     setText('lanes', lanes ? `${int(lanes.count)} ${lanes.count === 1 ? 'lane' : 'lanes'}` : '–');
+    // Lanes are numbered as the log and the metrics number them (from 0, within their process); the consumer's
+    // client id tells the process apart when several run the same lane numbers.
+    const members = lanes ? lanes.members : [];
+    const numbers = members.map((m, i) => (known(m.lane) ? m.lane : i));
+    const shared = new Set(numbers).size < numbers.length;
     const owner = {};
-    const laneItems = (lanes ? lanes.members : []).map((m, i) => {
-      m.partitions.forEach((p) => { owner[p] = i + 1; });
+    const laneItems = members.map((m, i) => {
+      const name = shared ? `${numbers[i]} (${m.client_id})` : String(numbers[i]);
+      m.partitions.forEach((p) => { owner[p] = name; });
       return Object.assign(document.createElement('li'), {
-        textContent: `lane ${i + 1}: partitions ${m.partitions.join(', ') || 'none'}`,
+        textContent: `lane ${name}: partitions ${m.partitions.join(', ') || 'none'}`,
       });
     });
     $('lane-list').replaceChildren(...laneItems);

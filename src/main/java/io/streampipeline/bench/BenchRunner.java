@@ -7,7 +7,6 @@ import io.streampipeline.infra.Ports;
 import io.streampipeline.infra.Topics;
 import io.streampipeline.window.IdleRule;
 import io.streampipeline.window.WindowSettings;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -105,12 +104,13 @@ public final class BenchRunner {
       warmUp(infra, stamp, seed);
 
       log.info("bench: pre-loading {} events into {} ({} partitions)", config.benchEvents(), topic, PARTITIONS);
-      Preload.Result preload = Preload.run(infra.bootstrapServers, infra.endpoints.kafkaProperties(), topic, PARTITIONS, config.benchEvents(), seed,
-          pipeline.producerNumUsers(), pipeline.producerNumProducts(), pipeline.producerErrorRate(),
-          WindowSettings.from(pipeline));
+      Preload.Result preload = Preload.run(infra.bootstrapServers, infra.endpoints.kafkaProperties(), topic,
+          PARTITIONS, config.benchEvents(), seed, pipeline.producerNumUsers(), pipeline.producerNumProducts(),
+          pipeline.producerErrorRate(), WindowSettings.from(pipeline));
       log.info("bench: pre-loaded {} events ({} MB) in {} s: {} valid, {} bots, {} invalid, {} undecodable; "
-              + "{} window rows expected", preload.events(), preload.bytes() >> 20, BenchReport.round1(preload.seconds()),
-          preload.valid(), preload.bots(), preload.invalid(), preload.undecodable(), preload.expectedWindows());
+              + "{} window rows expected", preload.events(), preload.bytes() >> 20,
+          BenchReport.round1(preload.seconds()), preload.valid(), preload.bots(), preload.invalid(),
+          preload.undecodable(), preload.expectedWindows());
 
       ReplayRun replayRun = new ReplayRun(result, options.timeoutSeconds());
       ReplayRun.Measurement replay;
@@ -137,7 +137,7 @@ public final class BenchRunner {
             // Lanes are deployed last and join the group after start() returns, so the first poll comes later.
             firstPoll = new FirstPoll(app.metrics()::totalConsumed);
           }
-          replay = replayRun.await(db, pipeline, preload, launched, firstPollOf(firstPoll, children));
+          replay = replayRun.await(db, pipeline, preload, launched, new EarliestFirstPoll(firstPoll, children));
           if (firstPoll != null) {
             firstPoll.stop();
           }
@@ -152,7 +152,7 @@ public final class BenchRunner {
           replay = replay.withMemory(sampler);
           result.put("open_sessions_at_peak_heap_after_gc", sampler.sessionsAtPeakLiveHeap());
           result.put("peak_open_sessions", sampler.peakSessions());
-          pipelineProcesses(reports, sampler, replay);
+          ProcessFigures.put(result, reports, sampler, replay, options.separateJvm());
           replayRun.verify(db, preload);
           if (replay.complete()) {
             replayRun.verifyTopics(infra.endpoints, db, id + ".aggregated", id + ".dlq");
@@ -187,9 +187,9 @@ public final class BenchRunner {
 
   /**
    * {@code --warmup-events}: the same pipeline code replays a topic and database of its own first, untimed and
-   * from empty state like the timed replay, then stops. What stays is the JVM's compiled code: a 1,000,000-event
-   * replay lasts 15 to 25 s, and the JIT compiler spends 8 to 10 CPU seconds of it compiling, a start-up cost a
-   * pipeline that runs for days pays once.
+   * from empty state like the timed replay, then stops. What stays is the JVM's compiled code: the JIT compiler
+   * spends a large share of a short replay's CPU compiling, a start-up cost a pipeline that runs for days pays
+   * once.
    */
   private void warmUp(BenchInfra infra, String stamp, long seed) throws Exception {
     int events = options.warmupEvents();
@@ -312,97 +312,6 @@ public final class BenchRunner {
     result.put("latency_commit_clock", commitTimes ? "pg_xact_commit_timestamp (exact commit time)"
         : "ingested_at (transaction start: slightly early)");
     result.put("started_at", Instant.now().toString());
-  }
-
-  /**
-   * The replay's start: the first record processed by any pipeline process, the in-process one or a child (their
-   * System.nanoTime() is CLOCK_MONOTONIC on Linux, one clock for all processes).
-   */
-  private static ReplayRun.Start firstPollOf(FirstPoll inProcess, PipelineJvms children) {
-    return new ReplayRun.Start() {
-      private long at = -2;
-      private boolean exact;
-
-      private void settle() {
-        if (at != -2) {
-          return;
-        }
-        at = inProcess == null ? -1 : inProcess.atNanos();
-        exact = inProcess != null && inProcess.exact();
-        long child = children.firstPollNanos();
-        if (child > 0 && (at <= 0 || child < at)) {
-          at = child;
-          exact = true;
-        }
-      }
-
-      @Override
-      public long atNanos() {
-        settle();
-        return at;
-      }
-
-      @Override
-      public boolean exact() {
-        settle();
-        return exact;
-      }
-    };
-  }
-
-  /**
-   * Each pipeline JVM's own figures (pipeline_processes), and with --separate-jvm the pipeline's own heap after
-   * GC: the largest over its JVMs (with one process, exactly the pipeline's), with the open sessions then.
-   */
-  private void pipelineProcesses(List<JsonObject> reports, ResourceSampler sampler, ReplayRun.Measurement replay) {
-    if (reports.isEmpty()) {
-      return;
-    }
-    JsonArray each = new JsonArray();
-    JsonObject largest = null;
-    long otherRss = 0;
-    for (JsonObject r : reports) {
-      long rss = sampler.peakOtherRssBytes(r.getLong("pid", -1L));
-      otherRss = Math.max(otherRss, rss);
-      JsonObject p = new JsonObject().put("process", r.getValue("process")).put("pid", r.getValue("pid"))
-          .put("heap_after_gc_mb", r.getLong("peak_heap_after_gc_bytes", 0L) >> 20)
-          .put("heap_used_mb", r.getLong("peak_heap_bytes", 0L) >> 20)
-          .put("max_heap_mb", r.getLong("max_heap_bytes", 0L) >> 20)
-          .put("rss_mb", rss >> 20)
-          .put("open_sessions_at_peak_heap_after_gc", r.getLong("open_sessions_at_peak_heap_after_gc", 0L))
-          .put("peak_open_sessions", r.getLong("peak_open_sessions", 0L))
-          .put("consumed", r.getLong("consumed", 0L))
-          .put("sink", ReplayRun.withBusyFraction(r.getJsonObject("sink", new JsonObject()), replay));
-      if (r.containsKey("live_heap_probes")) {
-        p.put("live_heap_probes", r.getValue("live_heap_probes"))
-            .put("live_heap_mb", r.getLong("peak_live_heap_bytes") >> 20)
-            .put("open_sessions_at_peak_live_heap", r.getValue("open_sessions_at_peak_live_heap"))
-            .put("most_open_sessions_probed", r.getValue("most_open_sessions_probed"))
-            .put("live_heap_at_most_open_sessions_mb", r.getLong("live_heap_at_most_open_sessions_bytes") >> 20);
-      }
-      if (r.containsKey("report_missing")) {
-        p.put("report_missing", r.getValue("report_missing"));
-      }
-      each.add(p);
-      if (largest == null || p.getLong("heap_after_gc_mb") > largest.getLong("heap_after_gc_mb")) {
-        largest = p;
-      }
-    }
-    result.put("pipeline_processes", each);
-    result.put("peak_rss_mb_second_process", otherRss >> 20);
-    if (options.separateJvm()) {
-      result.put("pipeline_heap_after_gc_mb", largest.getLong("heap_after_gc_mb"));
-      result.put("pipeline_heap_used_mb", largest.getLong("heap_used_mb"));
-      result.put("pipeline_max_heap_mb", largest.getLong("max_heap_mb"));
-      result.put("open_sessions_at_peak_heap_after_gc", largest.getLong("open_sessions_at_peak_heap_after_gc"));
-      result.put("peak_open_sessions", largest.getLong("peak_open_sessions"));
-      for (String key : List.of("live_heap_probes", "live_heap_mb", "open_sessions_at_peak_live_heap",
-          "most_open_sessions_probed", "live_heap_at_most_open_sessions_mb")) {
-        if (largest.containsKey(key)) {
-          result.put(key.startsWith("live_heap") ? "pipeline_" + key : key, largest.getValue(key));
-        }
-      }
-    }
   }
 
   /** A UTC time stamp for the names of this run's database and topics. */

@@ -32,8 +32,8 @@ final class ReplayRun {
   /**
    * Polled only once the offsets are all committed (the windows tail): is anything left in the outbox (a window
    * still queued in aggregated_outbox, a dead letter unpublished)? The first one found answers it, where counting
-   * them read every one of them (with 200,000 users, 160,000 rows every 50 ms, competing with the outbox
-   * publisher the bench is waiting for). Newest first: the index the question is answered from also holds the dead
+   * them would read every one of them at every poll, competing with the outbox publisher the bench is waiting
+   * for). Newest first: the index the question is answered from also holds the dead
    * entries of what was published before, oldest first.
    */
   private static final String UNPUBLISHED = "SELECT "

@@ -17,7 +17,7 @@ final class SlowFacts {
   JsonArray deadLetterReasons;
   /** {"partition": {"next_offset", "updated_at"}}. */
   JsonObject checkpoints;
-  /** {"count", "members": [{"client_id", "partitions": [...]}]}: the pipeline group's consumers. */
+  /** {"count", "members": [{"client_id", "lane", "partitions": [...]}]}: the pipeline group's consumers. */
   JsonObject lanes;
   /** Mean time of the checkpoints of the last few seconds in this process, ms; null without a lane here. */
   Double checkpointMs;

@@ -24,7 +24,7 @@ import java.util.List;
  *  "series": {"events_per_minute": [window...], "revenue_per_5min": [window...]},
  *  "top": {"from", "to", "products": [{"id", "count"}], "categories": [{"id", "count"}]},
  *  "open_window": {"window_start", "window_end", "events_stored", "purchases", "revenue_cents"} | null,
- *  "pipeline": {"lanes": {"count", "members": [{"client_id", "partitions"}]}, "checkpoints": {"0":
+ *  "pipeline": {"lanes": {"count", "members": [{"client_id", "lane", "partitions"}]}, "checkpoints": {"0":
  *               {"next_offset", "updated_at"}, ...}, "checkpoint_ms", "dead_letter_reasons": [{"reason", "count"}]},
  *  "lag": {"group", "total", "partitions": {"0": n, ...}}}
  * </pre>

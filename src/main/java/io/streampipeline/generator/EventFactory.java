@@ -7,11 +7,8 @@ import static io.streampipeline.generator.ShopData.COUNTRY_SPELLINGS;
 
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;
-import io.streampipeline.event.DecodeException;
 import io.streampipeline.event.EventType;
 import io.streampipeline.generator.GeneratedMessage.Kind;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.UUID;
 
@@ -57,9 +54,6 @@ public final class EventFactory {
   private static final long CATALOGUE_SEED = 0x5EED_CA7A_109EL;
   private static final long USER_SALT = 0x05E2_5A17_0000_0001L;
   private static final long GOLDEN_GAMMA = 0x9E37_79B9_7F4A_7C15L;
-  private static final int CART_CAPACITY = 8;
-  private static final int MAX_GARBAGE_BYTES = 200;
-  private static final int HEADER_LENGTH = ClickstreamCodec.v1Header().length;
   private static final String SEARCH_BLANK_URL = ShopData.SITE + "/search?q=";
 
   private static final WeightedTable<EventType> HUMAN_EVENTS = WeightedTable.<EventType>builder()
@@ -75,16 +69,11 @@ public final class EventFactory {
   private static final WeightedTable<Integer> PURCHASE_QUANTITY = WeightedTable.<Integer>builder()
       .add(1, 7).add(2, 2).add(3, 1).build();
   private static final WeightedTable<Fault> FAULTS = WeightedTable.uniform(Fault.values());
-  private static final WeightedTable<Garbage> GARBAGE = WeightedTable.uniform(Garbage.values());
 
   /** Schema-valid faults that the rules must catch. */
   private enum Fault {
     NEGATIVE_PRICE, ZERO_QUANTITY, EMPTY_EVENT_ID, EMPTY_USER_ID, EMPTY_SESSION_ID, EMPTY_PAGE_URL,
     NON_POSITIVE_TIMESTAMP, LONG_USER_ID, NUL_IN_PAGE_URL, NUL_IN_GEO_CITY
-  }
-
-  private enum Garbage {
-    TRUNCATED, NOT_AVRO, UNKNOWN_FINGERPRINT
   }
 
   private enum Page {
@@ -100,10 +89,11 @@ public final class EventFactory {
   /** Bots sit at the end of each block of {@code botStride} user indices, so they are spread over all ids. */
   private final int botStride;
   private final int humanCount;
-  private final LazyTable<User> users;
-  private final LazyTable<Product> products;
+  private final LazyTable<ShopUser> users;
+  private final LazyTable<ShopProduct> products;
   private final ClickstreamCodec codec = new ClickstreamCodec();
-  private final Draft draft = new Draft();
+  private final EventDraft draft = new EventDraft();
+  private final UndecodableMessages undecodableMessages;
 
   public EventFactory(long seed, int numUsers, int numProducts, long sessionTimeoutMs, double errorRate) {
     if (numUsers < 1 || numProducts < 1) {
@@ -121,6 +111,7 @@ public final class EventFactory {
     this.sessionTimeoutMs = sessionTimeoutMs;
     this.errorRate = errorRate;
     this.random = new SplittableRandom(seed);
+    this.undecodableMessages = new UndecodableMessages(random, codec);
     this.botCount = numUsers >= 2 ? Math.max(1, numUsers / 100) : 0;
     this.botStride = botCount == 0 ? numUsers : numUsers / botCount;
     this.humanCount = numUsers - botCount;
@@ -134,7 +125,7 @@ public final class EventFactory {
    * serves live traffic and a replay that spans hours.
    */
   public GeneratedMessage next(long timestampMs) {
-    User user = pickUser();
+    ShopUser user = pickUser();
     if (errorRate > 0 && random.nextDouble() < errorRate) {
       return random.nextDouble() < UNDECODABLE_SHARE ? undecodable(user, timestampMs) : invalid(user, timestampMs);
     }
@@ -147,7 +138,7 @@ public final class EventFactory {
     return new GeneratedMessage(user.id, value, Kind.VALID, event);
   }
 
-  private User pickUser() {
+  private ShopUser pickUser() {
     int index;
     if (botCount > 0 && random.nextDouble() < BOT_SHARE) {
       index = random.nextInt(botCount) * botStride + botStride - 1;
@@ -176,7 +167,7 @@ public final class EventFactory {
     return botCount > 0 && index < botCount * botStride && index % botStride == botStride - 1;
   }
 
-  private EventType eventType(User user) {
+  private EventType eventType(ShopUser user) {
     return (user.bot ? BOT_EVENTS : HUMAN_EVENTS).pick(random);
   }
 
@@ -185,10 +176,10 @@ public final class EventFactory {
    * cart and last page move on with it. The caller applies that step only to messages the pipeline will see as
    * events (valid ones and bots): a message it rejects leaves the user as it was.
    */
-  private UserStep fill(User user, long ts, EventType type) {
+  private UserStep fill(ShopUser user, long ts, EventType type) {
     boolean newSession = user.sessionId == null || ts - user.lastSeenMs > sessionTimeoutMs;
     String sessionId = newSession ? uuid() : user.sessionId;
-    Draft d = draft;
+    EventDraft d = draft;
     d.eventId = uuid();
     d.eventType = type;
     d.timestamp = ts;
@@ -201,7 +192,7 @@ public final class EventFactory {
     d.searchQuery = null;
     d.userAgent = user.userAgent;
     d.ipAddress = user.ipAddress;
-    Product product = null;
+    ShopProduct product = null;
     int addedProduct = -1;
     int removedSlot = -1;
     switch (type) {
@@ -209,13 +200,13 @@ public final class EventFactory {
       case SEARCH -> search(d);
       case ADD_TO_CART -> {
         product = products.get(viewedOrPopular(user));
-        productEvent(d, product, product.url);
+        productEvent(d, product, product.url());
         d.quantity = CART_QUANTITY.pick(random);
-        addedProduct = product.index;
+        addedProduct = product.index();
       }
       case WISHLIST -> {
         product = products.get(viewedOrPopular(user));
-        productEvent(d, product, product.url);
+        productEvent(d, product, product.url());
       }
       case REMOVE_FROM_CART -> {
         int slot = user.cartSize > 0 ? random.nextInt(user.cartSize) : -1;
@@ -255,16 +246,16 @@ public final class EventFactory {
       d.geoCity = null;
     }
     return new UserStep(sessionId, newSession ? ts : Math.max(user.lastSeenMs, ts), d.pageUrl,
-        product == null ? -1 : product.index, addedProduct, removedSlot);
+        product == null ? -1 : product.index(), addedProduct, removedSlot);
   }
 
-  private Product pageView(Draft d) {
+  private ShopProduct pageView(EventDraft d) {
     switch (PAGES.pick(random)) {
       case PRODUCT -> {
-        Product product = products.get(popularProduct());
-        d.productId = product.id;
-        d.productCategory = CATEGORIES[product.category];
-        d.pageUrl = product.url;
+        ShopProduct product = products.get(popularProduct());
+        d.productId = product.id();
+        d.productCategory = CATEGORIES[product.category()];
+        d.pageUrl = product.url();
         return product;
       }
       case HOME -> d.pageUrl = ShopData.HOME_URL;
@@ -280,7 +271,7 @@ public final class EventFactory {
     return null;
   }
 
-  private void search(Draft d) {
+  private void search(EventDraft d) {
     if (random.nextInt(100) == 0) {
       d.searchQuery = ShopData.BLANK_QUERY;
       d.pageUrl = SEARCH_BLANK_URL;
@@ -291,10 +282,10 @@ public final class EventFactory {
     d.pageUrl = ShopData.SEARCH_URLS[term];
   }
 
-  private static void productEvent(Draft d, Product product, String pageUrl) {
-    d.productId = product.id;
-    d.productCategory = CATEGORIES[product.category];
-    d.priceCents = product.priceCents;
+  private static void productEvent(EventDraft d, ShopProduct product, String pageUrl) {
+    d.productId = product.id();
+    d.productCategory = CATEGORIES[product.category()];
+    d.priceCents = product.priceCents();
     d.pageUrl = pageUrl;
   }
 
@@ -304,15 +295,15 @@ public final class EventFactory {
     return (int) (u * u * numProducts);
   }
 
-  private int viewedOrPopular(User user) {
+  private int viewedOrPopular(ShopUser user) {
     return user.lastProduct >= 0 && random.nextInt(10) < 7 ? user.lastProduct : popularProduct();
   }
 
-  private GeneratedMessage invalid(User user, long ts) {
+  private GeneratedMessage invalid(ShopUser user, long ts) {
     Fault fault = FAULTS.pick(random);
     boolean purchaseFault = fault == Fault.NEGATIVE_PRICE || fault == Fault.ZERO_QUANTITY;
     fill(user, ts, purchaseFault ? EventType.PURCHASE : eventType(user));
-    Draft d = draft;
+    EventDraft d = draft;
     switch (fault) {
       case NEGATIVE_PRICE -> d.priceCents = -d.priceCents;
       case ZERO_QUANTITY -> d.quantity = 0;
@@ -331,67 +322,13 @@ public final class EventFactory {
     return new GeneratedMessage(user.id, codec.encode(event), Kind.INVALID, event);
   }
 
-  private GeneratedMessage undecodable(User user, long ts) {
-    Garbage garbage = GARBAGE.pick(random);
+  private GeneratedMessage undecodable(ShopUser user, long ts) {
+    UndecodableMessages.Garbage garbage = undecodableMessages.pick();
     fill(user, ts, eventType(user));
-    ClickstreamEvent event = draft.toEvent();
-    byte[] value = switch (garbage) {
-      case TRUNCATED -> {
-        byte[] full = codec.encode(event);
-        // At least the header, at most one byte short: a prefix of a body can never decode.
-        yield Arrays.copyOf(full, HEADER_LENGTH + random.nextInt(full.length - HEADER_LENGTH));
-      }
-      case NOT_AVRO -> random.nextBoolean() ? json(event) : randomBytes();
-      case UNKNOWN_FINGERPRINT -> {
-        // As from a producer with a writer schema this build has never seen.
-        long fingerprint = random.nextLong();
-        if (fingerprint == ClickstreamCodec.V1_FINGERPRINT) {
-          fingerprint = ~fingerprint;
-        }
-        byte[] header = ClickstreamCodec.singleObjectHeader(fingerprint);
-        byte[] body = codec.encodeSchemaless(event);
-        byte[] message = Arrays.copyOf(header, header.length + body.length);
-        System.arraycopy(body, 0, message, header.length, body.length);
-        yield message;
-      }
-    };
+    byte[] value = undecodableMessages.bytes(garbage, draft.toEvent());
     return new GeneratedMessage(user.id, value, Kind.UNDECODABLE, null);
   }
 
-  /**
-   * What a producer with a JSON serializer sends. Its first byte, '{', read as an Avro string length is
-   * negative, so it can never decode.
-   */
-  private static byte[] json(ClickstreamEvent e) {
-    String text = "{\"event_id\":\"" + e.eventId() + "\",\"event_type\":\"" + e.eventType().wireName()
-        + "\",\"timestamp\":" + e.timestamp() + ",\"user_id\":\"" + e.userId() + "\",\"session_id\":\""
-        + e.sessionId() + "\",\"page_url\":\"" + e.pageUrl() + "\"}";
-    return text.getBytes(StandardCharsets.UTF_8);
-  }
-
-  /**
-   * Random bytes that do not start like single-object encoding. A short random array could happen to be a
-   * complete schemaless body, so it is checked and drawn again: the label must be true.
-   */
-  private byte[] randomBytes() {
-    while (true) {
-      byte[] bytes = new byte[1 + random.nextInt(MAX_GARBAGE_BYTES)];
-      for (int i = 0; i < bytes.length; i += 8) {
-        long bits = random.nextLong();
-        for (int j = i; j < Math.min(i + 8, bytes.length); j++, bits >>>= 8) {
-          bytes[j] = (byte) bits;
-        }
-      }
-      if (bytes.length >= 2 && bytes[0] == (byte) 0xC3 && bytes[1] == 0x01) {
-        bytes[1] = 0x02;
-      }
-      try {
-        codec.decode(bytes);
-      } catch (DecodeException expected) {
-        return bytes;
-      }
-    }
-  }
 
   private String hexToken(int length) {
     StringBuilder token = new StringBuilder(length);
@@ -408,7 +345,7 @@ public final class EventFactory {
     return new UUID(msb, lsb).toString();
   }
 
-  private User newUser(int index) {
+  private ShopUser newUser(int index) {
     SplittableRandom r = new SplittableRandom(mix64(mix64(seed ^ USER_SALT) + GOLDEN_GAMMA * (index + 1L)));
     boolean bot = isBotIndex(index);
     String agent = bot ? BOT_AGENTS[r.nextInt(BOT_AGENTS.length)]
@@ -418,16 +355,16 @@ public final class EventFactory {
     String city = r.nextInt(100) < 5 ? null : cities[r.nextInt(cities.length)];
     String ip = ShopData.PUBLIC_FIRST_OCTETS[r.nextInt(ShopData.PUBLIC_FIRST_OCTETS.length)] + "."
         + r.nextInt(256) + "." + r.nextInt(256) + "." + (1 + r.nextInt(254));
-    return new User(ShopData.paddedId("user_", index, 6), bot, agent, ip, country, city);
+    return new ShopUser(ShopData.paddedId("user_", index, 6), bot, agent, ip, country, city);
   }
 
-  private static Product newProduct(int index) {
+  private static ShopProduct newProduct(int index) {
     SplittableRandom r = new SplittableRandom(mix64(CATALOGUE_SEED + GOLDEN_GAMMA * (index + 1L)));
     int category = r.nextInt(CATEGORIES.length);
     int min = ShopData.CATEGORY_MIN_PRICE[category];
     int units = min + r.nextInt(ShopData.CATEGORY_MAX_PRICE[category] - min + 1);
     String id = ShopData.paddedId("prod_", index, 5);
-    return new Product(index, id, category, units * 100L - 1, ShopData.PRODUCT_URL_PREFIX + id);
+    return new ShopProduct(index, id, category, units * 100L - 1, ShopData.PRODUCT_URL_PREFIX + id);
   }
 
   /** Stafford's mix13: turns related seeds (index 1, 2, 3…) into unrelated ones. */
@@ -435,93 +372,5 @@ public final class EventFactory {
     z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
     return z ^ (z >>> 31);
-  }
-
-  /**
-   * How one event moves its user on: session and when it was last seen, last page and product, and the cart
-   * (a product added, or the slot of one removed; -1 for none).
-   */
-  private record UserStep(String sessionId, long seenMs, String pageUrl, int product, int addedProduct,
-      int removedSlot) {
-    void applyTo(User user) {
-      if (addedProduct >= 0) {
-        user.addToCart(addedProduct);
-      }
-      if (removedSlot >= 0) {
-        user.removeFromCart(removedSlot);
-      }
-      user.sessionId = sessionId;
-      user.lastSeenMs = seenMs;
-      user.lastPageUrl = pageUrl;
-      if (product >= 0) {
-        user.lastProduct = product;
-      }
-    }
-  }
-
-  /** priceCents is boxed once here rather than on every event that carries it. */
-  private record Product(int index, String id, int category, Long priceCents, String url) {
-  }
-
-  private static final class User {
-    final String id;
-    final boolean bot;
-    final String userAgent;
-    final String ipAddress;
-    final int country;
-    final String city;
-    String sessionId;
-    long lastSeenMs;
-    String lastPageUrl;
-    int lastProduct = -1;
-    /** Product indices, oldest first; a full cart forgets its oldest item. */
-    final int[] cart = new int[CART_CAPACITY];
-    int cartSize;
-
-    User(String id, boolean bot, String userAgent, String ipAddress, int country, String city) {
-      this.id = id;
-      this.bot = bot;
-      this.userAgent = userAgent;
-      this.ipAddress = ipAddress;
-      this.country = country;
-      this.city = city;
-    }
-
-    void addToCart(int product) {
-      if (cartSize == CART_CAPACITY) {
-        removeFromCart(0);
-      }
-      cart[cartSize++] = product;
-    }
-
-    void removeFromCart(int slot) {
-      System.arraycopy(cart, slot + 1, cart, slot, cartSize - slot - 1);
-      cartSize--;
-    }
-  }
-
-  /** The event being built; reused so that a fault can replace one field before the record is made. */
-  private static final class Draft {
-    String eventId;
-    EventType eventType;
-    long timestamp;
-    String userId;
-    String sessionId;
-    String productId;
-    String productCategory;
-    Long priceCents;
-    Integer quantity;
-    String searchQuery;
-    String pageUrl;
-    String referrer;
-    String userAgent;
-    String ipAddress;
-    String geoCountry;
-    String geoCity;
-
-    ClickstreamEvent toEvent() {
-      return new ClickstreamEvent(eventId, eventType, timestamp, userId, sessionId, productId, productCategory,
-          priceCents, quantity, searchQuery, pageUrl, referrer, userAgent, ipAddress, geoCountry, geoCity);
-    }
   }
 }

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * Deletes old rows on a schedule: events older than RETENTION_DAYS_EVENTS, dead letters older than
  * RETENTION_DAYS_DLQ and closed-window rows older than RETENTION_DAYS_WINDOWS (0 keeps them). Only dead letters and
  * windows already published to Kafka go: an unpublished dead letter, or a window still queued in aggregated_outbox,
- * is the outbox and is never deleted, however old. Old windows are found through the BRIN index on created_at (V8).
+ * is the outbox and is never deleted, however old. Old windows are found through the BRIN index on created_at.
  * An event goes when both its event time and the time it was stored are that old: the BRIN index on event time
  * finds the candidates, and the stored time keeps a replay of last year's data (or a device whose clock is years
  * behind) from being deleted the moment it lands. Deletes run a batch of rows per statement on a connection of its

@@ -10,9 +10,9 @@ package io.streampipeline.sink;
  *   <li>{@link Failure#DUPLICATE_KEY} in plain mode: the batch repeats an event_id already stored (a producer
  *       retry), or a window already stored (rows and window state parted, SinkSql#INSERT_WINDOWS), so it is
  *       written again skipping duplicate events and upserting windows. Plain INSERT comes first because
- *       ON CONFLICT costs PostgreSQL about 13% more CPU per event row and a third more per window row, and with
- *       offsets and window state stored in the same transaction a row can only exist already if the stream
- *       repeats an event_id or what was stored changed under the pipeline.</li>
+ *       ON CONFLICT costs PostgreSQL more CPU per row (docs/performance.md), and with offsets and window state
+ *       stored in the same transaction a row can only exist already if the stream repeats an event_id or what was
+ *       stored changed under the pipeline.</li>
  *   <li>{@link Failure#BAD_DATA} (or a duplicate key in another mode): the rows PostgreSQL refuses are isolated
  *       and go to the DLQ, the others are written.</li>
  *   <li>{@link Failure#UNAVAILABLE} (or bad data that isolating did not cure): the same transaction again after

@@ -9,10 +9,10 @@ public final class SinkSql {
   }
 
   /**
-   * unnest of column arrays: 1.6 to 2.8 times the rate of multi-row VALUES here (docs/performance.md). The arrays
-   * are unnested in the select list, not in FROM: equal-length arrays then go row by row in step (PostgreSQL 10+),
+   * unnest of column arrays, which writes rows faster than multi-row VALUES (docs/performance.md). The arrays are
+   * unnested in the select list, not in FROM: equal-length arrays then go row by row in step (PostgreSQL 10+),
    * whereas {@code FROM unnest(a, b, …)} first copies all rows into a tuplestore, which spills to a temporary file
-   * past work_mem (4 MB: about 10,000 events) and cost 14% of the statement's time.
+   * past work_mem.
    */
   public static final String INSERT_EVENTS = "INSERT INTO clickstream_events (event_id, event_type, event_timestamp_ms, "
       + "user_id, session_id, product_id, product_category, price_cents, quantity, revenue_cents, search_query, "
@@ -27,7 +27,7 @@ public final class SinkSql {
   static final String INSERT_EVENTS_SKIPPING_DUPLICATES = INSERT_EVENTS + " ON CONFLICT (event_id) DO NOTHING";
 
   /**
-   * A dead letter's source key includes the ID of the log it was read from (V10): a topic created again reuses
+   * A dead letter's source key includes the ID of the log it was read from: a topic created again reuses
    * offsets, and a bad record of the new log must not be taken for one already stored from the old log.
    */
   static final String INSERT_DEAD_LETTERS = "INSERT INTO dead_letter_events (source_topic, source_partition, "
@@ -51,16 +51,16 @@ public final class SinkSql {
       + "unnest($19::text[])::bigint[], unnest($20::bigint[])";
 
   /**
-   * New windows, with their queue entries (aggregated_outbox, V8) in the same statement so that rows and entries
-   * commit together; each entry carries the window's message ($21, AggregatedMetrics v2 single-object encoding,
-   * V9), which the publisher sends as it is. All of a checkpoint's windows in one statement.
+   * New windows, with their queue entries (aggregated_outbox) in the same statement so that rows and entries
+   * commit together; each entry carries the window's message ($21, AggregatedMetrics v2 single-object encoding),
+   * which the publisher sends as it is. All of a checkpoint's windows in one statement.
    *
    * <p>Plain inserts, the sink's first try: a lane emits each window once (its state, committed with the rows,
    * says what it has closed), so a stored window_id only comes again when rows and state part, e.g. a lost
    * COMMIT reply or the checkpoints deleted by hand. Then this fails on the key, and the sink writes the
    * checkpoint again with {@link #UPSERT_WINDOWS} (SinkPolicy, as for a repeated event_id). The upsert's
-   * speculative inserts into both tables and its join of returned ids cost PostgreSQL about a third more per
-   * window row (docs/performance.md), a cost every checkpoint would pay for the rare repeat.
+   * speculative inserts into both tables and its join of returned ids cost PostgreSQL more per window row
+   * (docs/performance.md), a cost every checkpoint would pay for the rare repeat.
    */
   public static final String INSERT_WINDOWS = "WITH w AS (" + WINDOW_ROWS + ") "
       + "INSERT INTO aggregated_outbox (window_id, payload) SELECT unnest($1::varchar[]), unnest($21::bytea[])";
@@ -92,7 +92,7 @@ public final class SinkSql {
    * The compare-and-set: a partition's stored position moves only if both its owner epoch and its offset are
    * still what this lane restored or last wrote. A lane whose partition was claimed by a newer owner (or by its
    * own later restore) cannot write it any more, not even an idle checkpoint whose offset did not move. The log's
-   * identity goes with the offset: the topic ID (a row written before V10 is adopted with the first one) and the
+   * identity goes with the offset: the topic ID (a row without one adopts the first one written) and the
    * leader epoch of the last record read (NULL: not known), which a restore seeks with.
    */
   static final String ADVANCE_CHECKPOINTS = "UPDATE pipeline_checkpoints c SET next_offset = t.next_offset, "

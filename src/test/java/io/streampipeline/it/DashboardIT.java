@@ -379,6 +379,8 @@ class DashboardIT {
     Await.until(Duration.ofSeconds(30), "lanes and every partition in the health panel",
         () -> List.of(text("#lanes"), count("#partitions tbody tr")),
         l -> "1 lane".equals(l.get(0)) && ((Long) l.get(1)) == Topics.EVENT_PARTITIONS);
+    assertTrue(text("#lane-list li").startsWith("lane 0: "), "lanes numbered from 0, as the log numbers them");
+    assertEquals("0", text("#partitions tbody td[data-field='lane']"));
     Await.until(Duration.ofSeconds(30), "the open window shown as provisional",
         () -> text("#open-window-row tr[data-provisional='true'] td[data-field='window']"),
         t -> t != null && t.contains("provisional"));

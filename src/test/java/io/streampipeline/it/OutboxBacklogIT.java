@@ -7,7 +7,7 @@ import io.streampipeline.app.ConfigLoader;
 import io.streampipeline.app.Endpoints;
 import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.metrics.PipelineMetrics;
-import io.streampipeline.sink.OutboxBacklogVerticle;
+import io.streampipeline.outbox.OutboxBacklogVerticle;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

@@ -1,4 +1,4 @@
-package io.streampipeline.sink;
+package io.streampipeline.outbox;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

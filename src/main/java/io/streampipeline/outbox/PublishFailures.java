@@ -1,4 +1,4 @@
-package io.streampipeline.sink;
+package io.streampipeline.outbox;
 
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.InvalidTimestampException;
