@@ -6,8 +6,8 @@ import java.util.Arrays;
  * A set of strings, each numbered 0, 1, 2… in the order it was first added. Open addressing over an int table
  * with the strings in one array: no entry object or boxed number per string. It serves as a window's distinct
  * users (added per event, then written in order, so a delta can write "the users from number k on") and as the
- * string dictionary of a snapshot or delta (a HashMap there allocated two objects per session id, which a JFR
- * profile with 200,000 users showed as the window thread's largest cost). Strings are never removed.
+ * string dictionary of a snapshot or delta, where a HashMap would allocate two objects per session id, and with
+ * many users there is a new session id in nearly every delta. Strings are never removed.
  */
 public final class NumberedStrings {
   private static final int MIN_SLOTS = 8;
