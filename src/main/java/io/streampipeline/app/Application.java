@@ -2,14 +2,23 @@ package io.streampipeline.app;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.streampipeline.bench.BenchedPipeline;
 import io.streampipeline.bus.LocalCodec;
+import io.streampipeline.config.ConnectionSettings;
+import io.streampipeline.config.KafkaClientProperties;
+import io.streampipeline.config.OpsConfig;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.config.Role;
+import io.streampipeline.config.Secret;
 import io.streampipeline.dashboard.DashboardVerticle;
 import io.streampipeline.generator.GeneratorVerticle;
 import io.streampipeline.health.LaneProgress;
 import io.streampipeline.health.Readiness;
 import io.streampipeline.infra.EmbeddedKafka;
 import io.streampipeline.infra.EmbeddedPostgres;
+import io.streampipeline.infra.Endpoints;
 import io.streampipeline.infra.InputKeyCheck;
+import io.streampipeline.infra.PostgresCheck;
 import io.streampipeline.infra.Schema;
 import io.streampipeline.infra.Topics;
 import io.streampipeline.ingest.IngestVerticle;
@@ -44,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * Micrometer, and the verticles of the roles asked for. {@link #stop()} undoes it in reverse order, lanes
  * first, so everything read is checkpointed before the clients close.
  */
-public final class Application {
+public final class Application implements BenchedPipeline {
   private static final Logger log = LoggerFactory.getLogger(Application.class);
   /** How long one deployment, undeployment or the schema may take before start or stop gives up on it. */
   private static final long AWAIT_SECONDS = 120;
@@ -70,6 +79,7 @@ public final class Application {
    * Starts everything; blocks until deployed. Throws if any part fails (after stopping what started), or if
    * {@link #stop()} is called meanwhile (a SIGTERM during start-up): start-up then ends at the next step.
    */
+  @Override
   public synchronized Application start() {
     try {
       startInfrastructure();
@@ -198,6 +208,7 @@ public final class Application {
    * Graceful: stop producing, drain and checkpoint the lanes, close clients, then the embedded servers. Called
    * during start-up, it waits for the current start-up step to end, then undoes what started.
    */
+  @Override
   public void stop() {
     stopRequested = true;
     synchronized (this) {
@@ -249,10 +260,12 @@ public final class Application {
     return stopRequested;
   }
 
+  @Override
   public PipelineMetrics metrics() {
     return metrics;
   }
 
+  @Override
   public Vertx vertx() {
     return vertx;
   }

@@ -1,12 +1,12 @@
 package io.streampipeline.bench;
 
-import io.streampipeline.app.ConnectionSettings;
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.KafkaClientProperties;
-import io.streampipeline.app.PipelineConfig;
-import io.streampipeline.app.Secret;
+import io.streampipeline.config.ConnectionSettings;
+import io.streampipeline.config.KafkaClientProperties;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.config.Secret;
 import io.streampipeline.infra.EmbeddedKafka;
 import io.streampipeline.infra.EmbeddedPostgres;
+import io.streampipeline.infra.Endpoints;
 import io.streampipeline.infra.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,11 +1,10 @@
 package io.streampipeline.bench;
 
-import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.IdleRule;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.infra.Ports;
 import io.streampipeline.infra.Topics;
-import io.streampipeline.window.IdleRule;
 import io.streampipeline.window.WindowSettings;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -57,17 +56,21 @@ public final class BenchRunner {
   private final Map<String, String> env;
   private final String[] args;
   private final BenchOptions options;
+  private final PipelineLauncher launcher;
   private final JsonObject result = new JsonObject();
 
-  private BenchRunner(PipelineConfig config, Map<String, String> env, String[] args, BenchOptions options) {
+  private BenchRunner(PipelineConfig config, Map<String, String> env, String[] args, BenchOptions options,
+      PipelineLauncher launcher) {
     this.config = config;
     this.env = env;
     this.args = args;
     this.options = options;
+    this.launcher = launcher;
   }
 
   /** Runs the benchmark the flags ask for; returns the process exit code (0 when it completed). */
-  public static int run(PipelineConfig config, Map<String, String> env, String[] args) {
+  public static int run(PipelineConfig config, Map<String, String> env, String[] args,
+      PipelineLauncher launcher) {
     BenchOptions options;
     try {
       options = BenchOptions.parse(config.pipelineInstances(), env, args);
@@ -77,7 +80,7 @@ public final class BenchRunner {
     }
     try {
       Files.createDirectories(options.outDir());
-      BenchRunner runner = new BenchRunner(config, env, args, options);
+      BenchRunner runner = new BenchRunner(config, env, args, options, launcher);
       return options.sinkForms() ? SinkForms.measure(config, options) : runner.replay();
     } catch (Exception e) {
       log.error("bench failed: {}", e.toString(), e);
@@ -114,7 +117,7 @@ public final class BenchRunner {
 
       ReplayRun replayRun = new ReplayRun(result, options.timeoutSeconds());
       ReplayRun.Measurement replay;
-      Application app = null;
+      BenchedPipeline app = null;
       PipelineJvms children = null;
       // The schema first (untimed, as in a fresh deployment), so that N processes do not race to create it and
       // the progress queries find their tables from the start.
@@ -123,7 +126,8 @@ public final class BenchRunner {
         sampler.reset();
         long launched = System.nanoTime();
         int firstChild = options.separateJvm() ? 1 : 2;
-        children = PipelineJvms.start(firstChild, options.processes(), pipelineKeys, args, options);
+        children = PipelineJvms.start(firstChild, options.processes(), pipelineKeys, args, options,
+            launcher.childMainClass());
         children.pids().forEach(sampler::watchProcess);
         CpuAccount cpu = CpuAccount.snapshot(infra.postmasterPid(), children.pids());
         try (Connection db = infra.connect(database)) {
@@ -132,7 +136,7 @@ public final class BenchRunner {
             // The other processes first: they take longer to start (a JVM each), and the bench's own one would
             // otherwise read most of a small replay alone before they join.
             children.awaitStarted(CHILD_START_SECONDS);
-            app = new Application(pipeline).start();
+            app = launcher.create(pipeline).start();
             sampler.watchSessions(PipelineChild.openSessions(app.metrics().registry()));
             // Lanes are deployed last and join the group after start() returns, so the first poll comes later.
             firstPoll = new FirstPoll(app.metrics()::totalConsumed);
@@ -210,7 +214,7 @@ public final class BenchRunner {
     infra.migrate(database);
     long started = System.nanoTime();
     long deadline = started + options.timeoutSeconds() * 1_000_000_000L;
-    Application app = new Application(warm).start();
+    BenchedPipeline app = launcher.create(warm).start();
     try (Connection db = infra.connect(database);
         PreparedStatement offsets = db.prepareStatement(ReplayRun.OFFSETS)) {
       offsets.setString(1, warm.consumerGroup());

@@ -1,6 +1,7 @@
 package io.streampipeline.bench;
 
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.bus.WindowResult;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EnrichedEvent;
 import io.streampipeline.generator.EventFactory;
@@ -10,7 +11,6 @@ import io.streampipeline.sink.EventColumns;
 import io.streampipeline.sink.SinkSql;
 import io.streampipeline.sink.WindowColumns;
 import io.streampipeline.window.PartitionWindows;
-import io.streampipeline.window.WindowResult;
 import io.streampipeline.window.WindowSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

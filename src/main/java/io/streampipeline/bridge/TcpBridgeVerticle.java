@@ -1,8 +1,8 @@
 package io.streampipeline.bridge;
 
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.bus.Addresses;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.infra.Endpoints;
 import io.streampipeline.window.WindowJson;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

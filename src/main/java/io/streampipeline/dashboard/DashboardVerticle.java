@@ -1,11 +1,11 @@
 package io.streampipeline.dashboard;
 
-import io.streampipeline.app.DashboardAccess;
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.KafkaClients;
-import io.streampipeline.app.PipelineConfig;
-import io.streampipeline.app.Role;
 import io.streampipeline.bus.Addresses;
+import io.streampipeline.config.DashboardAccess;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.config.Role;
+import io.streampipeline.infra.Endpoints;
+import io.streampipeline.infra.KafkaClients;
 import io.streampipeline.metrics.PipelineMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -192,7 +192,7 @@ public final class DashboardVerticle extends VerticleBase {
     DashboardState.HourTotals hour = state.lastHour();
     Future<?> top = hour.windows() == 0 ? Future.succeededFuture()
         : queries.top(hour.from(), hour.to()).onSuccess(t -> facts.top = t);
-    GlobalWindow latest = state.latest(io.streampipeline.window.WindowType.EVENTS_PER_MINUTE);
+    GlobalWindow latest = state.latest(io.streampipeline.bus.WindowType.EVENTS_PER_MINUTE);
     Future<?> open = latest == null ? Future.succeededFuture()
         : queries.openWindow(latest.windowEnd(), latest.windowEnd() + config.tumblingWindowMs())
             .onSuccess(o -> facts.openWindow = o);

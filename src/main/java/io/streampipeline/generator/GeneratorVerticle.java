@@ -1,13 +1,13 @@
 package io.streampipeline.generator;
 
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.KafkaClients;
-import io.streampipeline.app.PipelineConfig;
-import io.streampipeline.app.SchemaRegistrySettings.WireFormat;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.config.SchemaRegistrySettings.WireFormat;
 import io.streampipeline.event.ClickstreamCodec;
+import io.streampipeline.event.RegistryFraming;
 import io.streampipeline.generator.GeneratedMessage.Kind;
+import io.streampipeline.infra.Endpoints;
+import io.streampipeline.infra.KafkaClients;
 import io.streampipeline.metrics.PipelineMetrics;
-import io.streampipeline.registry.RegistryFraming;
 import io.streampipeline.registry.SchemaRegistryClient;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;

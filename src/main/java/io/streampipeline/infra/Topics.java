@@ -1,9 +1,7 @@
 package io.streampipeline.infra;
 
-import io.streampipeline.app.KafkaClientProperties;
-import io.streampipeline.app.KafkaClients;
-import io.streampipeline.app.PipelineConfig;
-import io.streampipeline.app.StartupException;
+import io.streampipeline.config.KafkaClientProperties;
+import io.streampipeline.config.PipelineConfig;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;

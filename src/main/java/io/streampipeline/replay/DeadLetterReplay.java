@@ -1,8 +1,9 @@
 package io.streampipeline.replay;
 
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.KafkaClients;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.config.ReplayOptions;
+import io.streampipeline.infra.Endpoints;
+import io.streampipeline.infra.KafkaClients;
 import io.streampipeline.sink.DeadLetterRows;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

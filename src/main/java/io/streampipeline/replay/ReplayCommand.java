@@ -1,13 +1,12 @@
 package io.streampipeline.replay;
 
-import io.streampipeline.app.ConnectionSettings;
-import io.streampipeline.app.KafkaClientProperties;
-import io.streampipeline.app.Secret;
-import io.streampipeline.infra.Schema;
-
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.ConnectionSettings;
+import io.streampipeline.config.KafkaClientProperties;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.config.Secret;
 import io.streampipeline.infra.EmbeddedPostgres;
+import io.streampipeline.infra.Endpoints;
+import io.streampipeline.infra.Schema;
 import io.vertx.core.Vertx;
 import java.util.concurrent.TimeUnit;
 

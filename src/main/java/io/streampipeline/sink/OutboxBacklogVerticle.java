@@ -1,7 +1,7 @@
 package io.streampipeline.sink;
 
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.infra.Endpoints;
 import io.streampipeline.metrics.PipelineMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

@@ -1,18 +1,18 @@
 package io.streampipeline.sink;
 
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.KafkaClients;
-import io.streampipeline.app.PipelineConfig;
-import io.streampipeline.app.ProcessIdentity;
-import io.streampipeline.app.SchemaRegistrySettings.WireFormat;
 import io.streampipeline.bus.Addresses;
+import io.streampipeline.bus.WindowResult;
+import io.streampipeline.bus.WindowType;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.config.ProcessIdentity;
+import io.streampipeline.config.SchemaRegistrySettings.WireFormat;
 import io.streampipeline.event.ClickstreamCodec;
-import io.streampipeline.registry.RegistryFraming;
-import io.streampipeline.registry.SchemaRegistryClient;
+import io.streampipeline.event.RegistryFraming;
+import io.streampipeline.infra.Endpoints;
+import io.streampipeline.infra.KafkaClients;
 import io.streampipeline.metrics.PipelineMetrics;
+import io.streampipeline.registry.SchemaRegistryClient;
 import io.streampipeline.window.AggregatedCodec;
-import io.streampipeline.window.WindowResult;
-import io.streampipeline.window.WindowType;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;

@@ -1,5 +1,7 @@
 package io.streampipeline.window;
 
+import io.streampipeline.bus.WindowType;
+
 /** One open tumbling window [start, end) of one partition. */
 final class OpenWindow extends Aggregate {
   final WindowType type;

@@ -1,5 +1,6 @@
 package io.streampipeline.window;
 
+import io.streampipeline.bus.WindowType;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

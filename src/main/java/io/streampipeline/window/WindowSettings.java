@@ -1,6 +1,6 @@
 package io.streampipeline.window;
 
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
 
 /**
  * The event-time parameters of one partition's windows, all in milliseconds: the size of the

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.metrics.PipelineMetrics;
 import io.streampipeline.metrics.ProcessMetrics;
 import io.vertx.core.Vertx;

@@ -1,7 +1,7 @@
 package io.streampipeline.it;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.generator.EventFactory;
 import io.streampipeline.generator.GeneratedMessage;
 import java.time.Duration;

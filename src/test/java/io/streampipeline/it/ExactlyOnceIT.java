@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.infra.Ports;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.Counter;
 import io.streampipeline.app.Application;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EventType;

@@ -3,7 +3,7 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streampipeline.app.ConfigLoader;
+import io.streampipeline.config.ConfigLoader;
 import io.streampipeline.infra.Topics;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;

@@ -3,7 +3,7 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EventType;

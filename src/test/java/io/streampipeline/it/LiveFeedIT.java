@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.bus.Addresses;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.infra.Topics;
 import io.vertx.core.json.JsonObject;

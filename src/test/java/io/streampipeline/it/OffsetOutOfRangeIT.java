@@ -6,20 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.streampipeline.ingest.IngestVerticle;
-import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.slf4j.LoggerFactory;
-
 import io.micrometer.core.instrument.Counter;
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EventType;
 import io.streampipeline.infra.Topics;
+import io.streampipeline.ingest.IngestVerticle;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,8 +28,10 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The input topic is deleted and created again (a broker without a volume, `docker compose down`) while

@@ -3,9 +3,9 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.infra.Endpoints;
 import io.streampipeline.metrics.PipelineMetrics;
 import io.streampipeline.sink.OutboxBacklogVerticle;
 import io.vertx.core.Vertx;

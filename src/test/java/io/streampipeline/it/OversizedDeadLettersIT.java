@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.Counter;
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.generator.GeneratedMessage.Kind;
 import io.streampipeline.infra.Topics;

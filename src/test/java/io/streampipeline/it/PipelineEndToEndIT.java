@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.generator.GeneratedMessage.Kind;
 import io.streampipeline.ingest.EventRules;

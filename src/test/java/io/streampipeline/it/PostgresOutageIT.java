@@ -3,7 +3,7 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.generator.GeneratedMessage.Kind;
 import java.time.Duration;

@@ -144,7 +144,7 @@ class SchemaMigrationIT {
     assertEquals(4, db.count("SELECT count(*) FROM aggregated_metrics"));
 
     Map<String, String> env = infra.pipelineConfig(database, "queued");
-    var config = io.streampipeline.app.ConfigLoader.fromMap(env);
+    var config = io.streampipeline.config.ConfigLoader.fromMap(env);
     try (PipelineProcess process = PipelineProcess.start(env)) {
       awaitReady(env, process);
       Await.until(Duration.ofSeconds(60), "the queued windows published",
@@ -242,7 +242,7 @@ class SchemaMigrationIT {
     env.put("POSTGRES_USER", role);
     env.put("POSTGRES_PASSWORD", "app-secret");
     env.put("POSTGRES_MIGRATE", "false");
-    var config = io.streampipeline.app.ConfigLoader.fromMap(env);
+    var config = io.streampipeline.config.ConfigLoader.fromMap(env);
     io.streampipeline.infra.Topics.ensure(infra.bootstrapServers, config);
     var messages = TestData.generate(11L, 400, 0.05, 1_700_000_000_000L, 100);
     TestData.send(infra.bootstrapServers, config.clickstreamTopic(), messages);

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.PipelineConfig;
-import io.streampipeline.app.StartupException;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.infra.InputKeyCheck;
+import io.streampipeline.infra.StartupException;
 import io.streampipeline.infra.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -3,7 +3,7 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

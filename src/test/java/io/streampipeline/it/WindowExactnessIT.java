@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.bus.WindowResult;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.event.DecodeException;
 import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.generator.GeneratedMessage.Kind;
 import io.streampipeline.window.AggregatedCodec;
-import io.streampipeline.window.WindowResult;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;

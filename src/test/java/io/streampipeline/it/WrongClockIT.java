@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EventType;

@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import io.streampipeline.app.ConfigException;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.PipelineConfig;
-import io.streampipeline.app.Role;
+import io.streampipeline.config.ConfigException;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.config.ReplayOptions;
+import io.streampipeline.config.ReplayTimes;
+import io.streampipeline.config.Role;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

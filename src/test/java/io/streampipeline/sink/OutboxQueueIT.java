@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streampipeline.bus.WindowResult;
+import io.streampipeline.bus.WindowType;
 import io.streampipeline.it.Db;
 import io.streampipeline.it.TestInfra;
 import io.streampipeline.window.AggregatedCodec;
-import io.streampipeline.window.WindowResult;
-import io.streampipeline.window.WindowType;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;

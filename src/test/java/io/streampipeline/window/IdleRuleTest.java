@@ -2,7 +2,7 @@ package io.streampipeline.window;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-
+import io.streampipeline.config.IdleRule;
 import org.junit.jupiter.api.Test;
 
 class IdleRuleTest {
