@@ -1,6 +1,7 @@
 package io.streampipeline.bench;
 
 import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.ConfigName;
 import io.streampipeline.config.IdleRule;
 import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.infra.Ports;
@@ -265,7 +266,7 @@ public final class BenchRunner {
     keys.put("WINDOW_IDLE_SECONDS", seconds(config.idleMs(), "WINDOW_IDLE_SECONDS"));
     // Every record of the replay is in Kafka before the lanes start, so no event can arrive after a partition
     // goes quiet: jumping to the wall clock closes the last windows and sessions at once, and is exact here.
-    keys.put("WINDOW_IDLE_RULE", IdleRule.WALL_CLOCK.configName());
+    keys.put("WINDOW_IDLE_RULE", ConfigName.of(IdleRule.WALL_CLOCK));
     keys.put("SINK_FLUSH_INTERVAL_SECONDS", seconds(config.sinkFlushIntervalMs(), "SINK_FLUSH_INTERVAL_SECONDS"));
     return keys;
   }
@@ -301,7 +302,7 @@ public final class BenchRunner {
     result.put("sink_batch_size", pipeline.sinkBatchSize());
     result.put("sink_flush_interval_seconds", pipeline.sinkFlushIntervalMs() / 1000.0);
     result.put("window_idle_seconds", pipeline.idleMs() / 1000.0);
-    result.put("window_idle_rule", pipeline.idleRule().configName());
+    result.put("window_idle_rule", ConfigName.of(pipeline.idleRule()));
     result.put("max_in_flight_events", pipeline.maxInFlightEvents());
     result.put("cores", Runtime.getRuntime().availableProcessors());
     result.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);

@@ -17,7 +17,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Function;
 
 /**
  * Builds {@link PipelineConfig} from, lowest precedence first: a JSON file (conf/config.json, or the file
@@ -25,27 +24,18 @@ import java.util.function.Function;
  * ROLES). Every value is checked here, once; a bad one throws {@link ConfigException} naming the key.
  */
 public final class ConfigLoader {
-  private static final String FILE_SUFFIX = "_FILE";
-  private static final String KAFKA_PROPERTY_PREFIX = "KAFKA_PROPERTY_";
-  /** The longest duration any key accepts: a year. */
-  private static final double MAX_SECONDS = 365 * 24 * 3600.0;
-  private static final int MAX_PORT = 65535;
-
-
-  private final Map<String, String> values;
-  /** Command-line flags alone: the replay's filters are read only from here. */
-  private final Map<String, String> flags;
+  private final ConfigSource source;
 
   private ConfigLoader(Map<String, String> values, Map<String, String> flags) {
-    this.values = values;
-    this.flags = flags;
+    this.source = new ConfigSource(values, flags);
   }
 
   public static PipelineConfig load(Map<String, String> env, String[] args) {
     Map<String, String> flags = parseFlags(args);
-    String file = flags.getOrDefault("CONFIG", env.getOrDefault("CONFIG_FILE", "conf/config.json"));
-    Map<String, String> merged = new HashMap<>(readJson(Path.of(file), flags.containsKey("CONFIG")
-        || env.containsKey("CONFIG_FILE")));
+    String file = flags.getOrDefault(ConfigKey.CONFIG_FLAG, env.getOrDefault(ConfigKey.CONFIG_FILE.name(),
+        ConfigKey.CONFIG_FILE.defaultValue()));
+    Map<String, String> merged = new HashMap<>(readJson(Path.of(file),
+        flags.containsKey(ConfigKey.CONFIG_FLAG) || env.containsKey(ConfigKey.CONFIG_FILE.name())));
     merged.putAll(env);
     merged.putAll(flags);
     return new ConfigLoader(merged, flags).build();
@@ -57,157 +47,102 @@ public final class ConfigLoader {
   }
 
   /**
-   * Every key this loader reads, found by building a configuration from nothing and recording the look-ups,
-   * so deployment files can be checked against the code (DeploymentConsistencyTest). CONFIG_FILE included.
+   * Every key of the table ({@link ConfigKey}), CONFIG_FILE included, so deployment files can be checked against
+   * the code (DeploymentConsistencyTest). {@link ConfigKey#isKnown} also accepts KEY_FILE and KAFKA_PROPERTY_*.
    */
   public static Set<String> knownKeys() {
-    Set<String> read = new TreeSet<>();
-    Map<String, String> recording = new HashMap<>() {
-      @Override
-      public String get(Object key) {
-        read.add((String) key);
-        return super.get(key);
-      }
-    };
-    new ConfigLoader(recording, new HashMap<>()).build();
-    read.add("CONFIG_FILE");
-    return read;
+    Set<String> keys = new TreeSet<>();
+    for (ConfigKey key : ConfigKey.values()) {
+      keys.add(key.name());
+    }
+    return keys;
   }
 
   private PipelineConfig build() {
+    ConfigSource in = source;
+    Set<Role> roles = roles();
+    DashboardAccess dashboardAccess = dashboardAccess();
     return new PipelineConfig(
-        optional("KAFKA_BOOTSTRAP_SERVERS"),
-        text("KAFKA_CLICKSTREAM_TOPIC", "clickstream.events"),
-        text("KAFKA_AGGREGATED_TOPIC", "clickstream.aggregated"),
-        text("KAFKA_DLQ_TOPIC", "clickstream.dlq"),
-        text("KAFKA_CONSUMER_GROUP", "stream-pipeline-consumers"),
-        decimal("PRODUCER_EVENTS_PER_SECOND", 100, 0, 10_000_000),
-        whole("PRODUCER_NUM_USERS", 1000, 1, 100_000_000),
-        whole("PRODUCER_NUM_PRODUCTS", 500, 1, 10_000_000),
-        decimal("PRODUCER_ERROR_RATE", 0.02, 0, 1),
-        optional("PRODUCER_MAX_EVENTS") == null ? PipelineConfig.UNLIMITED
-            : wholeLong("PRODUCER_MAX_EVENTS", 0, 0, Long.MAX_VALUE),
-        optional("PRODUCER_SEED") == null ? null : wholeLong("PRODUCER_SEED", 0, Long.MIN_VALUE, Long.MAX_VALUE),
-        whole("SINK_BATCH_SIZE", 500, 1, 1_000_000),
-        millis("SINK_FLUSH_INTERVAL_SECONDS", 5, 0.001),
-        millis("WINDOW_TUMBLING_WINDOW_SECONDS", 60, 1),
-        millis("WINDOW_REVENUE_WINDOW_SECONDS", 300, 1),
-        millis("WINDOW_SESSION_TIMEOUT_SECONDS", 1800, 1),
-        millis("WINDOW_ALLOWED_LATENESS_SECONDS", 10, 0),
-        millis("WINDOW_IDLE_SECONDS", 10, 0),
-        idleRule(),
-        optional("POSTGRES_HOST"),
-        port("POSTGRES_PORT", 5432),
-        text("POSTGRES_DATABASE", "pipeline"),
-        text("POSTGRES_USER", "pipeline"),
-        Secret.of(text("POSTGRES_PASSWORD", "pipeline")),
-        port("DASHBOARD_PORT", 8000),
-        port("METRICS_PORT", 9090),
-        roles(),
-        whole("PIPELINE_INSTANCES", 1, 1, 64),
-        Path.of(text("DATA_DIR", "./data")),
-        port("EMBEDDED_KAFKA_PORT", 9092),
-        port("EMBEDDED_POSTGRES_PORT", 5433),
-        wholeLong("PIPELINE_MAX_IN_FLIGHT_EVENTS", 50_000, 1, Long.MAX_VALUE),
-        wholeLong("EVENTS", 1_000_000, 1, Long.MAX_VALUE),
-        offsetOutOfRange(),
-        wholeLong("PIPELINE_MAX_IN_FLIGHT_BYTES", 64L << 20, 1 << 20, Long.MAX_VALUE),
-        wholeLong("SINK_MAX_DELAY_MS", 100, 0, 3_600_000),
+        in.optional(ConfigKey.KAFKA_BOOTSTRAP_SERVERS),
+        in.text(ConfigKey.KAFKA_CLICKSTREAM_TOPIC),
+        in.text(ConfigKey.KAFKA_AGGREGATED_TOPIC),
+        in.text(ConfigKey.KAFKA_DLQ_TOPIC),
+        in.text(ConfigKey.KAFKA_CONSUMER_GROUP),
+        in.decimal(ConfigKey.PRODUCER_EVENTS_PER_SECOND, 0, 10_000_000),
+        in.whole(ConfigKey.PRODUCER_NUM_USERS, 1, 100_000_000),
+        in.whole(ConfigKey.PRODUCER_NUM_PRODUCTS, 1, 10_000_000),
+        in.decimal(ConfigKey.PRODUCER_ERROR_RATE, 0, 1),
+        in.isSet(ConfigKey.PRODUCER_MAX_EVENTS) ? in.wholeLong(ConfigKey.PRODUCER_MAX_EVENTS, 0, Long.MAX_VALUE)
+            : PipelineConfig.UNLIMITED,
+        in.optionalWhole(ConfigKey.PRODUCER_SEED, Long.MIN_VALUE, Long.MAX_VALUE),
+        in.whole(ConfigKey.SINK_BATCH_SIZE, 1, 1_000_000),
+        in.millis(ConfigKey.SINK_FLUSH_INTERVAL_SECONDS, 0.001),
+        in.millis(ConfigKey.WINDOW_TUMBLING_WINDOW_SECONDS, 1),
+        in.millis(ConfigKey.WINDOW_REVENUE_WINDOW_SECONDS, 1),
+        in.millis(ConfigKey.WINDOW_SESSION_TIMEOUT_SECONDS, 1),
+        in.millis(ConfigKey.WINDOW_ALLOWED_LATENESS_SECONDS, 0),
+        in.millis(ConfigKey.WINDOW_IDLE_SECONDS, 0),
+        in.named(ConfigKey.WINDOW_IDLE_RULE, IdleRule.class),
+        in.optional(ConfigKey.POSTGRES_HOST),
+        in.port(ConfigKey.POSTGRES_PORT),
+        in.text(ConfigKey.POSTGRES_DATABASE),
+        in.text(ConfigKey.POSTGRES_USER),
+        Secret.of(in.text(ConfigKey.POSTGRES_PASSWORD)),
+        in.port(ConfigKey.DASHBOARD_PORT),
+        in.port(ConfigKey.METRICS_PORT),
+        roles,
+        in.whole(ConfigKey.PIPELINE_INSTANCES, 1, 64),
+        Path.of(in.text(ConfigKey.DATA_DIR)),
+        in.port(ConfigKey.EMBEDDED_KAFKA_PORT),
+        in.port(ConfigKey.EMBEDDED_POSTGRES_PORT),
+        in.wholeLong(ConfigKey.PIPELINE_MAX_IN_FLIGHT_EVENTS, 1, Long.MAX_VALUE),
+        in.wholeLong(ConfigKey.EVENTS, 1, Long.MAX_VALUE),
+        in.named(ConfigKey.PIPELINE_OFFSET_OUT_OF_RANGE, PipelineConfig.OffsetOutOfRange.class),
+        in.wholeLong(ConfigKey.PIPELINE_MAX_IN_FLIGHT_BYTES, 1 << 20, Long.MAX_VALUE),
+        in.wholeLong(ConfigKey.SINK_MAX_DELAY_MS, 0, 3_600_000),
         connections(),
-        dashboardAccess(),
+        dashboardAccess,
         schemaRegistry(),
         ops(),
-        inputLimits(),
-        new PipelineConfig.LiveFeed(portOrOff("EVENTBUS_TCP_PORT", 7000), text("DASHBOARD_HOST", "127.0.0.1")),
-        roles().contains(Role.REPLAY_DLQ) ? replayOptions() : null);
-  }
-
-  private int portOrOff(String key, int fallback) {
-    String value = optional(key);
-    return "0".equals(value) ? 0 : port(key, fallback);
+        new InputLimits(in.whole(ConfigKey.PIPELINE_MAX_MESSAGE_BYTES, 1, Integer.MAX_VALUE),
+            in.millis(ConfigKey.WINDOW_MAX_FUTURE_SECONDS, 0)),
+        new PipelineConfig.LiveFeed(in.portOrOff(ConfigKey.EVENTBUS_TCP_PORT), dashboardAccess.host()),
+        roles.contains(Role.REPLAY_DLQ) ? replayOptions() : null);
   }
 
   /** The flags of {@code --roles=replay-dlq}; see {@link ReplayOptions}. */
   private ReplayOptions replayOptions() {
-    String partition = flag("PARTITION");
-    String limit = flag("LIMIT");
-    Long since = ReplayTimes.parse("--since", flag("SINCE"));
-    Long until = ReplayTimes.parse("--until", flag("UNTIL"));
+    ConfigSource in = source;
+    Long since = ReplayTimes.parse(ConfigKey.SINCE.flagName(), in.flag(ConfigKey.SINCE));
+    Long until = ReplayTimes.parse(ConfigKey.UNTIL.flagName(), in.flag(ConfigKey.UNTIL));
     if (since != null && until != null && until <= since) {
-      throw new ConfigException("--until", flag("UNTIL"), "is not after --since");
+      throw new ConfigException("--until", in.flag(ConfigKey.UNTIL), "is not after --since");
     }
-    return new ReplayOptions(flag("REASON"), since, until,
-        partition == null ? null : (int) flagNumber("--partition", partition, 0, Integer.MAX_VALUE),
-        limit == null ? ReplayOptions.NO_LIMIT : flagNumber("--limit", limit, 1, Long.MAX_VALUE),
-        switchFlag("--dry-run", flag("DRY_RUN")), flag("TO_TOPIC"), switchFlag("--again", flag("AGAIN")));
-  }
-
-  private String flag(String key) {
-    String value = flags.get(key);
-    return value == null || value.isBlank() ? null : value.trim();
-  }
-
-  private static long flagNumber(String name, String value, long min, long max) {
-    long parsed;
-    try {
-      parsed = Long.parseLong(value);
-    } catch (NumberFormatException e) {
-      throw new ConfigException(name, value, "is not a whole number");
-    }
-    return inRange(name, value, parsed, min, max);
-  }
-
-  private static boolean switchFlag(String name, String value) {
-    if (value == null || value.equalsIgnoreCase("false")) {
-      return false;
-    }
-    if (value.equalsIgnoreCase("true")) {
-      return true;
-    }
-    throw new ConfigException(name, value, "takes no value (or true/false)");
-  }
-
-  private InputLimits inputLimits() {
-    return new InputLimits(
-        whole("PIPELINE_MAX_MESSAGE_BYTES", InputLimits.DEFAULTS.maxMessageBytes(), 1, Integer.MAX_VALUE),
-        millis("WINDOW_MAX_FUTURE_SECONDS", InputLimits.DEFAULTS.maxFutureMs() / 1000.0, 0));
+    Long partition = in.flagNumber(ConfigKey.PARTITION, 0, Integer.MAX_VALUE);
+    Long limit = in.flagNumber(ConfigKey.LIMIT, 1, Long.MAX_VALUE);
+    return new ReplayOptions(in.flag(ConfigKey.REASON), since, until,
+        partition == null ? null : partition.intValue(), limit == null ? ReplayOptions.NO_LIMIT : limit,
+        in.switchFlag(ConfigKey.DRY_RUN), in.flag(ConfigKey.TO_TOPIC), in.switchFlag(ConfigKey.AGAIN));
   }
 
   private OpsConfig ops() {
-    return new OpsConfig(
-        migrate(),
-        choice("LOG_FORMAT", OpsConfig.LOG_TEXT, OpsConfig.LOG_TEXT, OpsConfig.LOG_JSON),
-        whole("RETENTION_DAYS_EVENTS", 0, 0, 36_500),
-        whole("RETENTION_DAYS_DLQ", 30, 0, 36_500),
-        whole("RETENTION_DAYS_WINDOWS", 0, 0, 36_500),
-        millis("RETENTION_INTERVAL_SECONDS", 3600, 1));
-  }
-
-  private OpsConfig.Migrate migrate() {
-    String value = choice("POSTGRES_MIGRATE", "true", "true", "false", "only");
-    for (OpsConfig.Migrate mode : OpsConfig.Migrate.values()) {
-      if (mode.value.equals(value)) {
-        return mode;
-      }
-    }
-    throw new IllegalStateException(value);
-  }
-
-  private String choice(String key, String fallback, String... allowed) {
-    String value = optional(key);
-    if (value == null) {
-      return fallback;
-    }
-    for (String option : allowed) {
-      if (option.equalsIgnoreCase(value)) {
-        return option;
-      }
-    }
-    throw new ConfigException(key, value, "must be one of " + String.join(", ", allowed));
+    ConfigSource in = source;
+    OpsConfig.Migrate migrate = switch (in.choice(ConfigKey.POSTGRES_MIGRATE, "true", "false", "only")) {
+      case "true" -> OpsConfig.Migrate.APPLY;
+      case "false" -> OpsConfig.Migrate.CHECK;
+      default -> OpsConfig.Migrate.ONLY;
+    };
+    return new OpsConfig(migrate,
+        in.choice(ConfigKey.LOG_FORMAT, OpsConfig.LOG_TEXT, OpsConfig.LOG_JSON),
+        in.whole(ConfigKey.RETENTION_DAYS_EVENTS, 0, 36_500),
+        in.whole(ConfigKey.RETENTION_DAYS_DLQ, 0, 36_500),
+        in.whole(ConfigKey.RETENTION_DAYS_WINDOWS, 0, 36_500),
+        in.millis(ConfigKey.RETENTION_INTERVAL_SECONDS, 1));
   }
 
   private SchemaRegistrySettings schemaRegistry() {
-    String url = optional("SCHEMA_REGISTRY_URL");
+    ConfigSource in = source;
+    String url = in.optional(ConfigKey.SCHEMA_REGISTRY_URL);
     if (url != null) {
       String lower = url.toLowerCase(Locale.ROOT);
       if (!(lower.startsWith("http://") || lower.startsWith("https://")) || lower.contains("@")) {
@@ -219,42 +154,37 @@ public final class ConfigLoader {
       }
     }
     // Like every key, it may come from SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO_FILE (a mounted secret).
-    String userInfo = optional("SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO");
+    String userInfo = in.optional(ConfigKey.SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO);
     if (userInfo != null && userInfo.indexOf(':') < 1) {
       throw new ConfigException("SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO", "<hidden>", "is not user:password");
     }
-    String rootCert = optional("SCHEMA_REGISTRY_SSL_ROOT_CERT");
-    if (rootCert != null && !Files.isReadable(Path.of(rootCert))) {
-      throw new ConfigException("SCHEMA_REGISTRY_SSL_ROOT_CERT", rootCert, "is not a readable file");
-    }
-    SchemaRegistrySettings.WireFormat aggregated = wireFormat("AGGREGATED_WIRE_FORMAT", url);
-    SchemaRegistrySettings.WireFormat producer = wireFormat("PRODUCER_WIRE_FORMAT", url);
-    return new SchemaRegistrySettings(url, userInfo, rootCert, aggregated, producer);
+    Path rootCert = in.readableFile(ConfigKey.SCHEMA_REGISTRY_SSL_ROOT_CERT);
+    SchemaRegistrySettings.WireFormat aggregated = wireFormat(ConfigKey.AGGREGATED_WIRE_FORMAT, url);
+    SchemaRegistrySettings.WireFormat producer = wireFormat(ConfigKey.PRODUCER_WIRE_FORMAT, url);
+    return new SchemaRegistrySettings(url, userInfo, rootCert == null ? null : rootCert.toString(), aggregated,
+        producer);
   }
 
-  private SchemaRegistrySettings.WireFormat wireFormat(String key, String registryUrl) {
-    String value = text(key, "single-object");
-    for (SchemaRegistrySettings.WireFormat format : SchemaRegistrySettings.WireFormat.values()) {
-      if (format.configName().equals(value.toLowerCase(Locale.ROOT))) {
-        if (format == SchemaRegistrySettings.WireFormat.REGISTRY && registryUrl == null) {
-          throw new ConfigException(key, value, "needs SCHEMA_REGISTRY_URL");
-        }
-        return format;
-      }
+  private SchemaRegistrySettings.WireFormat wireFormat(ConfigKey key, String registryUrl) {
+    SchemaRegistrySettings.WireFormat format = source.named(key, SchemaRegistrySettings.WireFormat.class);
+    if (format == SchemaRegistrySettings.WireFormat.REGISTRY && registryUrl == null) {
+      throw new ConfigException(key.name(), source.text(key), "needs SCHEMA_REGISTRY_URL");
     }
-    throw new ConfigException(key, value, "is not single-object or registry");
+    return format;
   }
 
   /** Shortest DASHBOARD_AUTH_TOKEN accepted: the login has no rate limit, so the token must not be guessable. */
   static final int MIN_TOKEN_LENGTH = 16;
 
   private DashboardAccess dashboardAccess() {
+    ConfigSource in = source;
     // Like every key, the token may come from DASHBOARD_AUTH_TOKEN_FILE (a mounted secret).
-    String token = optional("DASHBOARD_AUTH_TOKEN");
-    String key = values.containsKey("DASHBOARD_AUTH_TOKEN" + FILE_SUFFIX) ? "DASHBOARD_AUTH_TOKEN" + FILE_SUFFIX
-        : "DASHBOARD_AUTH_TOKEN";
-    if (token == null && key.endsWith(FILE_SUFFIX)) {
-      throw new ConfigException(key, values.get(key), "is empty: the dashboard would be open to anyone");
+    String token = in.optional(ConfigKey.DASHBOARD_AUTH_TOKEN);
+    String fileKey = ConfigKey.DASHBOARD_AUTH_TOKEN.name() + ConfigKey.FILE_SUFFIX;
+    String key = in.fromFile(ConfigKey.DASHBOARD_AUTH_TOKEN) ? fileKey : ConfigKey.DASHBOARD_AUTH_TOKEN.name();
+    if (token == null && key.equals(fileKey)) {
+      throw new ConfigException(key, in.fileName(ConfigKey.DASHBOARD_AUTH_TOKEN),
+          "is empty: the dashboard would be open to anyone");
     }
     if (token != null && (token.length() < MIN_TOKEN_LENGTH || token.chars().anyMatch(c -> c <= ' ' || c > '~'))) {
       // The value itself is a secret: it is not repeated in the message.
@@ -262,7 +192,7 @@ public final class ConfigLoader {
           + " printable ASCII characters without spaces");
     }
     List<String> origins = new ArrayList<>();
-    String originList = optional("DASHBOARD_ALLOWED_ORIGINS");
+    String originList = in.optional(ConfigKey.DASHBOARD_ALLOWED_ORIGINS);
     if (originList != null) {
       for (String origin : originList.split(",")) {
         if (!origin.isBlank()) {
@@ -270,14 +200,14 @@ public final class ConfigLoader {
         }
       }
     }
-    String cert = optional("DASHBOARD_TLS_CERT");
-    String privateKey = optional("DASHBOARD_TLS_KEY");
+    String cert = in.optional(ConfigKey.DASHBOARD_TLS_CERT);
+    String privateKey = in.optional(ConfigKey.DASHBOARD_TLS_KEY);
     if ((cert == null) != (privateKey == null)) {
       throw new ConfigException(cert == null ? "DASHBOARD_TLS_CERT" : "DASHBOARD_TLS_KEY", "",
           "is missing: set both DASHBOARD_TLS_CERT and DASHBOARD_TLS_KEY (PEM files) or neither");
     }
-    return new DashboardAccess(text("DASHBOARD_HOST", DashboardAccess.DEFAULT_HOST), token, origins,
-        readableFile("DASHBOARD_TLS_CERT", cert), readableFile("DASHBOARD_TLS_KEY", privateKey));
+    return new DashboardAccess(in.text(ConfigKey.DASHBOARD_HOST), token, origins,
+        in.readableFile(ConfigKey.DASHBOARD_TLS_CERT), in.readableFile(ConfigKey.DASHBOARD_TLS_KEY));
   }
 
   private static String origin(String list, String origin) {
@@ -289,66 +219,29 @@ public final class ConfigLoader {
     return lower;
   }
 
-  private static Path readableFile(String key, String value) {
-    if (value == null) {
-      return null;
-    }
-    Path path = Path.of(value);
-    if (!Files.isReadable(path) || Files.isDirectory(path)) {
-      throw new ConfigException(key, value, "is not a readable file");
-    }
-    return path;
-  }
-
-  private IdleRule idleRule() {
-    String value = text("WINDOW_IDLE_RULE", IdleRule.EVENT_TIME.configName());
-    try {
-      return IdleRule.fromConfigName(value);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException("WINDOW_IDLE_RULE", value, e.getMessage());
-    }
-  }
-
-  private PipelineConfig.OffsetOutOfRange offsetOutOfRange() {
-    String value = text("PIPELINE_OFFSET_OUT_OF_RANGE", "reset");
-    try {
-      return PipelineConfig.OffsetOutOfRange.valueOf(value.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException("PIPELINE_OFFSET_OUT_OF_RANGE", value, "must be reset or halt");
-    }
-  }
-
   private ConnectionSettings connections() {
-    Integer replication = optional("KAFKA_TOPIC_REPLICATION_FACTOR") == null ? null
-        : whole("KAFKA_TOPIC_REPLICATION_FACTOR", 1, 1, Short.MAX_VALUE);
-    Integer minInsync = optional("KAFKA_TOPIC_MIN_INSYNC_REPLICAS") == null ? null
-        : whole("KAFKA_TOPIC_MIN_INSYNC_REPLICAS", 1, 1, Short.MAX_VALUE);
+    ConfigSource in = source;
+    Long replication = in.optionalWhole(ConfigKey.KAFKA_TOPIC_REPLICATION_FACTOR, 1, Short.MAX_VALUE);
+    Long minInsync = in.optionalWhole(ConfigKey.KAFKA_TOPIC_MIN_INSYNC_REPLICAS, 1, Short.MAX_VALUE);
     if (replication != null && minInsync != null && minInsync > replication) {
       throw new ConfigException("KAFKA_TOPIC_MIN_INSYNC_REPLICAS", minInsync.toString(),
           "is more than KAFKA_TOPIC_REPLICATION_FACTOR=" + replication + ": no write could ever succeed");
     }
-    PostgresSslMode sslMode = null;
-    String mode = optional("POSTGRES_SSL_MODE");
-    if (mode != null) {
-      sslMode = PostgresSslMode.parse(mode);
-      if (sslMode == null) {
-        throw new ConfigException("POSTGRES_SSL_MODE", mode,
-            "is not one of disable, prefer, require, verify-ca, verify-full");
-      }
-    }
-    Path rootCert = readableFile("POSTGRES_SSL_ROOT_CERT");
+    PostgresSslMode sslMode = in.named(ConfigKey.POSTGRES_SSL_MODE, PostgresSslMode.class);
+    Path rootCert = in.readableFile(ConfigKey.POSTGRES_SSL_ROOT_CERT);
     if (sslMode != null && sslMode.verifiesCertificate() && rootCert == null) {
       throw new ConfigException("POSTGRES_SSL_ROOT_CERT", null, "must name the CA certificate (PEM) that signed the "
           + "server's certificate when POSTGRES_SSL_MODE=" + sslMode.libpqName());
     }
-    return new ConnectionSettings(kafkaProperties(), replication, minInsync, bool("KAFKA_CREATE_TOPICS", true),
-        sslMode, rootCert, whole("POSTGRES_POOL_SIZE", ConnectionSettings.DEFAULT_POOL_SIZE, 1, 100));
+    return new ConnectionSettings(kafkaProperties(),
+        replication == null ? null : replication.intValue(), minInsync == null ? null : minInsync.intValue(),
+        in.bool(ConfigKey.KAFKA_CREATE_TOPICS), sslMode, rootCert, in.whole(ConfigKey.POSTGRES_POOL_SIZE, 1, 100));
   }
 
   /** KAFKA_PROPERTIES_FILE (a Java properties file), then every KAFKA_PROPERTY_&lt;NAME&gt; over it. */
   private KafkaClientProperties kafkaProperties() {
     Map<String, String> properties = new TreeMap<>();
-    Path file = readableFile("KAFKA_PROPERTIES_FILE");
+    Path file = source.readableFile(ConfigKey.KAFKA_PROPERTIES_FILE);
     if (file != null) {
       Properties loaded = new Properties();
       try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -359,24 +252,25 @@ public final class ConfigLoader {
       }
       loaded.stringPropertyNames().forEach(name -> properties.put(name.trim(), loaded.getProperty(name).trim()));
     }
-    for (String key : new TreeSet<>(values.keySet())) {
-      if (!key.startsWith(KAFKA_PROPERTY_PREFIX) || key.length() == KAFKA_PROPERTY_PREFIX.length()) {
+    String prefix = ConfigKey.KAFKA_PROPERTY_PREFIX;
+    for (String key : source.namesStartingWith(prefix)) {
+      if (key.length() == prefix.length()) {
         continue;
       }
-      String suffix = key.substring(KAFKA_PROPERTY_PREFIX.length());
-      if (suffix.endsWith(FILE_SUFFIX)) {
-        String base = KAFKA_PROPERTY_PREFIX + suffix.substring(0, suffix.length() - FILE_SUFFIX.length());
-        String value = optional(base);
+      String suffix = key.substring(prefix.length());
+      if (suffix.endsWith(ConfigKey.FILE_SUFFIX)) {
+        String base = prefix + suffix.substring(0, suffix.length() - ConfigKey.FILE_SUFFIX.length());
+        String value = source.optional(base);
         if (value != null) {
-          properties.put(KafkaClientProperties.propertyName(base.substring(KAFKA_PROPERTY_PREFIX.length())), value);
+          properties.put(KafkaClientProperties.propertyName(base.substring(prefix.length())), value);
         }
-      } else if (optional(key) != null) {
-        properties.put(KafkaClientProperties.propertyName(suffix), optional(key));
+      } else if (source.optional(key) != null) {
+        properties.put(KafkaClientProperties.propertyName(suffix), source.optional(key));
       }
     }
     for (String name : properties.keySet()) {
       if (KafkaClientProperties.RESERVED.contains(name)) {
-        throw new ConfigException("KAFKA_PROPERTY_" + name.toUpperCase(Locale.ROOT).replace('.', '_'),
+        throw new ConfigException(prefix + name.toUpperCase(Locale.ROOT).replace('.', '_'),
             properties.get(name), "sets " + name + ", which the pipeline sets itself"
                 + (name.equals("bootstrap.servers") ? " (use KAFKA_BOOTSTRAP_SERVERS)" : " (exactly once depends on it)"));
       }
@@ -384,124 +278,19 @@ public final class ConfigLoader {
     return KafkaClientProperties.of(properties);
   }
 
-  /** A file the key names, which must exist and be readable; null when the key is unset. */
-  private Path readableFile(String key) {
-    String value = optional(key);
-    if (value == null) {
-      return null;
-    }
-    Path path = Path.of(value);
-    if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-      throw new ConfigException(key, value, Files.exists(path) ? "is not a readable file" : "does not exist");
-    }
-    return path;
-  }
-
-  private boolean bool(String key, boolean fallback) {
-    String value = optional(key);
-    if (value == null) {
-      return fallback;
-    }
-    return switch (value.toLowerCase(Locale.ROOT)) {
-      case "true", "yes", "1" -> true;
-      case "false", "no", "0" -> false;
-      default -> throw new ConfigException(key, value, "is not true or false");
-    };
-  }
-
-  /**
-   * The key's value, or the content of the file named by KEY_FILE (how container platforms hand over secrets;
-   * one trailing line break is dropped). Any key can come from a file; setting both is refused as ambiguous.
-   */
-  private String optional(String key) {
-    String value = blankToNull(values.get(key));
-    String file = blankToNull(values.get(key + FILE_SUFFIX));
-    if (file == null) {
-      return value;
-    }
-    if (value != null) {
-      throw new ConfigException(key + FILE_SUFFIX, file, "is set together with " + key + ": set only one of them");
-    }
-    try {
-      String content = Files.readString(Path.of(file), StandardCharsets.UTF_8);
-      content = content.endsWith("\r\n") ? content.substring(0, content.length() - 2)
-          : content.endsWith("\n") ? content.substring(0, content.length() - 1) : content;
-      return blankToNull(content);
-    } catch (IOException | java.nio.file.InvalidPathException e) {
-      throw new ConfigException(key + FILE_SUFFIX, file, Files.exists(Path.of(file)) ? "is not a readable file"
-          : "does not exist");
-    }
-  }
-
-  private static String blankToNull(String value) {
-    return value == null || value.isBlank() ? null : value.trim();
-  }
-
-  private String text(String key, String fallback) {
-    String value = optional(key);
-    return value == null ? fallback : value;
-  }
-
-  private int whole(String key, int fallback, int min, int max) {
-    return (int) wholeLong(key, fallback, min, max);
-  }
-
-  private long wholeLong(String key, long fallback, long min, long max) {
-    String value = optional(key);
-    return value == null ? fallback
-        : inRange(key, value, parse(key, value, Long::parseLong, "is not a whole number"), min, max);
-  }
-
-  private double decimal(String key, double fallback, double min, double max) {
-    String value = optional(key);
-    if (value == null) {
-      return fallback;
-    }
-    double parsed = parse(key, value, Double::parseDouble, "is not a number");
-    if (Double.isNaN(parsed) || parsed < min || parsed > max) {
-      throw new ConfigException(key, value, "must be between " + plain(min) + " and " + plain(max));
-    }
-    return parsed;
-  }
-
-  private long millis(String key, double fallbackSeconds, double minSeconds) {
-    return Math.round(decimal(key, fallbackSeconds, minSeconds, MAX_SECONDS) * 1000);
-  }
-
-  private int port(String key, int fallback) {
-    String value = optional(key);
-    if (value == null) {
-      return fallback;
-    }
-    long parsed = parse(key, value, Long::parseLong, "is not a port number");
-    if (parsed < 1 || parsed > MAX_PORT) {
-      throw new ConfigException(key, value, "is out of range (1-" + MAX_PORT + ")");
-    }
-    return (int) parsed;
-  }
-
-  /** {@code parser} applied to the value; a value it cannot read is reported as {@code notReadable}. */
-  private static <T> T parse(String key, String value, Function<String, T> parser, String notReadable) {
-    try {
-      return parser.apply(value);
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key, value, notReadable);
-    }
-  }
-
   private Set<Role> roles() {
-    String value = text("ROLES", "generator,pipeline,dashboard");
+    String value = source.text(ConfigKey.ROLES);
     Set<Role> roles = EnumSet.noneOf(Role.class);
     for (String name : value.split(",")) {
       if (name.isBlank()) {
         continue;
       }
-      try {
-        roles.add(Role.valueOf(name.trim().toUpperCase(Locale.ROOT).replace('-', '_')));
-      } catch (IllegalArgumentException e) {
+      Role role = ConfigName.find(Role.class, name);
+      if (role == null) {
         throw new ConfigException("ROLES", value, "names an unknown role '" + name.trim()
-            + "' (known: generator, pipeline, dashboard, bench, replay-dlq)");
+            + "' (known: " + ConfigName.choices(Role.class) + ")");
       }
+      roles.add(role);
     }
     if (roles.isEmpty()) {
       throw new ConfigException("ROLES", value, "names no role");
@@ -510,17 +299,6 @@ public final class ConfigLoader {
       throw new ConfigException("ROLES", value, "combines replay-dlq with other roles; replay-dlq runs alone");
     }
     return roles;
-  }
-
-  private static long inRange(String key, String value, long parsed, long min, long max) {
-    if (parsed < min || parsed > max) {
-      throw new ConfigException(key, value, "must be between " + min + " and " + max);
-    }
-    return parsed;
-  }
-
-  private static String plain(double d) {
-    return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
   }
 
   /** {@code --some-key=value} becomes SOME_KEY; a flag without a value is "true". */

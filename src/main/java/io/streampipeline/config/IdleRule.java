@@ -1,8 +1,5 @@
 package io.streampipeline.config;
 
-import java.util.Arrays;
-import java.util.Locale;
-
 /**
  * How far a caught-up, quiet partition's event time may move with the wall clock (WINDOW_IDLE_RULE;
  * docs/design.md#quiet-partitions). The watermark then becomes at least {@code reached − allowed lateness}; it
@@ -19,31 +16,13 @@ public enum IdleRule {
    * windows as soon as the partition goes quiet; a backfill that pauses for {@code q} loses only what is older
    * than {@code maxTimestamp + q − lateness} when it resumes.
    */
-  EVENT_TIME("event-time"),
+  EVENT_TIME,
   /**
    * Event time jumps to the wall clock: {@code now}. Everything closes once the partition is quiet, and any
    * event that arrives afterwards with a timestamp older than the wall clock is late: only for a bounded replay
    * whose records are all in Kafka before the pipeline starts.
    */
-  WALL_CLOCK("wall-clock");
-
-  private final String configName;
-
-  IdleRule(String configName) {
-    this.configName = configName;
-  }
-
-  public String configName() {
-    return configName;
-  }
-
-  /** The rule a WINDOW_IDLE_RULE value names; IllegalArgumentException for any other. */
-  public static IdleRule fromConfigName(String value) {
-    return Arrays.stream(values())
-        .filter(rule -> rule.configName.equals(value.trim().toLowerCase(Locale.ROOT)))
-        .findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("must be event-time or wall-clock"));
-  }
+  WALL_CLOCK;
 
   /**
    * The event time a partition has reached after {@code quietMs} of wall time without records, or

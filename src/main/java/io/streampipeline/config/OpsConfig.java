@@ -19,13 +19,12 @@ public record OpsConfig(Migrate postgresMigrate, String logFormat, int retention
 
   /** The values of POSTGRES_MIGRATE. */
   public enum Migrate {
-    APPLY("true"), CHECK("false"), ONLY("only");
-
-    public final String value;
-
-    Migrate(String value) {
-      this.value = value;
-    }
+    /** {@code true}. */
+    APPLY,
+    /** {@code false}. */
+    CHECK,
+    /** {@code only}. */
+    ONLY
   }
 
   public static final String LOG_TEXT = "text";

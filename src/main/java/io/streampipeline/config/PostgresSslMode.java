@@ -1,7 +1,5 @@
 package io.streampipeline.config;
 
-import java.util.Locale;
-
 /**
  * POSTGRES_SSL_MODE, with libpq's meaning. PREFER is the default for a PostgreSQL named by POSTGRES_HOST (TLS when
  * the server offers it, without checking its certificate; plain otherwise); the embedded database, on loopback,
@@ -10,21 +8,12 @@ import java.util.Locale;
 public enum PostgresSslMode {
   DISABLE, PREFER, REQUIRE, VERIFY_CA, VERIFY_FULL;
 
-  /** As written in the configuration and in libpq/JDBC: disable, prefer, require, verify-ca, verify-full. */
+  /** As written in the configuration ({@link ConfigName}) and in libpq/JDBC: disable, ..., verify-full. */
   public String libpqName() {
-    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    return ConfigName.of(this);
   }
 
   public boolean verifiesCertificate() {
     return this == VERIFY_CA || this == VERIFY_FULL;
-  }
-
-  static PostgresSslMode parse(String text) {
-    for (PostgresSslMode mode : values()) {
-      if (mode.libpqName().equalsIgnoreCase(text.trim()) || mode.name().equalsIgnoreCase(text.trim())) {
-        return mode;
-      }
-    }
-    return null;
   }
 }

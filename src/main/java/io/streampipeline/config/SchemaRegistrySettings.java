@@ -1,7 +1,5 @@
 package io.streampipeline.config;
 
-import java.util.Locale;
-
 /**
  * How this process talks to a Confluent-compatible Schema Registry (SCHEMA_REGISTRY_*), and which wire format
  * the closed windows and the generator's events use. {@code url} null means no registry: messages starting with
@@ -24,10 +22,6 @@ public record SchemaRegistrySettings(String url, String basicAuthUserInfo, Strin
     SINGLE_OBJECT,
     /** Schema Registry framing: 0x00, the 4-byte big-endian schema id, the body. */
     REGISTRY;
-
-    public String configName() {
-      return name().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
   }
 
   public boolean enabled() {
@@ -38,7 +32,7 @@ public record SchemaRegistrySettings(String url, String basicAuthUserInfo, Strin
   @Override
   public String toString() {
     return "SchemaRegistrySettings[url=" + url + ", basicAuth=" + (basicAuthUserInfo == null ? "none" : "<hidden>")
-        + ", rootCert=" + rootCertPath + ", aggregatedWireFormat=" + aggregatedWireFormat.configName()
-        + ", producerWireFormat=" + producerWireFormat.configName() + "]";
+        + ", rootCert=" + rootCertPath + ", aggregatedWireFormat=" + ConfigName.of(aggregatedWireFormat)
+        + ", producerWireFormat=" + ConfigName.of(producerWireFormat) + "]";
   }
 }

@@ -91,7 +91,7 @@ class ConfigLoaderTest {
     assertEquals(IdleRule.WALL_CLOCK, ConfigLoader.fromMap(Map.of("WINDOW_IDLE_RULE", "Wall-Clock")).idleRule());
     ConfigException e = assertThrows(ConfigException.class,
         () -> ConfigLoader.fromMap(Map.of("WINDOW_IDLE_RULE", "now")));
-    assertEquals("Invalid configuration: WINDOW_IDLE_RULE='now' must be event-time or wall-clock", e.getMessage());
+    assertEquals("Invalid configuration: WINDOW_IDLE_RULE='now' must be one of event-time, wall-clock", e.getMessage());
   }
 
   @Test
@@ -121,7 +121,7 @@ class ConfigLoaderTest {
     assertBad(Map.of("DASHBOARD_TLS_CERT", tokenFile.toString()), "Invalid configuration: DASHBOARD_TLS_KEY='' is "
         + "missing: set both DASHBOARD_TLS_CERT and DASHBOARD_TLS_KEY (PEM files) or neither");
     assertBad(Map.of("DASHBOARD_TLS_CERT", tokenFile.toString(), "DASHBOARD_TLS_KEY", "/no/such.pem"),
-        "Invalid configuration: DASHBOARD_TLS_KEY='/no/such.pem' is not a readable file");
+        "Invalid configuration: DASHBOARD_TLS_KEY='/no/such.pem' does not exist");
   }
 
   @Test

@@ -132,7 +132,7 @@ class ConnectionConfigTest {
         "Invalid configuration: POSTGRES_SSL_ROOT_CERT='" + missing + "' does not exist");
     assertBad(Map.of("POSTGRES_SSL_MODE", "verify-ca"), "Invalid configuration: POSTGRES_SSL_ROOT_CERT=<unset> must "
         + "name the CA certificate (PEM) that signed the server's certificate when POSTGRES_SSL_MODE=verify-ca");
-    assertBad(Map.of("POSTGRES_SSL_MODE", "always"), "Invalid configuration: POSTGRES_SSL_MODE='always' is not one "
+    assertBad(Map.of("POSTGRES_SSL_MODE", "always"), "Invalid configuration: POSTGRES_SSL_MODE='always' must be one "
         + "of disable, prefer, require, verify-ca, verify-full");
     assertBad(Map.of("POSTGRES_POOL_SIZE", "0"), "Invalid configuration: POSTGRES_POOL_SIZE='0' must be between 1 "
         + "and 100");

@@ -60,10 +60,10 @@ class SchemaRegistryConfigTest {
         message(Map.of("PRODUCER_WIRE_FORMAT", "registry")));
     assertEquals("Invalid configuration: AGGREGATED_WIRE_FORMAT='registry' needs SCHEMA_REGISTRY_URL",
         message(Map.of("AGGREGATED_WIRE_FORMAT", "registry")));
-    assertEquals("Invalid configuration: AGGREGATED_WIRE_FORMAT='confluent' is not single-object or registry",
+    assertEquals("Invalid configuration: AGGREGATED_WIRE_FORMAT='confluent' must be one of single-object, registry",
         message(Map.of("SCHEMA_REGISTRY_URL", "http://r:8081", "AGGREGATED_WIRE_FORMAT", "confluent")));
     String missing = dir.resolve("no-such-ca.pem").toString();
-    assertEquals("Invalid configuration: SCHEMA_REGISTRY_SSL_ROOT_CERT='" + missing + "' is not a readable file",
+    assertEquals("Invalid configuration: SCHEMA_REGISTRY_SSL_ROOT_CERT='" + missing + "' does not exist",
         message(Map.of("SCHEMA_REGISTRY_URL", "https://r:8081", "SCHEMA_REGISTRY_SSL_ROOT_CERT", missing)));
   }
 
