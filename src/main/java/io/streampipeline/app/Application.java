@@ -101,7 +101,7 @@ public final class Application implements BenchedPipeline {
       Topics.ensure(endpoints.kafkaBootstrapServers(), endpoints.kafkaProperties(), config);
       if (config.has(Role.PIPELINE)) {
         new InputKeyCheck(registry).sample(endpoints.kafkaBootstrapServers(), endpoints.kafkaProperties(),
-            config.clickstreamTopic(), Duration.ofSeconds(10));
+            config.kafka().clickstreamTopic(), Duration.ofSeconds(10));
       }
       checkNotStopping();
       await(PostgresCheck.run(vertx, endpoints, config));
@@ -120,7 +120,7 @@ public final class Application implements BenchedPipeline {
   }
 
   private void startInfrastructure() {
-    String bootstrap = config.kafkaBootstrapServers();
+    String bootstrap = config.kafka().bootstrapServers();
     ConnectionSettings connections = config.connections();
     // The embedded broker has one PLAINTEXT listener: security settings meant for a real cluster do not apply.
     KafkaClientProperties kafkaProperties = bootstrap == null ? KafkaClientProperties.none()
@@ -130,13 +130,14 @@ public final class Application implements BenchedPipeline {
           + "KAFKA_BOOTSTRAP_SERVERS, not to the embedded broker");
     }
     if (bootstrap == null && !migrateOnly()) {
-      kafka = EmbeddedKafka.start(config.dataDir().resolve("kafka"), config.embeddedKafkaPort());
+      kafka = EmbeddedKafka.start(config.embedded().dataDir().resolve("kafka"), config.embedded().kafkaPort());
       bootstrap = kafka.bootstrapServers();
       log.info("Embedded Kafka broker (KRaft) listening on {} (data in {})", bootstrap,
-          config.dataDir().resolve("kafka").toAbsolutePath().normalize());
+          config.embedded().dataDir().resolve("kafka").toAbsolutePath().normalize());
     }
-    if (config.postgresHost() == null) {
-      postgres = EmbeddedPostgres.start(config.dataDir().resolve("postgres"), config.embeddedPostgresPort());
+    if (config.postgres().host() == null) {
+      postgres = EmbeddedPostgres.start(config.embedded().dataDir().resolve("postgres"),
+          config.embedded().postgresPort());
       log.info("Embedded PostgreSQL listening on 127.0.0.1:{} (database/user/password {}; "
               + "psql -h 127.0.0.1 -p {} -U {} {})", postgres.port(), EmbeddedPostgres.NAME, postgres.port(),
           EmbeddedPostgres.NAME, EmbeddedPostgres.NAME);
@@ -144,8 +145,8 @@ public final class Application implements BenchedPipeline {
           EmbeddedPostgres.NAME, Secret.of(EmbeddedPostgres.NAME), connections.postgresSslMode(true),
           connections.postgresSslRootCert());
     } else {
-      endpoints = new Endpoints(bootstrap, kafkaProperties, config.postgresHost(), config.postgresPort(),
-          config.postgresDatabase(), config.postgresUser(), config.postgresPassword(),
+      endpoints = new Endpoints(bootstrap, kafkaProperties, config.postgres().host(), config.postgres().port(),
+          config.postgres().database(), config.postgres().user(), config.postgres().password(),
           connections.postgresSslMode(false), connections.postgresSslRootCert());
     }
   }
@@ -159,9 +160,9 @@ public final class Application implements BenchedPipeline {
     Readiness.PipelineLanes lanes = null;
     if (config.has(Role.PIPELINE)) {
       LaneProgress progress = new LaneProgress();
-      Readiness.watchLanes(vertx, config.pipelineInstances(), progress);
-      lanes = new Readiness.PipelineLanes(config.consumerGroup(), config.clickstreamTopic(),
-          config.pipelineInstances(), LANE_CLIENT_ID_PREFIX, progress);
+      Readiness.watchLanes(vertx, config.lanes().instances(), progress);
+      lanes = new Readiness.PipelineLanes(config.kafka().consumerGroup(), config.kafka().clickstreamTopic(),
+          config.lanes().instances(), LANE_CLIENT_ID_PREFIX, progress);
     }
     deploy(new MetricsVerticle(registry, config.metricsPort(), endpoints, lanes));
     if (config.has(Role.DASHBOARD)) {
@@ -195,7 +196,7 @@ public final class Application implements BenchedPipeline {
     checkNotStopping();
     AtomicInteger next = new AtomicInteger();
     deployments.push(await(vertx.deployVerticle(() -> lane.apply(next.getAndIncrement()),
-        new DeploymentOptions().setInstances(config.pipelineInstances()))));
+        new DeploymentOptions().setInstances(config.lanes().instances()))));
   }
 
   private void checkNotStopping() {

@@ -75,7 +75,7 @@ final class LiveLatency {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(COMMIT_TIMEOUT_MINUTES);
     try (PreparedStatement st = db.prepareStatement("SELECT coalesce(sum(next_offset), 0) FROM pipeline_checkpoints "
         + "WHERE consumer_group = ? AND topic = ?")) {
-      st.setString(1, pipeline.consumerGroup());
+      st.setString(1, pipeline.kafka().consumerGroup());
       st.setString(2, topic);
       while (System.nanoTime() < deadline) {
         try (ResultSet rs = st.executeQuery()) {

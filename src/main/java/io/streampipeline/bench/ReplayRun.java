@@ -98,8 +98,8 @@ final class ReplayRun {
     try (PreparedStatement offsetsQuery = db.prepareStatement(OFFSETS);
         PreparedStatement unpublishedQuery = db.prepareStatement(UNPUBLISHED);
         PreparedStatement windowsQuery = db.prepareStatement(WINDOWS)) {
-      offsetsQuery.setString(1, pipeline.consumerGroup());
-      offsetsQuery.setString(2, pipeline.clickstreamTopic());
+      offsetsQuery.setString(1, pipeline.kafka().consumerGroup());
+      offsetsQuery.setString(2, pipeline.kafka().clickstreamTopic());
       while (System.nanoTime() < deadline) {
         if (lastRowAt < 0) {
           try (ResultSet rs = offsetsQuery.executeQuery()) {

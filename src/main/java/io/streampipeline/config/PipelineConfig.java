@@ -1,55 +1,31 @@
 package io.streampipeline.config;
 
-import java.nio.file.Path;
 import java.util.Set;
 
 /**
- * The whole configuration, read once at start-up (conf/ JSON, then environment, then --flags) and validated
- * by {@link ConfigLoader}. Durations are in milliseconds. A null address means "start the embedded one".
+ * The whole configuration, read once at start-up (conf/ JSON, then environment, then --flags) and validated by
+ * {@link ConfigLoader}: one section a concern, each built by its own reader from the key table
+ * ({@link ConfigKey}). Durations are in milliseconds. A null address means "start the embedded one".
+ *
+ * @param metricsPort METRICS_PORT: Prometheus /metrics and the health probes, in every role
+ * @param benchEvents EVENTS: what the bench replays
+ * @param replay the replay's filters; null unless the role is replay-dlq
  */
 public record PipelineConfig(
-    String kafkaBootstrapServers,
-    String clickstreamTopic,
-    String aggregatedTopic,
-    String dlqTopic,
-    String consumerGroup,
-    double producerEventsPerSecond,
-    int producerNumUsers,
-    int producerNumProducts,
-    double producerErrorRate,
-    long producerMaxEvents,
-    Long producerSeed,
-    int sinkBatchSize,
-    long sinkFlushIntervalMs,
-    long tumblingWindowMs,
-    long revenueWindowMs,
-    long sessionTimeoutMs,
-    long allowedLatenessMs,
-    long idleMs,
-    IdleRule idleRule,
-    String postgresHost,
-    int postgresPort,
-    String postgresDatabase,
-    String postgresUser,
-    Secret postgresPassword,
-    int dashboardPort,
-    int metricsPort,
     Set<Role> roles,
-    int pipelineInstances,
-    Path dataDir,
-    int embeddedKafkaPort,
-    int embeddedPostgresPort,
-    long maxInFlightEvents,
-    long benchEvents,
-    OffsetOutOfRange offsetOutOfRange,
-    long maxInFlightBytes,
-    long sinkMaxDelayMs,
+    KafkaSettings kafka,
+    PostgresSettings postgres,
     ConnectionSettings connections,
-    DashboardAccess dashboardAccess,
+    LaneSettings lanes,
+    WindowTiming windows,
+    SinkSettings sink,
+    GeneratorSettings generator,
+    DashboardSettings dashboard,
+    int metricsPort,
     SchemaRegistrySettings schemaRegistry,
+    EmbeddedServers embedded,
     OpsConfig ops,
-    InputLimits inputLimits,
-    LiveFeed liveFeed,
+    long benchEvents,
     ReplayOptions replay) {
 
   /**
@@ -70,9 +46,6 @@ public record PipelineConfig(
       return tcpPort > 0;
     }
   }
-
-  /** PRODUCER_MAX_EVENTS unset: the generator never stops by itself. */
-  public static final long UNLIMITED = -1;
 
   public boolean has(Role role) {
     return roles.contains(role);

@@ -106,18 +106,18 @@ public final class GeneratorVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    long seed = config.producerSeed() != null ? config.producerSeed() : ThreadLocalRandom.current().nextLong();
-    factory = new EventFactory(seed, config.producerNumUsers(), config.producerNumProducts(),
-        config.sessionTimeoutMs(), config.producerErrorRate());
-    topic = config.clickstreamTopic();
-    maxEvents = config.producerMaxEvents();
+    long seed = config.generator().seed() != null ? config.generator().seed() : ThreadLocalRandom.current().nextLong();
+    factory = new EventFactory(seed, config.generator().numUsers(), config.generator().numProducts(),
+        config.windows().sessionTimeoutMs(), config.generator().errorRate());
+    topic = config.kafka().clickstreamTopic();
+    maxEvents = config.generator().maxEvents();
     producer = producerFactory.apply(vertx);
     // Failures are handled on each send's future; without a handler Vert.x reports every one again.
     producer.exceptionHandler(ignored -> { });
-    double rate = config.producerEventsPerSecond();
+    double rate = config.generator().eventsPerSecond();
     log.info("generator: {} events/s to {} at {}, seed {} (PRODUCER_SEED repeats a run), {} users, {} products, "
-            + "error rate {}, {}", plain(rate), topic, target, seed, config.producerNumUsers(),
-        config.producerNumProducts(), config.producerErrorRate(),
+            + "error rate {}, {}", plain(rate), topic, target, seed, config.generator().numUsers(),
+        config.generator().numProducts(), config.generator().errorRate(),
         maxEvents < 0 ? "no maximum" : "stopping after " + maxEvents + " events");
     if (maxEvents == 0) {
       finished.tryComplete();

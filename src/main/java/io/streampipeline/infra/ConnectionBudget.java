@@ -28,7 +28,7 @@ public final class ConnectionBudget {
   public static int needed(PipelineConfig config) {
     int needed = HEALTH;
     if (config.has(Role.PIPELINE)) {
-      needed += config.pipelineInstances() * (config.connections().postgresPoolSize() + INGEST_PER_LANE) + OUTBOX
+      needed += config.lanes().instances() * (config.connections().postgresPoolSize() + INGEST_PER_LANE) + OUTBOX
           + MAINTENANCE;
     }
     if (config.has(Role.DASHBOARD)) {
@@ -49,7 +49,7 @@ public final class ConnectionBudget {
     }
     return "PostgreSQL at " + server + " has room for " + Math.max(0, free) + " more connections (max_connections="
         + maxConnections + ", " + reserved + " reserved for superusers, " + inUse + " in use) but this process "
-        + "needs " + needed + " (PIPELINE_INSTANCES=" + config.pipelineInstances() + " x (POSTGRES_POOL_SIZE="
+        + "needs " + needed + " (PIPELINE_INSTANCES=" + config.lanes().instances() + " x (POSTGRES_POOL_SIZE="
         + config.connections().postgresPoolSize() + " + " + INGEST_PER_LANE
         + ") + outbox, retention, dashboard and health check): lower POSTGRES_POOL_SIZE or PIPELINE_INSTANCES, or raise "
         + "max_connections on the server";

@@ -127,22 +127,22 @@ public final class IngestVerticle extends VerticleBase {
     this.config = config;
     this.endpoints = endpoints;
     this.metrics = metrics;
-    this.topic = config.clickstreamTopic();
-    this.checkpointEvents = Math.max(1, (config.sinkBatchSize() + config.pipelineInstances() - 1)
-        / config.pipelineInstances());
-    this.ledger = new PartitionLedger(MAX_OUTSTANDING_CHECKPOINTS, config.maxInFlightEvents(),
-        config.maxInFlightBytes());
+    this.topic = config.kafka().clickstreamTopic();
+    this.checkpointEvents = Math.max(1, (config.sink().batchSize() + config.lanes().instances() - 1)
+        / config.lanes().instances());
+    this.ledger = new PartitionLedger(MAX_OUTSTANDING_CHECKPOINTS, config.lanes().maxInFlightEvents(),
+        config.lanes().maxInFlightBytes());
   }
 
   @Override
   public Future<?> start() {
     context.put(JsonLogLayout.LANE, lane);
-    processor = new RecordProcessor(topic, metrics, config.inputLimits());
+    processor = new RecordProcessor(topic, metrics, config.lanes().inputLimits());
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("ingest-lane-" + lane))
         .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
     results = vertx.eventBus().consumer(Addresses.laneIngest(lane), msg -> onCheckpointResult(msg.body()));
     consumer = KafkaConsumer.create(vertx, KafkaClients.consumer(endpoints,
-        config.consumerGroup(), "stream-pipeline-lane-" + lane + "-" + ProcessIdentity.id()));
+        config.kafka().consumerGroup(), "stream-pipeline-lane-" + lane + "-" + ProcessIdentity.id()));
     consumer.pollTimeout(POLL_TIMEOUT);
     admin = KafkaAdminClient.create(vertx, KafkaClients.admin(endpoints,
         "stream-pipeline-lane-" + lane + "-" + ProcessHandle.current().pid()));
@@ -159,10 +159,10 @@ public final class IngestVerticle extends VerticleBase {
         "lane " + lane, this::onRecords, this::pauseForRegistry, this::resumeAfterRegistry);
     processor.codec().useRegistry(registry.schemas());
     consumer.batchHandler(records -> registry.offer(records.records()));
-    flushTimer = vertx.setPeriodic(config.sinkFlushIntervalMs(), id -> requestBarrier());
+    flushTimer = vertx.setPeriodic(config.sink().flushIntervalMs(), id -> requestBarrier());
     tickTimer = vertx.setPeriodic(TICK_MS, id -> onTick());
     return Future.all(results.completion(), consumer.subscribe(topic))
-        .onSuccess(v -> log.info("lane {}: consuming {} as group {}", lane, topic, config.consumerGroup()));
+        .onSuccess(v -> log.info("lane {}: consuming {} as group {}", lane, topic, config.kafka().consumerGroup()));
   }
 
   /** With the cooperative assignor this names only the partitions added; the others keep their state. */
@@ -201,7 +201,7 @@ public final class IngestVerticle extends VerticleBase {
     partitions.forEach(p -> seqs.put(p, ledger.beginRestore(p)));
     Set<TopicPartition> tps = topicPartitions(partitions);
     consumer.pause(tps)
-        .compose(v -> CheckpointClaims.claim(pool, config.consumerGroup(), topic, partitions))
+        .compose(v -> CheckpointClaims.claim(pool, config.kafka().consumerGroup(), topic, partitions))
         .compose(claimed -> currentTopicId().compose(topicId -> consumer.beginningOffsets(tps)
             .compose(starts -> consumer.endOffsets(tps).compose(ends -> {
               Map<Integer, StartPosition> suspected = new HashMap<>();
@@ -245,9 +245,9 @@ public final class IngestVerticle extends VerticleBase {
       long logStart = starts.getOrDefault(tp, 0L);
       long logEnd = ends.getOrDefault(tp, 0L);
       StartPosition position = StartPosition.decide(claim.nextOffset(), claim.topicId(), topicId, logStart, logEnd,
-          config.offsetOutOfRange());
+          config.lanes().offsetOutOfRange());
       if (position.action() == StartPosition.Action.CONTINUE && ledger.hasLostRecords(p)
-          && config.offsetOutOfRange() == PipelineConfig.OffsetOutOfRange.HALT) {
+          && config.lanes().offsetOutOfRange() == PipelineConfig.OffsetOutOfRange.HALT) {
         // Reading found records gone from the log; whatever offset is stored now (another owner may have moved it
         // back inside the log since), reading on would skip them.
         position = new StartPosition(StartPosition.Action.HALT, claim.nextOffset(), StartPosition.Reason.OFFSET);
@@ -278,7 +278,7 @@ public final class IngestVerticle extends VerticleBase {
     }
     metrics.offsetOutOfRange(p, position.reason().tag());
     log.error("lane {}: stored offset {} of {}-{}: {}; PIPELINE_OFFSET_OUT_OF_RANGE={}: {}", lane,
-        claim.nextOffset(), topic, p, why, config.offsetOutOfRange().name().toLowerCase(Locale.ROOT),
+        claim.nextOffset(), topic, p, why, config.lanes().offsetOutOfRange().name().toLowerCase(Locale.ROOT),
         position.action() == StartPosition.Action.HALT
             ? "the partition is held back until its row in pipeline_checkpoints is corrected or deleted"
             : position.reason() == StartPosition.Reason.TRUNCATED
@@ -336,7 +336,7 @@ public final class IngestVerticle extends VerticleBase {
       checks.add(consumer.position(tp).map(at -> {
         Claimed claim = claimed.get(p);
         if (at < claim.nextOffset()) {
-          StartPosition truncated = StartPosition.truncated(claim.nextOffset(), at, config.offsetOutOfRange());
+          StartPosition truncated = StartPosition.truncated(claim.nextOffset(), at, config.lanes().offsetOutOfRange());
           reportOutside(p, claim, truncated, starts.getOrDefault(tp, 0L), ends.getOrDefault(tp, 0L),
               "its log was truncated below it (records read under leader epoch " + claim.leaderEpoch()
                   + " are gone; the leader reports the log diverging at " + at + ", after an unclean leader "
@@ -455,8 +455,8 @@ public final class IngestVerticle extends VerticleBase {
     }
     if (ledger.eventsSinceBarrier() >= checkpointEvents) {
       requestBarrier();
-    } else if (delayTimer < 0 && config.sinkMaxDelayMs() > 0) {
-      delayTimer = vertx.setTimer(config.sinkMaxDelayMs(), id -> {
+    } else if (delayTimer < 0 && config.sink().maxDelayMs() > 0) {
+      delayTimer = vertx.setTimer(config.sink().maxDelayMs(), id -> {
         delayTimer = -1;
         requestBarrier();
       });
@@ -471,7 +471,7 @@ public final class IngestVerticle extends VerticleBase {
    * restored, which holds it back.
    */
   private void checkGaps(Map<Integer, Long> gaps) {
-    boolean halt = config.offsetOutOfRange() == PipelineConfig.OffsetOutOfRange.HALT;
+    boolean halt = config.lanes().offsetOutOfRange() == PipelineConfig.OffsetOutOfRange.HALT;
     if (halt) {
       gaps.keySet().forEach(ledger::checkingGap);
     }
@@ -497,7 +497,7 @@ public final class IngestVerticle extends VerticleBase {
         metrics.offsetOutOfRange(p);
         log.error("lane {}: records {} to {} of {}-{} were removed by retention before they were read; "
             + "PIPELINE_OFFSET_OUT_OF_RANGE={}", lane, expected, start - 1, topic, p,
-            config.offsetOutOfRange().name().toLowerCase(Locale.ROOT));
+            config.lanes().offsetOutOfRange().name().toLowerCase(Locale.ROOT));
         // A partition restored since (its checks forgotten) read from its stored offset, which that restore checked.
         if (halt && ledger.reading().contains(p) && ledger.awaitsGapCheck(p)) {
           ledger.lostRecords(p);
@@ -649,7 +649,7 @@ public final class IngestVerticle extends VerticleBase {
     }
     long lag = Math.max(0, end - ledger.next(p));
     metrics.consumerLag(p, lag);
-    if (!flowPaused && ledger.isIdle(p, lag, now, config.idleMs())) {
+    if (!flowPaused && ledger.isIdle(p, lag, now, config.windows().idleMs())) {
       sendDown(new IdleAdvance(p, now, ledger.quietFor(p, now)));
       // What the advance closes (every window and session of a stream that went quiet) is checkpointed at once,
       // not at the next flush: up to a flush interval sooner in the database and on the aggregated topic.

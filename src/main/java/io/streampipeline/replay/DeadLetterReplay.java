@@ -63,7 +63,7 @@ public final class DeadLetterReplay {
     this.options = config.replay() == null ? ReplayOptions.all() : config.replay();
     this.selection = new ReplaySelection(options);
     this.out = out;
-    this.topic = options.toTopic() != null ? options.toTopic() : config.clickstreamTopic();
+    this.topic = options.toTopic() != null ? options.toTopic() : config.kafka().clickstreamTopic();
   }
 
   /** Runs the replay (or the dry run) to the end; the future fails with the reason when it stops early. */

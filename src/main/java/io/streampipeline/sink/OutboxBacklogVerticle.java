@@ -70,8 +70,8 @@ public final class OutboxBacklogVerticle extends VerticleBase {
     pool.query(BACKLOG).execute().onComplete((rows, err) -> {
       if (err != null) {
         // Unknown rather than stale: an outage of PostgreSQL has alerts of its own.
-        metrics.outboxBacklog(config.aggregatedTopic(), Double.NaN, Double.NaN);
-        metrics.outboxBacklog(config.dlqTopic(), Double.NaN, Double.NaN);
+        metrics.outboxBacklog(config.kafka().aggregatedTopic(), Double.NaN, Double.NaN);
+        metrics.outboxBacklog(config.kafka().dlqTopic(), Double.NaN, Double.NaN);
         if (!failing) {
           failing = true;
           log.warn("outbox backlog: cannot read it ({}); its gauges show NaN until PostgreSQL answers",
@@ -81,9 +81,9 @@ public final class OutboxBacklogVerticle extends VerticleBase {
       }
       failing = false;
       Row row = rows.iterator().next();
-      metrics.outboxBacklog(config.aggregatedTopic(), row.getLong("windows_pending"),
+      metrics.outboxBacklog(config.kafka().aggregatedTopic(), row.getLong("windows_pending"),
           row.getDouble("windows_oldest"));
-      metrics.outboxBacklog(config.dlqTopic(), row.getLong("dead_letters_pending"),
+      metrics.outboxBacklog(config.kafka().dlqTopic(), row.getLong("dead_letters_pending"),
           row.getDouble("dead_letters_oldest"));
     });
   }

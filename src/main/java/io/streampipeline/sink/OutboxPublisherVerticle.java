@@ -189,7 +189,7 @@ public final class OutboxPublisherVerticle extends VerticleBase {
     if (registry == null || aggregatedSchemaId != null) {
       return Future.succeededFuture();
     }
-    String subject = config.aggregatedTopic() + "-value";
+    String subject = config.kafka().aggregatedTopic() + "-value";
     return registry.register(subject, AggregatedCodec.V2.toString()).map(id -> {
       aggregatedSchemaId = id;
       log.info("outbox: AggregatedMetrics v2 is schema id {} (subject {}) at {}; windows go out registry-framed",
@@ -215,9 +215,9 @@ public final class OutboxPublisherVerticle extends VerticleBase {
           sends.add(Future.succeededFuture()); // its row is gone: nothing to send, the entry goes
           continue;
         }
-        sends.add(producer.send(KafkaProducerRecord.create(config.aggregatedTopic(), entry.windowId(), value)));
+        sends.add(producer.send(KafkaProducerRecord.create(config.kafka().aggregatedTopic(), entry.windowId(), value)));
       }
-      return settle(config.aggregatedTopic(), ids, sends).compose(outcomes -> {
+      return settle(config.kafka().aggregatedTopic(), ids, sends).compose(outcomes -> {
         Marks<Queued> marks = Marks.of(entries, outcomes);
         int n = marks.ids().size();
         Long[] seqs = new Long[n];
@@ -285,9 +285,9 @@ public final class OutboxPublisherVerticle extends VerticleBase {
             topicId.isEmpty() ? null : topicId, partition, offset, row.getLong("failed_at"));
         String key = DeadLetterRows.key(topic, partition, offset);
         keys.add(key);
-        sends.add(producer.send(KafkaProducerRecord.create(config.dlqTopic(), key, json)));
+        sends.add(producer.send(KafkaProducerRecord.create(config.kafka().dlqTopic(), key, json)));
       }
-      return settle(config.dlqTopic(), keys, sends).compose(outcomes -> {
+      return settle(config.kafka().dlqTopic(), keys, sends).compose(outcomes -> {
         Marks<Long> marks = Marks.of(ids, outcomes);
         return marks.mark(conn, MARK_DEAD_LETTERS, Tuple.tuple().addArrayOfLong(marks.ids().toArray(new Long[0])));
       });

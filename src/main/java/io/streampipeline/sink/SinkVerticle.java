@@ -87,7 +87,8 @@ public final class SinkVerticle extends VerticleBase {
       vertx.setTimer(ms, id -> done.complete());
       return done.future();
     };
-    CheckpointStore store = new CheckpointWriter(pool, config.consumerGroup(), config.clickstreamTopic());
+    CheckpointStore store =
+        new CheckpointWriter(pool, config.kafka().consumerGroup(), config.kafka().clickstreamTopic());
     runner = new CheckpointRunner(store, ownership, connections, sleep, new CheckpointRunner.Listener() {
       @Override
       public void committed(CheckpointJob job, List<DeadLetter> rejected, long written) {

@@ -59,7 +59,7 @@ public final class WindowVerticle extends VerticleBase {
   public WindowVerticle(int lane, PipelineConfig config, PipelineMetrics metrics) {
     this.lane = lane;
     this.settings = WindowSettings.from(config);
-    this.idleRule = config.idleRule();
+    this.idleRule = config.windows().idleRule();
     this.metrics = metrics;
   }
 

@@ -18,33 +18,33 @@ class ConfigLoaderTest {
   @Test
   void defaultsAreTheContractOnes() {
     PipelineConfig c = ConfigLoader.fromMap(Map.of());
-    assertNull(c.kafkaBootstrapServers());
-    assertNull(c.postgresHost());
-    assertEquals("clickstream.events", c.clickstreamTopic());
-    assertEquals("clickstream.aggregated", c.aggregatedTopic());
-    assertEquals("clickstream.dlq", c.dlqTopic());
-    assertEquals("stream-pipeline-consumers", c.consumerGroup());
-    assertEquals(100.0, c.producerEventsPerSecond());
-    assertEquals(1000, c.producerNumUsers());
-    assertEquals(500, c.producerNumProducts());
-    assertEquals(0.02, c.producerErrorRate());
-    assertEquals(500, c.sinkBatchSize());
-    assertEquals(5000, c.sinkFlushIntervalMs());
-    assertEquals(60_000, c.tumblingWindowMs());
-    assertEquals(300_000, c.revenueWindowMs());
-    assertEquals(1_800_000, c.sessionTimeoutMs());
-    assertEquals(10_000, c.allowedLatenessMs());
-    assertEquals(10_000, c.idleMs());
-    assertEquals(IdleRule.EVENT_TIME, c.idleRule());
-    assertEquals(5432, c.postgresPort());
-    assertEquals(8000, c.dashboardPort());
+    assertNull(c.kafka().bootstrapServers());
+    assertNull(c.postgres().host());
+    assertEquals("clickstream.events", c.kafka().clickstreamTopic());
+    assertEquals("clickstream.aggregated", c.kafka().aggregatedTopic());
+    assertEquals("clickstream.dlq", c.kafka().dlqTopic());
+    assertEquals("stream-pipeline-consumers", c.kafka().consumerGroup());
+    assertEquals(100.0, c.generator().eventsPerSecond());
+    assertEquals(1000, c.generator().numUsers());
+    assertEquals(500, c.generator().numProducts());
+    assertEquals(0.02, c.generator().errorRate());
+    assertEquals(500, c.sink().batchSize());
+    assertEquals(5000, c.sink().flushIntervalMs());
+    assertEquals(60_000, c.windows().tumblingMs());
+    assertEquals(300_000, c.windows().revenueMs());
+    assertEquals(1_800_000, c.windows().sessionTimeoutMs());
+    assertEquals(10_000, c.windows().allowedLatenessMs());
+    assertEquals(10_000, c.windows().idleMs());
+    assertEquals(IdleRule.EVENT_TIME, c.windows().idleRule());
+    assertEquals(5432, c.postgres().port());
+    assertEquals(8000, c.dashboard().port());
     assertEquals(9090, c.metricsPort());
     assertEquals(Set.of(Role.GENERATOR, Role.PIPELINE, Role.DASHBOARD), c.roles());
-    assertEquals(1, c.pipelineInstances());
-    assertEquals(PipelineConfig.UNLIMITED, c.producerMaxEvents());
-    assertNull(c.producerSeed());
-    assertEquals(9092, c.embeddedKafkaPort());
-    assertEquals(5433, c.embeddedPostgresPort());
+    assertEquals(1, c.lanes().instances());
+    assertEquals(GeneratorSettings.UNLIMITED, c.generator().maxEvents());
+    assertNull(c.generator().seed());
+    assertEquals(9092, c.embedded().kafkaPort());
+    assertEquals(5433, c.embedded().postgresPort());
   }
 
   @Test
@@ -53,10 +53,10 @@ class ConfigLoaderTest {
     Files.writeString(file, "{\"SINK_BATCH_SIZE\": 42, \"DASHBOARD_PORT\": 8100, \"ROLES\": \"generator\"}");
     PipelineConfig c = ConfigLoader.load(Map.of("CONFIG_FILE", file.toString(), "DASHBOARD_PORT", "8200"),
         new String[] {"--roles=pipeline,dashboard", "--pipeline-instances=3"});
-    assertEquals(42, c.sinkBatchSize());
-    assertEquals(8200, c.dashboardPort());
+    assertEquals(42, c.sink().batchSize());
+    assertEquals(8200, c.dashboard().port());
     assertEquals(Set.of(Role.PIPELINE, Role.DASHBOARD), c.roles());
-    assertEquals(3, c.pipelineInstances());
+    assertEquals(3, c.lanes().instances());
   }
 
   @Test
@@ -88,7 +88,8 @@ class ConfigLoaderTest {
 
   @Test
   void theIdleRuleIsNamedByItsConfigName() {
-    assertEquals(IdleRule.WALL_CLOCK, ConfigLoader.fromMap(Map.of("WINDOW_IDLE_RULE", "Wall-Clock")).idleRule());
+    assertEquals(IdleRule.WALL_CLOCK,
+        ConfigLoader.fromMap(Map.of("WINDOW_IDLE_RULE", "Wall-Clock")).windows().idleRule());
     ConfigException e = assertThrows(ConfigException.class,
         () -> ConfigLoader.fromMap(Map.of("WINDOW_IDLE_RULE", "now")));
     assertEquals("Invalid configuration: WINDOW_IDLE_RULE='now' must be one of event-time, wall-clock", e.getMessage());
@@ -96,7 +97,7 @@ class ConfigLoaderTest {
 
   @Test
   void dashboardAccessSettings(@TempDir Path dir) throws Exception {
-    DashboardAccess open = ConfigLoader.fromMap(Map.of()).dashboardAccess();
+    DashboardAccess open = ConfigLoader.fromMap(Map.of()).dashboard().access();
     assertEquals("127.0.0.1", open.host());
     assertNull(open.authToken());
     assertEquals(List.of(), open.allowedOrigins());
@@ -106,7 +107,7 @@ class ConfigLoaderTest {
     Files.writeString(tokenFile, "from-a-file-0123456789\n");
     DashboardAccess set = ConfigLoader.fromMap(Map.of("DASHBOARD_HOST", "0.0.0.0", "DASHBOARD_AUTH_TOKEN_FILE",
         tokenFile.toString(), "DASHBOARD_ALLOWED_ORIGINS", "https://Ops.example.com, http://10.0.0.5:8080"))
-        .dashboardAccess();
+        .dashboard().access();
     assertEquals("0.0.0.0", set.host());
     assertEquals("from-a-file-0123456789", set.authToken());
     assertEquals(List.of("https://ops.example.com", "http://10.0.0.5:8080"), set.allowedOrigins());

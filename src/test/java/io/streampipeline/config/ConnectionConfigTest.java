@@ -86,8 +86,8 @@ class ConnectionConfigTest {
     Files.writeString(jaas, JAAS);
     PipelineConfig c = ConfigLoader.fromMap(Map.of("POSTGRES_PASSWORD_FILE", password.toString(),
         "KAFKA_PROPERTY_SASL_JAAS_CONFIG_FILE", jaas.toString(), "POSTGRES_USER_FILE", password.toString()));
-    assertEquals("from-a-file", c.postgresPassword().reveal());
-    assertEquals("from-a-file", c.postgresUser());
+    assertEquals("from-a-file", c.postgres().password().reveal());
+    assertEquals("from-a-file", c.postgres().user());
     assertEquals(Map.of("sasl.jaas.config", JAAS), c.connections().kafkaProperties().asMap());
   }
 
@@ -167,7 +167,7 @@ class ConnectionConfigTest {
         "KAFKA_PROPERTY_SECURITY_PROTOCOL", "SASL_SSL"));
     PipelineConfig c = ConfigLoader.fromMap(keys);
     String text = c.toString() + new Endpoints("k:9092", c.connections().kafkaProperties(), "h", 5432, "d", "u",
-        c.postgresPassword(), PostgresSslMode.REQUIRE, null);
+        c.postgres().password(), PostgresSslMode.REQUIRE, null);
     for (String secret : new String[] {"pg-pass-000", "s3cret-kafka", "trust-pass-123", "key-pass-456",
         "registry-pass-789"}) {
       assertFalse(text.contains(secret), secret + " leaked into " + text);

@@ -10,7 +10,7 @@ class InputLimitsConfigTest {
 
   @Test
   void defaults() {
-    InputLimits limits = ConfigLoader.fromMap(Map.of()).inputLimits();
+    InputLimits limits = ConfigLoader.fromMap(Map.of()).lanes().inputLimits();
     assertEquals(65_536, limits.maxMessageBytes());
     assertEquals(300_000, limits.maxFutureMs());
     assertEquals(InputLimits.DEFAULTS, limits);
@@ -19,10 +19,11 @@ class InputLimitsConfigTest {
   @Test
   void givenValues() {
     InputLimits limits = ConfigLoader.fromMap(Map.of("PIPELINE_MAX_MESSAGE_BYTES", "1048576",
-        "WINDOW_MAX_FUTURE_SECONDS", "0")).inputLimits();
+        "WINDOW_MAX_FUTURE_SECONDS", "0")).lanes().inputLimits();
     assertEquals(1_048_576, limits.maxMessageBytes());
     assertEquals(0, limits.maxFutureMs(), "0: an event may not be ahead of its record at all");
-    assertEquals(2500, ConfigLoader.fromMap(Map.of("WINDOW_MAX_FUTURE_SECONDS", "2.5")).inputLimits().maxFutureMs());
+    assertEquals(2500,
+        ConfigLoader.fromMap(Map.of("WINDOW_MAX_FUTURE_SECONDS", "2.5")).lanes().inputLimits().maxFutureMs());
   }
 
   @Test

@@ -53,7 +53,7 @@ class AbortedTransactionsIT {
     TestInfra infra = it.infra();
     PipelineConfig config = it.config();
     Db db = it.db();
-    String topic = config.clickstreamTopic();
+    String topic = config.kafka().clickstreamTopic();
     long base = Instant.parse("2026-11-21T08:00:00Z").toEpochMilli();
 
     Properties props = new Properties();

@@ -101,7 +101,7 @@ public enum EventTimes {
   public static void awaitReadingAndWaiting(Application app, PipelineConfig config) {
     Await.until(Duration.ofSeconds(60), "all six partitions read by the lanes",
         () -> app.metrics().partitionsWithKnownLag(), n -> n == 6);
-    Await.sleep(3 * config.idleMs());
+    Await.sleep(3 * config.windows().idleMs());
   }
 
   /** What a {@link #produce} call has sent so far, and when it is done. */

@@ -77,7 +77,7 @@ class FencingIT {
   /** The row a claim left: the partition's owner epoch and stored position. */
   private void stored(int partition, long ownerEpoch, long nextOffset) {
     db.execute("INSERT INTO pipeline_checkpoints (consumer_group, topic, partition, next_offset, checkpoint_id, "
-        + "owner_epoch) VALUES ('" + config.consumerGroup() + "', '" + config.clickstreamTopic() + "', " + partition
+        + "owner_epoch) VALUES ('" + config.kafka().consumerGroup() + "', '" + config.kafka().clickstreamTopic() + "', " + partition
         + ", " + nextOffset + ", 1, " + ownerEpoch + ")");
   }
 
@@ -269,7 +269,7 @@ class FencingIT {
     List<DeadLetter> deadLetters = new ArrayList<>();
     for (long o = from; o < to; o++) {
       if (o == from + 3) {
-        deadLetters.add(new DeadLetter(config.clickstreamTopic(), partition, o, "not JSON", new byte[] {'{'},
+        deadLetters.add(new DeadLetter(config.kafka().clickstreamTopic(), partition, o, "not JSON", new byte[] {'{'},
             System.currentTimeMillis()));
       } else {
         events.add(event(partition, o));

@@ -68,7 +68,7 @@ class HaltOnRecordsLostWhileReadingIT {
     TestInfra infra = it.infra();
     PipelineConfig config = it.config();
     Db db = it.db();
-    String topic = config.clickstreamTopic();
+    String topic = config.kafka().clickstreamTopic();
     long base = Instant.parse("2026-11-20T10:00:00Z").toEpochMilli();
 
     Application first = new Application(config).start();

@@ -42,8 +42,8 @@ class OutboxBacklogIT {
           infra.pgPassword);
       vertx.deployVerticle(new OutboxBacklogVerticle(config, endpoints, new PipelineMetrics(registry)))
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      String windows = config.aggregatedTopic();
-      String deadLetters = config.dlqTopic();
+      String windows = config.kafka().aggregatedTopic();
+      String deadLetters = config.kafka().dlqTopic();
 
       Await.until(Duration.ofSeconds(20), "the first reading", () -> pending(registry, windows), n -> n == 3.0);
       double oldestWindow = oldest(registry, windows);

@@ -100,7 +100,7 @@ class PostgresTlsIT {
     Topics.ensure(infra.bootstrapServers, config);
     List<GeneratedMessage> messages = TestData.generate(20261122L, 500, 0.0, T0, 500);
     long valid = TestData.kinds(messages).getOrDefault(Kind.VALID, 0L);
-    TestData.send(infra.bootstrapServers, config.clickstreamTopic(), messages);
+    TestData.send(infra.bootstrapServers, config.kafka().clickstreamTopic(), messages);
     Endpoints jdbc = endpoints(PostgresSslMode.VERIFY_FULL, certificates.caCert);
 
     Application app = new Application(config).start();

@@ -48,9 +48,9 @@ class RejectedRowsIT {
       if (poison) {
         sentPoison.put(e.eventId(), bytes);
       }
-      records.add(new ProducerRecord<>(config.clickstreamTopic(), e.userId(), bytes));
+      records.add(new ProducerRecord<>(config.kafka().clickstreamTopic(), e.userId(), bytes));
     }
-    TestData.send(infra.bootstrapServers, config.clickstreamTopic(), records, null);
+    TestData.send(infra.bootstrapServers, config.kafka().clickstreamTopic(), records, null);
 
     Application app = new Application(config).start();
     try {

@@ -54,7 +54,7 @@ class ReplayDlqIT {
     db.execute("ALTER TABLE clickstream_events ADD CONSTRAINT still_refused CHECK (page_url <> '" + REFUSED + "')");
     Map<String, String> settings = infra.pipelineConfig(database, "replay");
     PipelineConfig config = ConfigLoader.fromMap(settings);
-    String topic = config.clickstreamTopic();
+    String topic = config.kafka().clickstreamTopic();
     Topics.ensure(infra.bootstrapServers, config);
 
     ClickstreamCodec codec = new ClickstreamCodec();

@@ -72,11 +72,11 @@ class ReplayOptionsTest {
 
   @Test
   void theLiveFeedPortCanBeTurnedOff() {
-    assertEquals(7000, ConfigLoader.fromMap(Map.of()).liveFeed().tcpPort());
-    assertEquals("127.0.0.1", ConfigLoader.fromMap(Map.of()).liveFeed().host());
-    assertFalse(ConfigLoader.fromMap(Map.of("EVENTBUS_TCP_PORT", "0")).liveFeed().enabled());
+    assertEquals(7000, ConfigLoader.fromMap(Map.of()).dashboard().liveFeed().tcpPort());
+    assertEquals("127.0.0.1", ConfigLoader.fromMap(Map.of()).dashboard().liveFeed().host());
+    assertFalse(ConfigLoader.fromMap(Map.of("EVENTBUS_TCP_PORT", "0")).dashboard().liveFeed().enabled());
     assertThrows(ConfigException.class, () -> ConfigLoader.fromMap(Map.of("EVENTBUS_TCP_PORT", "-1")));
-    assertEquals("0.0.0.0", ConfigLoader.fromMap(Map.of("DASHBOARD_HOST", "0.0.0.0")).liveFeed().host());
+    assertEquals("0.0.0.0", ConfigLoader.fromMap(Map.of("DASHBOARD_HOST", "0.0.0.0")).dashboard().liveFeed().host());
   }
 
   private static void assertBad(String flag, String start, String... more) {
