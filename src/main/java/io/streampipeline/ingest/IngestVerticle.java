@@ -10,6 +10,7 @@ import io.streampipeline.bus.LaneMessage.IdleAdvance;
 import io.streampipeline.bus.LaneMessage.PartitionsRestored;
 import io.streampipeline.bus.LaneMessage.PartitionsRevoked;
 import io.streampipeline.bus.LaneMessage.RestoredPartition;
+import io.streampipeline.config.ConfigName;
 import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.config.ProcessIdentity;
 import io.streampipeline.event.ClickstreamCodec;
@@ -40,7 +41,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -278,7 +278,7 @@ public final class IngestVerticle extends VerticleBase {
     }
     metrics.offsetOutOfRange(p, position.reason().tag());
     log.error("lane {}: stored offset {} of {}-{}: {}; PIPELINE_OFFSET_OUT_OF_RANGE={}: {}", lane,
-        claim.nextOffset(), topic, p, why, config.lanes().offsetOutOfRange().name().toLowerCase(Locale.ROOT),
+        claim.nextOffset(), topic, p, why, ConfigName.of(config.lanes().offsetOutOfRange()),
         position.action() == StartPosition.Action.HALT
             ? "the partition is held back until its row in pipeline_checkpoints is corrected or deleted"
             : position.reason() == StartPosition.Reason.TRUNCATED
@@ -497,7 +497,7 @@ public final class IngestVerticle extends VerticleBase {
         metrics.offsetOutOfRange(p);
         log.error("lane {}: records {} to {} of {}-{} were removed by retention before they were read; "
             + "PIPELINE_OFFSET_OUT_OF_RANGE={}", lane, expected, start - 1, topic, p,
-            config.lanes().offsetOutOfRange().name().toLowerCase(Locale.ROOT));
+            ConfigName.of(config.lanes().offsetOutOfRange()));
         // A partition restored since (its checks forgotten) read from its stored offset, which that restore checked.
         if (halt && ledger.reading().contains(p) && ledger.awaitsGapCheck(p)) {
           ledger.lostRecords(p);
