@@ -29,11 +29,11 @@ public enum ConfigKey {
   KAFKA_PROPERTIES_FILE(Kind.FILE, null, "none", Readers.ALL,
       "a Java properties file of Kafka client settings for every consumer, producer and admin client (security, "
           + "SASL, TLS, tuning); `KAFKA_PROPERTY_<NAME>` settings go over it"),
-  KAFKA_TOPIC_REPLICATION_FACTOR(Kind.WHOLE, null, "min(3, brokers)", Readers.ALL,
+  KAFKA_TOPIC_REPLICATION_FACTOR(Kind.WHOLE, null, "min(3, brokers)", Readers.SERVICES,
       "replication factor of topics the pipeline creates"),
-  KAFKA_TOPIC_MIN_INSYNC_REPLICAS(Kind.WHOLE, null, "broker's default", Readers.ALL,
+  KAFKA_TOPIC_MIN_INSYNC_REPLICAS(Kind.WHOLE, null, "broker's default", Readers.SERVICES,
       "`min.insync.replicas` of topics the pipeline creates (at most the replication factor)"),
-  KAFKA_CREATE_TOPICS(Kind.BOOLEAN, "true", null, Readers.ALL,
+  KAFKA_CREATE_TOPICS(Kind.BOOLEAN, "true", null, Readers.SERVICES,
       "`false`: the topics must exist (a missing one stops start-up)"),
 
   PRODUCER_EVENTS_PER_SECOND(Kind.NUMBER, "100", null, Readers.GENERATOR, "generator rate"),
@@ -114,19 +114,19 @@ public enum ConfigKey {
       "PEM private key of `DASHBOARD_TLS_CERT`"),
   EVENTBUS_TCP_PORT(Kind.PORT, "7000", null, Readers.DASHBOARD,
       "live feed over TCP (with the dashboard role, on `DASHBOARD_HOST`); `0` turns it off"),
-  METRICS_PORT(Kind.PORT, "9090", null, Readers.ALL, "Prometheus `/metrics` and the health probes"),
+  METRICS_PORT(Kind.PORT, "9090", null, Readers.SERVICES, "Prometheus `/metrics` and the health probes"),
 
-  SCHEMA_REGISTRY_URL(Kind.TEXT, null, "no registry", Readers.ALL,
+  SCHEMA_REGISTRY_URL(Kind.TEXT, null, "no registry", Readers.SERVICES,
       "base URL of a Confluent-compatible Schema Registry (`http://` or `https://`, no credentials in it)"),
-  SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO(Kind.SECRET, null, "none", Readers.ALL,
+  SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO(Kind.SECRET, null, "none", Readers.SERVICES,
       "`user:password` for basic auth (also `SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO_FILE`); never logged"),
-  SCHEMA_REGISTRY_SSL_ROOT_CERT(Kind.FILE, null, "the JVM's trust store", Readers.ALL,
+  SCHEMA_REGISTRY_SSL_ROOT_CERT(Kind.FILE, null, "the JVM's trust store", Readers.SERVICES,
       "PEM file of the CA(s) that signed an https registry's certificate"),
   AGGREGATED_WIRE_FORMAT(Kind.CHOICE, "single-object", null, Readers.PIPELINE,
       "`registry`: closed windows framed with the id of AggregatedMetrics v2, registered under "
           + "`<aggregated topic>-value` (needs `SCHEMA_REGISTRY_URL`)"),
 
-  DATA_DIR(Kind.TEXT, "./data", null, Readers.ALL,
+  DATA_DIR(Kind.TEXT, "./data", null, Readers.SERVICES,
       "embedded Kafka and PostgreSQL data (and `postgres.log`, the embedded server's own log)"),
   EMBEDDED_KAFKA_PORT(Kind.PORT, "9092", null, Readers.ALL, "port of the embedded Kafka"),
   EMBEDDED_POSTGRES_PORT(Kind.PORT, "5433", null, Readers.ALL, "port of the embedded PostgreSQL"),
@@ -242,6 +242,8 @@ public enum ConfigKey {
   /** The roles that read a key, named once here so the table stays one line a key. */
   private static final class Readers {
     static final Set<Role> ALL = Collections.unmodifiableSet(EnumSet.allOf(Role.class));
+    /** Every role but the one-shot replay-dlq. */
+    static final Set<Role> SERVICES = Collections.unmodifiableSet(EnumSet.complementOf(EnumSet.of(Role.REPLAY_DLQ)));
     static final Set<Role> PIPELINE = Collections.unmodifiableSet(EnumSet.of(Role.PIPELINE, Role.BENCH));
     static final Set<Role> PIPELINE_DASHBOARD =
         Collections.unmodifiableSet(EnumSet.of(Role.PIPELINE, Role.DASHBOARD, Role.BENCH));

@@ -36,6 +36,13 @@ public final class ConfigLoader {
     return new ConfigLoader(merged, flags).build();
   }
 
+  /** The keys the readers read to build a configuration from {@code values}: the table's rows in use. */
+  static Set<ConfigKey> keysRead(Map<String, String> values) {
+    ConfigLoader loader = new ConfigLoader(new HashMap<>(values), new HashMap<>(values));
+    loader.build();
+    return loader.source.keysRead();
+  }
+
   /** For tests and embedding: only the given keys, no file, no environment. */
   public static PipelineConfig fromMap(Map<String, String> values) {
     return new ConfigLoader(new HashMap<>(values), new HashMap<>(values)).build();

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -24,6 +25,8 @@ public final class ConfigSource {
   private final Map<String, String> values;
   /** Command-line flags alone: the replay's filters are read only from here. */
   private final Map<String, String> flags;
+  /** Every key asked for, so a test can tell a row of the table that no reader reads. */
+  private final Set<ConfigKey> read = EnumSet.noneOf(ConfigKey.class);
 
   public ConfigSource(Map<String, String> values, Map<String, String> flags) {
     this.values = values;
@@ -32,6 +35,7 @@ public final class ConfigSource {
 
   /** The key's value, or null when unset (the table's default is not applied). */
   public String optional(ConfigKey key) {
+    read.add(key);
     return optional(key.name());
   }
 
@@ -141,6 +145,7 @@ public final class ConfigSource {
 
   /** A replay filter: from the command line only, blank as unset. */
   public String flag(ConfigKey key) {
+    read.add(key);
     String value = flags.get(key.name());
     return value == null || value.isBlank() ? null : value.trim();
   }
@@ -165,6 +170,11 @@ public final class ConfigSource {
     }
     return inRange(key.flagName(), value, parse(key.flagName(), value, Long::parseLong, "is not a whole number"),
         min, max);
+  }
+
+  /** The keys read so far. */
+  Set<ConfigKey> keysRead() {
+    return EnumSet.copyOf(read);
   }
 
   /** Every name given that starts with {@code prefix}, sorted: KAFKA_PROPERTY_* settings. */

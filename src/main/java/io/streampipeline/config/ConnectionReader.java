@@ -65,9 +65,10 @@ final class ConnectionReader {
     }
     for (String name : properties.keySet()) {
       if (KafkaClientProperties.RESERVED.contains(name)) {
+        String why = name.equals("bootstrap.servers") ? " (use KAFKA_BOOTSTRAP_SERVERS)"
+            : " (exactly once depends on it)";
         throw new ConfigException(prefix + name.toUpperCase(Locale.ROOT).replace('.', '_'),
-            properties.get(name), "sets " + name + ", which the pipeline sets itself" + (name.equals("bootstrap.servers")
-                ? " (use KAFKA_BOOTSTRAP_SERVERS)" : " (exactly once depends on it)"));
+            properties.get(name), "sets " + name + ", which the pipeline sets itself" + why);
       }
     }
     return KafkaClientProperties.of(properties);

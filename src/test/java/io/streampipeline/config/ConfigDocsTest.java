@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** docs/configuration.md is what the key table generates; {@code -Dregenerate} rewrites it. */
@@ -30,6 +33,16 @@ class ConfigDocsTest {
           key + ": either a default or what unset means, not both");
       assertTrue(!key.description().contains("\n"), key + ": one line");
     }
+  }
+
+  @Test
+  void everyRowOfTheTableIsReadByAReader() {
+    Set<ConfigKey> read = EnumSet.noneOf(ConfigKey.class);
+    read.addAll(ConfigLoader.keysRead(Map.of()));
+    read.addAll(ConfigLoader.keysRead(Map.of("ROLES", "replay-dlq")));
+    read.add(ConfigKey.CONFIG_FILE); // read by ConfigLoader.load, before there is anything to read from
+    Set<ConfigKey> unread = EnumSet.complementOf(EnumSet.copyOf(read));
+    assertEquals(Set.of(), unread, "keys in the table that no reader reads");
   }
 
   @Test
