@@ -64,7 +64,8 @@ public enum ConfigKey {
       "quiet, caught-up partitions let event time follow the wall clock after this"),
   WINDOW_IDLE_RULE(Kind.CHOICE, "event-time", null, Readers.PIPELINE,
       "how far: from the partition's own highest timestamp (`event-time`), or straight to the clock (`wall-clock`: "
-          + "only for a replay whose records are all in Kafka before the start): [trade-off](design.md#quiet-partitions)"),
+          + "only for a replay whose records are all in Kafka before the start): "
+          + "[trade-off](design.md#quiet-partitions)"),
   WINDOW_MAX_FUTURE_SECONDS(Kind.SECONDS, "300", null, Readers.PIPELINE,
       "how far an event's timestamp may be ahead of its Kafka record's timestamp (≥ 0); further goes to the DLQ"),
 
