@@ -33,6 +33,11 @@ public final class ConfigSource {
     this.flags = flags;
   }
 
+  /** Nothing set: every read gives the table's default. */
+  static ConfigSource empty() {
+    return new ConfigSource(Map.of(), Map.of());
+  }
+
   /** The key's value, or null when unset (the table's default is not applied). */
   public String optional(ConfigKey key) {
     read.add(key);

@@ -23,11 +23,9 @@ public record ConnectionSettings(
     Path postgresSslRootCert,
     int postgresPoolSize) {
 
-  public static final int DEFAULT_POOL_SIZE = 2;
-
-  /** Everything at its default: no extra Kafka settings, topics created, PostgreSQL TLS by the default rule. */
+  /** Everything at its default (the key table's): no extra Kafka settings, topics created, TLS by the default rule. */
   public static ConnectionSettings defaults() {
-    return new ConnectionSettings(KafkaClientProperties.none(), null, null, true, null, null, DEFAULT_POOL_SIZE);
+    return ConnectionReader.read(ConfigSource.empty());
   }
 
   /** The mode used for a server: the configured one, else prefer for an external server, disable for ours. */

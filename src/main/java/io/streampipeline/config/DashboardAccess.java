@@ -15,14 +15,13 @@ import java.util.List;
 public record DashboardAccess(String host, String authToken, List<String> allowedOrigins, Path tlsCert,
     Path tlsKey) {
 
-  public static final String DEFAULT_HOST = "127.0.0.1";
 
   public DashboardAccess {
     allowedOrigins = List.copyOf(allowedOrigins);
   }
 
   public static DashboardAccess open() {
-    return new DashboardAccess(DEFAULT_HOST, null, List.of(), null, null);
+    return new DashboardAccess(ConfigKey.DASHBOARD_HOST.defaultValue(), null, List.of(), null, null);
   }
 
   public boolean tls() {

@@ -6,6 +6,9 @@ import java.util.Locale;
 
 /** DASHBOARD_PORT, the access keys (host, token, origins, TLS) and EVENTBUS_TCP_PORT on the same host. */
 final class DashboardReader {
+  /** Shortest DASHBOARD_AUTH_TOKEN accepted: the login has no rate limit, so the token must not be guessable. */
+  private static final int MIN_TOKEN_LENGTH = 16;
+
   private DashboardReader() {
   }
 
@@ -14,9 +17,6 @@ final class DashboardReader {
     return new DashboardSettings(in.port(ConfigKey.DASHBOARD_PORT), access,
         new PipelineConfig.LiveFeed(in.portOrOff(ConfigKey.EVENTBUS_TCP_PORT), access.host()));
   }
-
-  /** Shortest DASHBOARD_AUTH_TOKEN accepted: the login has no rate limit, so the token must not be guessable. */
-  static final int MIN_TOKEN_LENGTH = 16;
 
   static DashboardAccess access(ConfigSource in) {
     // Like every key, the token may come from DASHBOARD_AUTH_TOKEN_FILE (a mounted secret).

@@ -8,7 +8,8 @@ package io.streampipeline.config;
  *     (WINDOW_MAX_FUTURE_SECONDS); the record timestamp is in the log, so a replay decides the same way
  */
 public record InputLimits(int maxMessageBytes, long maxFutureMs) {
-  public static final InputLimits DEFAULTS = new InputLimits(65_536, 300_000L);
+  /** The key table's defaults. */
+  public static final InputLimits DEFAULTS = LaneReader.read(ConfigSource.empty()).inputLimits();
 
   public InputLimits {
     if (maxMessageBytes < 1 || maxFutureMs < 0) {

@@ -30,7 +30,8 @@ public record OpsConfig(Migrate postgresMigrate, String logFormat, int retention
   public static final String LOG_TEXT = "text";
   public static final String LOG_JSON = "json";
 
+  /** The key table's defaults. */
   public static OpsConfig defaults() {
-    return new OpsConfig(Migrate.APPLY, LOG_TEXT, 0, 30, 0, 3_600_000);
+    return OpsReader.read(ConfigSource.empty());
   }
 }
