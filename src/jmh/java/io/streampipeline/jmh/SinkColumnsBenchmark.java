@@ -4,7 +4,7 @@ import io.streampipeline.event.EnrichedEvent;
 import io.streampipeline.sink.EventColumns;
 import io.streampipeline.sink.WindowColumns;
 import io.streampipeline.window.PartitionWindows;
-import io.streampipeline.window.WindowResult;
+import io.streampipeline.bus.WindowResult;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

@@ -5,7 +5,7 @@ import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.generator.GeneratedMessage.Kind;
 import io.streampipeline.ingest.EventRules;
 import io.streampipeline.window.PartitionWindows;
-import io.streampipeline.window.StateWrite;
+import io.streampipeline.bus.StateWrite;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

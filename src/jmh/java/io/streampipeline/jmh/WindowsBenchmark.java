@@ -2,7 +2,7 @@ package io.streampipeline.jmh;
 
 import io.streampipeline.event.EnrichedEvent;
 import io.streampipeline.window.PartitionWindows;
-import io.streampipeline.window.WindowResult;
+import io.streampipeline.bus.WindowResult;
 import io.streampipeline.window.WindowSettings;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

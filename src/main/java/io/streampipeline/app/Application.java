@@ -2,14 +2,23 @@ package io.streampipeline.app;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.streampipeline.bench.BenchedPipeline;
 import io.streampipeline.bus.LocalCodec;
+import io.streampipeline.config.ConnectionSettings;
+import io.streampipeline.config.KafkaClientProperties;
+import io.streampipeline.config.OpsConfig;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.config.Role;
+import io.streampipeline.config.Secret;
 import io.streampipeline.dashboard.DashboardVerticle;
 import io.streampipeline.generator.GeneratorVerticle;
 import io.streampipeline.health.LaneProgress;
 import io.streampipeline.health.Readiness;
 import io.streampipeline.infra.EmbeddedKafka;
 import io.streampipeline.infra.EmbeddedPostgres;
+import io.streampipeline.infra.Endpoints;
 import io.streampipeline.infra.InputKeyCheck;
+import io.streampipeline.infra.PostgresCheck;
 import io.streampipeline.infra.Schema;
 import io.streampipeline.infra.Topics;
 import io.streampipeline.ingest.IngestVerticle;
@@ -44,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * Micrometer, and the verticles of the roles asked for. {@link #stop()} undoes it in reverse order, lanes
  * first, so everything read is checkpointed before the clients close.
  */
-public final class Application {
+public final class Application implements BenchedPipeline {
   private static final Logger log = LoggerFactory.getLogger(Application.class);
   /** How long one deployment, undeployment or the schema may take before start or stop gives up on it. */
   private static final long AWAIT_SECONDS = 120;
@@ -70,6 +79,7 @@ public final class Application {
    * Starts everything; blocks until deployed. Throws if any part fails (after stopping what started), or if
    * {@link #stop()} is called meanwhile (a SIGTERM during start-up): start-up then ends at the next step.
    */
+  @Override
   public synchronized Application start() {
     try {
       startInfrastructure();
@@ -91,7 +101,7 @@ public final class Application {
       Topics.ensure(endpoints.kafkaBootstrapServers(), endpoints.kafkaProperties(), config);
       if (config.has(Role.PIPELINE)) {
         new InputKeyCheck(registry).sample(endpoints.kafkaBootstrapServers(), endpoints.kafkaProperties(),
-            config.clickstreamTopic(), Duration.ofSeconds(10));
+            config.kafka().clickstreamTopic(), Duration.ofSeconds(10));
       }
       checkNotStopping();
       await(PostgresCheck.run(vertx, endpoints, config));
@@ -110,7 +120,7 @@ public final class Application {
   }
 
   private void startInfrastructure() {
-    String bootstrap = config.kafkaBootstrapServers();
+    String bootstrap = config.kafka().bootstrapServers();
     ConnectionSettings connections = config.connections();
     // The embedded broker has one PLAINTEXT listener: security settings meant for a real cluster do not apply.
     KafkaClientProperties kafkaProperties = bootstrap == null ? KafkaClientProperties.none()
@@ -120,13 +130,14 @@ public final class Application {
           + "KAFKA_BOOTSTRAP_SERVERS, not to the embedded broker");
     }
     if (bootstrap == null && !migrateOnly()) {
-      kafka = EmbeddedKafka.start(config.dataDir().resolve("kafka"), config.embeddedKafkaPort());
+      kafka = EmbeddedKafka.start(config.embedded().dataDir().resolve("kafka"), config.embedded().kafkaPort());
       bootstrap = kafka.bootstrapServers();
       log.info("Embedded Kafka broker (KRaft) listening on {} (data in {})", bootstrap,
-          config.dataDir().resolve("kafka").toAbsolutePath().normalize());
+          config.embedded().dataDir().resolve("kafka").toAbsolutePath().normalize());
     }
-    if (config.postgresHost() == null) {
-      postgres = EmbeddedPostgres.start(config.dataDir().resolve("postgres"), config.embeddedPostgresPort());
+    if (config.postgres().host() == null) {
+      postgres = EmbeddedPostgres.start(config.embedded().dataDir().resolve("postgres"),
+          config.embedded().postgresPort());
       log.info("Embedded PostgreSQL listening on 127.0.0.1:{} (database/user/password {}; "
               + "psql -h 127.0.0.1 -p {} -U {} {})", postgres.port(), EmbeddedPostgres.NAME, postgres.port(),
           EmbeddedPostgres.NAME, EmbeddedPostgres.NAME);
@@ -134,8 +145,8 @@ public final class Application {
           EmbeddedPostgres.NAME, Secret.of(EmbeddedPostgres.NAME), connections.postgresSslMode(true),
           connections.postgresSslRootCert());
     } else {
-      endpoints = new Endpoints(bootstrap, kafkaProperties, config.postgresHost(), config.postgresPort(),
-          config.postgresDatabase(), config.postgresUser(), config.postgresPassword(),
+      endpoints = new Endpoints(bootstrap, kafkaProperties, config.postgres().host(), config.postgres().port(),
+          config.postgres().database(), config.postgres().user(), config.postgres().password(),
           connections.postgresSslMode(false), connections.postgresSslRootCert());
     }
   }
@@ -149,9 +160,9 @@ public final class Application {
     Readiness.PipelineLanes lanes = null;
     if (config.has(Role.PIPELINE)) {
       LaneProgress progress = new LaneProgress();
-      Readiness.watchLanes(vertx, config.pipelineInstances(), progress);
-      lanes = new Readiness.PipelineLanes(config.consumerGroup(), config.clickstreamTopic(),
-          config.pipelineInstances(), LANE_CLIENT_ID_PREFIX, progress);
+      Readiness.watchLanes(vertx, config.lanes().instances(), progress);
+      lanes = new Readiness.PipelineLanes(config.kafka().consumerGroup(), config.kafka().clickstreamTopic(),
+          config.lanes().instances(), LANE_CLIENT_ID_PREFIX, progress);
     }
     deploy(new MetricsVerticle(registry, config.metricsPort(), endpoints, lanes));
     if (config.has(Role.DASHBOARD)) {
@@ -185,7 +196,7 @@ public final class Application {
     checkNotStopping();
     AtomicInteger next = new AtomicInteger();
     deployments.push(await(vertx.deployVerticle(() -> lane.apply(next.getAndIncrement()),
-        new DeploymentOptions().setInstances(config.pipelineInstances()))));
+        new DeploymentOptions().setInstances(config.lanes().instances()))));
   }
 
   private void checkNotStopping() {
@@ -198,6 +209,7 @@ public final class Application {
    * Graceful: stop producing, drain and checkpoint the lanes, close clients, then the embedded servers. Called
    * during start-up, it waits for the current start-up step to end, then undoes what started.
    */
+  @Override
   public void stop() {
     stopRequested = true;
     synchronized (this) {
@@ -249,10 +261,12 @@ public final class Application {
     return stopRequested;
   }
 
+  @Override
   public PipelineMetrics metrics() {
     return metrics;
   }
 
+  @Override
   public Vertx vertx() {
     return vertx;
   }

@@ -1,6 +1,15 @@
 package io.streampipeline.app;
 
 import io.streampipeline.bench.BenchRunner;
+import io.streampipeline.bench.BenchedPipeline;
+import io.streampipeline.bench.PipelineChild;
+import io.streampipeline.bench.PipelineLauncher;
+import io.streampipeline.config.ConfigException;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.config.Role;
+import io.streampipeline.infra.Logging;
+import io.streampipeline.infra.StartupException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,6 +20,19 @@ import org.slf4j.LoggerFactory;
  * {@code --roles=replay-dlq [--dry-run] ...} to send dead letters again (docs/operations.md, "Replaying dead letters").
  */
 public final class Main {
+  /** The bench measures the pipeline this wiring makes, in this JVM or in pipeline JVMs started with this class. */
+  private static final PipelineLauncher BENCH_LAUNCHER = new PipelineLauncher() {
+    @Override
+    public BenchedPipeline create(PipelineConfig config) {
+      return new Application(config);
+    }
+
+    @Override
+    public String childMainClass() {
+      return Main.class.getName();
+    }
+  };
+
   private Main() {
   }
 
@@ -24,9 +46,14 @@ public final class Main {
       return;
     }
     Logging.configure(config.ops().logFormat());
+    if (System.getenv(PipelineChild.REPORT_ENV) != null) {
+      // A pipeline process the bench started (--separate-jvm): runs until the bench stops it.
+      PipelineChild.run(config, BENCH_LAUNCHER);
+      return;
+    }
     if (config.has(Role.BENCH)) {
       // The benchmark runs its own servers and pipeline, prints its table and ends the process.
-      System.exit(BenchRunner.run(config, System.getenv(), args));
+      System.exit(BenchRunner.run(config, System.getenv(), args, BENCH_LAUNCHER));
       return;
     }
     if (config.has(Role.REPLAY_DLQ)) {

@@ -1,12 +1,12 @@
 package io.streampipeline.bench;
 
-import io.streampipeline.app.ConnectionSettings;
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.KafkaClientProperties;
-import io.streampipeline.app.PipelineConfig;
-import io.streampipeline.app.Secret;
+import io.streampipeline.config.ConnectionSettings;
+import io.streampipeline.config.KafkaClientProperties;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.config.Secret;
 import io.streampipeline.infra.EmbeddedKafka;
 import io.streampipeline.infra.EmbeddedPostgres;
+import io.streampipeline.infra.Endpoints;
 import io.streampipeline.infra.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -64,21 +64,21 @@ final class BenchInfra implements AutoCloseable {
     wipe(dataDir);
     EmbeddedKafka kafka = null;
     ConnectionSettings c = config.connections();
-    String bootstrap = config.kafkaBootstrapServers();
+    String bootstrap = config.kafka().bootstrapServers();
     if (bootstrap == null) {
-      int port = options.explicitKafkaPort() ? config.embeddedKafkaPort() : Ports.free();
+      int port = options.explicitKafkaPort() ? config.embedded().kafkaPort() : Ports.free();
       kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), port);
       bootstrap = kafka.bootstrapServers();
       log.info("bench: embedded Kafka on {} (data in {})", bootstrap, dataDir.resolve("kafka"));
     }
-    if (config.postgresHost() != null) {
-      return new BenchInfra(dataDir, kafka, bootstrap, null, config.postgresHost(), config.postgresPort(),
-          config.postgresUser(), config.postgresPassword().reveal(), config.postgresDatabase(),
+    if (config.postgres().host() != null) {
+      return new BenchInfra(dataDir, kafka, bootstrap, null, config.postgres().host(), config.postgres().port(),
+          config.postgres().user(), config.postgres().password().reveal(), config.postgres().database(),
           new Endpoints(bootstrap, kafka == null ? c.kafkaProperties() : KafkaClientProperties.none(),
-              config.postgresHost(), config.postgresPort(), config.postgresDatabase(), config.postgresUser(),
-              config.postgresPassword(), c.postgresSslMode(false), c.postgresSslRootCert()));
+              config.postgres().host(), config.postgres().port(), config.postgres().database(),
+              config.postgres().user(), config.postgres().password(), c.postgresSslMode(false), c.postgresSslRootCert()));
     }
-    int port = options.explicitPostgresPort() ? config.embeddedPostgresPort() : Ports.free();
+    int port = options.explicitPostgresPort() ? config.embedded().postgresPort() : Ports.free();
     EmbeddedPostgres postgres = EmbeddedPostgres.start(dataDir.resolve("postgres"), port);
     log.info("bench: embedded PostgreSQL on 127.0.0.1:{} (psql -h 127.0.0.1 -p {} -U pipeline)", port, port);
     return new BenchInfra(dataDir, kafka, bootstrap, postgres, "127.0.0.1", port, EmbeddedPostgres.NAME,

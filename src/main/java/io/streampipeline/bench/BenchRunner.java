@@ -1,11 +1,11 @@
 package io.streampipeline.bench;
 
-import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.ConfigName;
+import io.streampipeline.config.IdleRule;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.infra.Ports;
 import io.streampipeline.infra.Topics;
-import io.streampipeline.window.IdleRule;
 import io.streampipeline.window.WindowSettings;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -56,27 +56,31 @@ public final class BenchRunner {
   private final Map<String, String> env;
   private final String[] args;
   private final BenchOptions options;
+  private final PipelineLauncher launcher;
   private final JsonObject result = new JsonObject();
 
-  private BenchRunner(PipelineConfig config, Map<String, String> env, String[] args, BenchOptions options) {
+  private BenchRunner(PipelineConfig config, Map<String, String> env, String[] args, BenchOptions options,
+      PipelineLauncher launcher) {
     this.config = config;
     this.env = env;
     this.args = args;
     this.options = options;
+    this.launcher = launcher;
   }
 
   /** Runs the benchmark the flags ask for; returns the process exit code (0 when it completed). */
-  public static int run(PipelineConfig config, Map<String, String> env, String[] args) {
+  public static int run(PipelineConfig config, Map<String, String> env, String[] args,
+      PipelineLauncher launcher) {
     BenchOptions options;
     try {
-      options = BenchOptions.parse(config.pipelineInstances(), env, args);
+      options = BenchOptions.parse(config.lanes().instances(), env, args);
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
       return 2;
     }
     try {
       Files.createDirectories(options.outDir());
-      BenchRunner runner = new BenchRunner(config, env, args, options);
+      BenchRunner runner = new BenchRunner(config, env, args, options, launcher);
       return options.sinkForms() ? SinkForms.measure(config, options) : runner.replay();
     } catch (Exception e) {
       log.error("bench failed: {}", e.toString(), e);
@@ -87,7 +91,7 @@ public final class BenchRunner {
   private int replay() throws Exception {
     String stamp = stamp();
     String id = "bench-" + stamp.replace('_', '-');
-    long seed = config.producerSeed() != null ? config.producerSeed() : Preload.DEFAULT_SEED;
+    long seed = config.generator().seed() != null ? config.generator().seed() : Preload.DEFAULT_SEED;
     if (System.currentTimeMillis() < Preload.EVENT_TIME_START + Preload.SPAN_MS + CLOCK_MARGIN_MS) {
       throw new IllegalStateException("the clock is before the replay's fixed event time; cannot close windows");
     }
@@ -105,8 +109,8 @@ public final class BenchRunner {
 
       log.info("bench: pre-loading {} events into {} ({} partitions)", config.benchEvents(), topic, PARTITIONS);
       Preload.Result preload = Preload.run(infra.bootstrapServers, infra.endpoints.kafkaProperties(), topic,
-          PARTITIONS, config.benchEvents(), seed, pipeline.producerNumUsers(), pipeline.producerNumProducts(),
-          pipeline.producerErrorRate(), WindowSettings.from(pipeline));
+          PARTITIONS, config.benchEvents(), seed, pipeline.generator().numUsers(), pipeline.generator().numProducts(),
+          pipeline.generator().errorRate(), WindowSettings.from(pipeline));
       log.info("bench: pre-loaded {} events ({} MB) in {} s: {} valid, {} bots, {} invalid, {} undecodable; "
               + "{} window rows expected", preload.events(), preload.bytes() >> 20,
           BenchReport.round1(preload.seconds()), preload.valid(), preload.bots(), preload.invalid(),
@@ -114,7 +118,7 @@ public final class BenchRunner {
 
       ReplayRun replayRun = new ReplayRun(result, options.timeoutSeconds());
       ReplayRun.Measurement replay;
-      Application app = null;
+      BenchedPipeline app = null;
       PipelineJvms children = null;
       // The schema first (untimed, as in a fresh deployment), so that N processes do not race to create it and
       // the progress queries find their tables from the start.
@@ -123,7 +127,8 @@ public final class BenchRunner {
         sampler.reset();
         long launched = System.nanoTime();
         int firstChild = options.separateJvm() ? 1 : 2;
-        children = PipelineJvms.start(firstChild, options.processes(), pipelineKeys, args, options);
+        children = PipelineJvms.start(firstChild, options.processes(), pipelineKeys, args, options,
+            launcher.childMainClass());
         children.pids().forEach(sampler::watchProcess);
         CpuAccount cpu = CpuAccount.snapshot(infra.postmasterPid(), children.pids());
         try (Connection db = infra.connect(database)) {
@@ -132,7 +137,7 @@ public final class BenchRunner {
             // The other processes first: they take longer to start (a JVM each), and the bench's own one would
             // otherwise read most of a small replay alone before they join.
             children.awaitStarted(CHILD_START_SECONDS);
-            app = new Application(pipeline).start();
+            app = launcher.create(pipeline).start();
             sampler.watchSessions(PipelineChild.openSessions(app.metrics().registry()));
             // Lanes are deployed last and join the group after start() returns, so the first poll comes later.
             firstPoll = new FirstPoll(app.metrics()::totalConsumed);
@@ -205,15 +210,15 @@ public final class BenchRunner {
     PipelineConfig warm = derive(pipelineKeys(infra, database, id), Map.of());
     log.info("bench: warming up on {} events of {} (untimed)", events, topic);
     Preload.Result preload = Preload.run(infra.bootstrapServers, infra.endpoints.kafkaProperties(), topic,
-        PARTITIONS, events, seed, warm.producerNumUsers(), warm.producerNumProducts(), warm.producerErrorRate(),
-        WindowSettings.from(warm));
+        PARTITIONS, events, seed, warm.generator().numUsers(), warm.generator().numProducts(),
+        warm.generator().errorRate(), WindowSettings.from(warm));
     infra.migrate(database);
     long started = System.nanoTime();
     long deadline = started + options.timeoutSeconds() * 1_000_000_000L;
-    Application app = new Application(warm).start();
+    BenchedPipeline app = launcher.create(warm).start();
     try (Connection db = infra.connect(database);
         PreparedStatement offsets = db.prepareStatement(ReplayRun.OFFSETS)) {
-      offsets.setString(1, warm.consumerGroup());
+      offsets.setString(1, warm.kafka().consumerGroup());
       offsets.setString(2, topic);
       long committed = 0;
       while (committed < preload.events()) {
@@ -258,11 +263,11 @@ public final class BenchRunner {
     keys.put("POSTGRES_POOL_SIZE", String.valueOf(config.connections().postgresPoolSize()));
     keys.put("KAFKA_CONSUMER_GROUP", id + "-group");
     keys.put("PIPELINE_INSTANCES", String.valueOf(options.lanes()));
-    keys.put("WINDOW_IDLE_SECONDS", seconds(config.idleMs(), "WINDOW_IDLE_SECONDS"));
+    keys.put("WINDOW_IDLE_SECONDS", seconds(config.windows().idleMs(), "WINDOW_IDLE_SECONDS"));
     // Every record of the replay is in Kafka before the lanes start, so no event can arrive after a partition
     // goes quiet: jumping to the wall clock closes the last windows and sessions at once, and is exact here.
-    keys.put("WINDOW_IDLE_RULE", IdleRule.WALL_CLOCK.configName());
-    keys.put("SINK_FLUSH_INTERVAL_SECONDS", seconds(config.sinkFlushIntervalMs(), "SINK_FLUSH_INTERVAL_SECONDS"));
+    keys.put("WINDOW_IDLE_RULE", ConfigName.of(IdleRule.WALL_CLOCK));
+    keys.put("SINK_FLUSH_INTERVAL_SECONDS", seconds(config.sink().flushIntervalMs(), "SINK_FLUSH_INTERVAL_SECONDS"));
     return keys;
   }
 
@@ -289,20 +294,20 @@ public final class BenchRunner {
     result.put("processes", options.processes());
     result.put("separate_jvm", options.separateJvm());
     result.put("seed", seed);
-    result.put("users", pipeline.producerNumUsers());
-    result.put("products", pipeline.producerNumProducts());
-    result.put("error_rate", pipeline.producerErrorRate());
+    result.put("users", pipeline.generator().numUsers());
+    result.put("products", pipeline.generator().numProducts());
+    result.put("error_rate", pipeline.generator().errorRate());
     result.put("event_time_from", Instant.ofEpochMilli(Preload.EVENT_TIME_START).toString());
     result.put("event_time_to", Instant.ofEpochMilli(Preload.EVENT_TIME_START + Preload.SPAN_MS).toString());
-    result.put("sink_batch_size", pipeline.sinkBatchSize());
-    result.put("sink_flush_interval_seconds", pipeline.sinkFlushIntervalMs() / 1000.0);
-    result.put("window_idle_seconds", pipeline.idleMs() / 1000.0);
-    result.put("window_idle_rule", pipeline.idleRule().configName());
-    result.put("max_in_flight_events", pipeline.maxInFlightEvents());
+    result.put("sink_batch_size", pipeline.sink().batchSize());
+    result.put("sink_flush_interval_seconds", pipeline.sink().flushIntervalMs() / 1000.0);
+    result.put("window_idle_seconds", pipeline.windows().idleMs() / 1000.0);
+    result.put("window_idle_rule", ConfigName.of(pipeline.windows().idleRule()));
+    result.put("max_in_flight_events", pipeline.lanes().maxInFlightEvents());
     result.put("cores", Runtime.getRuntime().availableProcessors());
     result.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
     result.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-    result.put("kafka", infra.bootstrapServers + (config.kafkaBootstrapServers() == null ? " (embedded, in this JVM)"
+    result.put("kafka", infra.bootstrapServers + (config.kafka().bootstrapServers() == null ? " (embedded, in this JVM)"
         : ""));
     result.put("postgres", infra.pgHost + ":" + infra.pgPort + (infra.embeddedPostgres() ? " (embedded)" : "")
         + ", server " + infra.setting("server_version"));

@@ -1,10 +1,9 @@
 package io.streampipeline.bench;
 
-import io.streampipeline.app.Application;
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.KafkaClients;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.generator.GeneratorVerticle;
+import io.streampipeline.infra.Endpoints;
+import io.streampipeline.infra.KafkaClients;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
@@ -43,7 +42,7 @@ final class LiveLatency {
     this.generatorConfig = generatorConfig;
   }
 
-  void measure(Application app, Endpoints endpoints, Connection db, PipelineConfig pipeline, String topic,
+  void measure(BenchedPipeline app, Endpoints endpoints, Connection db, PipelineConfig pipeline, String topic,
       int partitions, long seed, boolean commitTimes) throws Exception {
     JsonArray phases = new JsonArray();
     for (int rate : options.liveRates()) {
@@ -76,7 +75,7 @@ final class LiveLatency {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(COMMIT_TIMEOUT_MINUTES);
     try (PreparedStatement st = db.prepareStatement("SELECT coalesce(sum(next_offset), 0) FROM pipeline_checkpoints "
         + "WHERE consumer_group = ? AND topic = ?")) {
-      st.setString(1, pipeline.consumerGroup());
+      st.setString(1, pipeline.kafka().consumerGroup());
       st.setString(2, topic);
       while (System.nanoTime() < deadline) {
         try (ResultSet rs = st.executeQuery()) {

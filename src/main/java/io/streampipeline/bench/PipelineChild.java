@@ -2,10 +2,7 @@ package io.streampipeline.bench;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.Logging;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * The pauses slow the replay, so such a run measures memory, not speed.
  */
 public final class PipelineChild {
-  static final String REPORT_ENV = "BENCH_PIPELINE_REPORT";
+  public static final String REPORT_ENV = "BENCH_PIPELINE_REPORT";
   /** Milliseconds between live-heap probes (a full GC each); unset or 0: none. */
   static final String PROBE_ENV = "BENCH_HEAP_PROBE_MS";
   static final long REPORT_MS = 50;
@@ -39,12 +36,11 @@ public final class PipelineChild {
   private PipelineChild() {
   }
 
-  public static void main(String[] args) throws Exception {
-    PipelineConfig config = ConfigLoader.load(System.getenv(), args);
-    Logging.configure(config.ops().logFormat());
+  /** The process's whole life once Main has read the configuration: runs until the JVM is asked to stop. */
+  public static void run(PipelineConfig config, PipelineLauncher launcher) {
     Path report = Path.of(System.getenv(REPORT_ENV));
     ResourceSampler sampler = new ResourceSampler();
-    Application app = new Application(config);
+    BenchedPipeline app = launcher.create(config);
     FirstPoll[] firstPoll = new FirstPoll[1];
     Thread main = Thread.currentThread();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -129,7 +125,7 @@ public final class PipelineChild {
     return gauge == null ? () -> 0 : () -> (long) gauge.value();
   }
 
-  private static synchronized void write(Path report, Application app, ResourceSampler sampler,
+  private static synchronized void write(Path report, BenchedPipeline app, ResourceSampler sampler,
       FirstPoll firstPoll) {
     if (app.metrics() == null) {
       return;

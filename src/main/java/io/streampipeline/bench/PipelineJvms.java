@@ -30,12 +30,12 @@ final class PipelineJvms implements AutoCloseable {
   private final List<Path> reports = new ArrayList<>();
 
   /** Starts processes {@code first..last} (1-based, as in the logs' names). */
-  static PipelineJvms start(int first, int last, Map<String, String> keys, String[] benchArgs, BenchOptions options)
-      throws IOException {
+  static PipelineJvms start(int first, int last, Map<String, String> keys, String[] benchArgs, BenchOptions options,
+      String mainClass) throws IOException {
     PipelineJvms jvms = new PipelineJvms();
     try {
       for (int k = first; k <= last; k++) {
-        jvms.startOne(k, keys, benchArgs, options);
+        jvms.startOne(k, keys, benchArgs, options, mainClass);
       }
     } catch (IOException | RuntimeException e) {
       jvms.close();
@@ -44,8 +44,8 @@ final class PipelineJvms implements AutoCloseable {
     return jvms;
   }
 
-  private void startOne(int number, Map<String, String> keys, String[] benchArgs, BenchOptions options)
-      throws IOException {
+  private void startOne(int number, Map<String, String> keys, String[] benchArgs, BenchOptions options,
+      String mainClass) throws IOException {
     String jar = Path.of(BenchRunner.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     if (options.pipelineXmx() != null) {
@@ -57,7 +57,7 @@ final class PipelineJvms implements AutoCloseable {
         }
       }
     }
-    command.addAll(List.of("-cp", jar, PipelineChild.class.getName()));
+    command.addAll(List.of("-cp", jar, mainClass));
     Set<String> overridden = keys.keySet();
     for (String arg : benchArgs) {
       String name = flagKey(arg);

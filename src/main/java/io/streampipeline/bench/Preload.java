@@ -1,6 +1,6 @@
 package io.streampipeline.bench;
 
-import io.streampipeline.app.KafkaClientProperties;
+import io.streampipeline.config.KafkaClientProperties;
 import io.streampipeline.event.EnrichedEvent;
 import io.streampipeline.generator.EventFactory;
 import io.streampipeline.generator.GeneratedMessage;

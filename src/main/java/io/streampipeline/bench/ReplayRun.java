@@ -3,9 +3,8 @@ package io.streampipeline.bench;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.streampipeline.app.Application;
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.infra.Endpoints;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -99,8 +98,8 @@ final class ReplayRun {
     try (PreparedStatement offsetsQuery = db.prepareStatement(OFFSETS);
         PreparedStatement unpublishedQuery = db.prepareStatement(UNPUBLISHED);
         PreparedStatement windowsQuery = db.prepareStatement(WINDOWS)) {
-      offsetsQuery.setString(1, pipeline.consumerGroup());
-      offsetsQuery.setString(2, pipeline.clickstreamTopic());
+      offsetsQuery.setString(1, pipeline.kafka().consumerGroup());
+      offsetsQuery.setString(2, pipeline.kafka().clickstreamTopic());
       while (System.nanoTime() < deadline) {
         if (lastRowAt < 0) {
           try (ResultSet rs = offsetsQuery.executeQuery()) {
@@ -158,7 +157,7 @@ final class ReplayRun {
    * replay time means one lane's sink, which runs one transaction at a time, is the limit) and the window
    * state written with them.
    */
-  static JsonObject sinkFigures(Application app, Measurement replay) {
+  static JsonObject sinkFigures(BenchedPipeline app, Measurement replay) {
     return withBusyFraction(sinkMeters(app.metrics().registry()), replay);
   }
 

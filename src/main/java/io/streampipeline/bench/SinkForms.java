@@ -1,6 +1,7 @@
 package io.streampipeline.bench;
 
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.bus.WindowResult;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EnrichedEvent;
 import io.streampipeline.generator.EventFactory;
@@ -10,7 +11,6 @@ import io.streampipeline.sink.EventColumns;
 import io.streampipeline.sink.SinkSql;
 import io.streampipeline.sink.WindowColumns;
 import io.streampipeline.window.PartitionWindows;
-import io.streampipeline.window.WindowResult;
 import io.streampipeline.window.WindowSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -114,10 +114,10 @@ final class SinkForms {
 
   /** n valid events of the bench's generator, through the pipeline's own rules, all of partition 0. */
   private static List<EnrichedEvent> validRows(PipelineConfig config, int n) {
-    long seed = config.producerSeed() != null ? config.producerSeed() : Preload.DEFAULT_SEED;
+    long seed = config.generator().seed() != null ? config.generator().seed() : Preload.DEFAULT_SEED;
     List<EnrichedEvent> rows = new ArrayList<>(n);
-    EventFactory factory = new EventFactory(seed, config.producerNumUsers(), config.producerNumProducts(),
-        config.sessionTimeoutMs(), 0);
+    EventFactory factory = new EventFactory(seed, config.generator().numUsers(), config.generator().numProducts(),
+        config.windows().sessionTimeoutMs(), 0);
     for (long i = 0; rows.size() < n; i++) {
       GeneratedMessage m = factory.next(Preload.EVENT_TIME_START + i * 7);
       if (m.kind() == GeneratedMessage.Kind.VALID) {

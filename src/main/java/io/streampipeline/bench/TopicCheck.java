@@ -1,7 +1,7 @@
 package io.streampipeline.bench;
 
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.KafkaClients;
+import io.streampipeline.infra.Endpoints;
+import io.streampipeline.infra.KafkaClients;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;

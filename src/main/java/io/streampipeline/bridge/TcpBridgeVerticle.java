@@ -1,8 +1,8 @@
 package io.streampipeline.bridge;
 
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.bus.Addresses;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.infra.Endpoints;
 import io.streampipeline.window.WindowJson;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -43,9 +43,9 @@ public final class TcpBridgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    tail = new AggregatedTail(vertx, endpoints, config.aggregatedTopic(),
+    tail = new AggregatedTail(vertx, endpoints, config.kafka().aggregatedTopic(),
         window -> vertx.eventBus().publish(Addresses.LIVE_WINDOWS, WindowJson.of(window)));
-    PipelineConfig.LiveFeed feed = config.liveFeed();
+    PipelineConfig.LiveFeed feed = config.dashboard().liveFeed();
     if (!feed.enabled()) {
       return tail.start();
     }

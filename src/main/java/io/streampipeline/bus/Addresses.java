@@ -10,7 +10,7 @@ public final class Addresses {
   public static final String DASHBOARD_STATS = "dashboard.stats";
   /**
    * Every closed window of every partition as read from clickstream.aggregated, as JSON with its window_id
-   * (the fields of {@link io.streampipeline.window.WindowJson}), for clients of the bridges. At least once:
+   * (the fields of window.WindowJson), for clients of the bridges. At least once:
    * clients upsert by window_id.
    */
   public static final String LIVE_WINDOWS = "live.windows.closed";

@@ -1,8 +1,6 @@
 package io.streampipeline.bus;
 
 import io.streampipeline.event.EnrichedEvent;
-import io.streampipeline.window.StateWrite;
-import io.streampipeline.window.WindowResult;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package io.streampipeline.dashboard;
 
-import io.streampipeline.app.DashboardAccess;
+import io.streampipeline.config.DashboardAccess;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;

@@ -1,6 +1,6 @@
 package io.streampipeline.dashboard;
 
-import io.streampipeline.app.DashboardAccess;
+import io.streampipeline.config.DashboardAccess;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;

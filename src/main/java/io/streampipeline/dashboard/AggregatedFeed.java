@@ -1,12 +1,12 @@
 package io.streampipeline.dashboard;
 
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.KafkaClients;
-import io.streampipeline.app.SchemaRegistrySettings;
+import io.streampipeline.bus.WindowResult;
+import io.streampipeline.config.SchemaRegistrySettings;
 import io.streampipeline.event.DecodeException;
+import io.streampipeline.infra.Endpoints;
+import io.streampipeline.infra.KafkaClients;
 import io.streampipeline.registry.RegistryGate;
 import io.streampipeline.window.AggregatedCodec;
-import io.streampipeline.window.WindowResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.client.common.TopicPartition;

@@ -1,8 +1,8 @@
 package io.streampipeline.dashboard;
 
+import io.streampipeline.bus.WindowResult;
+import io.streampipeline.bus.WindowType;
 import io.streampipeline.dashboard.GlobalWindow.Ranked;
-import io.streampipeline.window.WindowResult;
-import io.streampipeline.window.WindowType;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;

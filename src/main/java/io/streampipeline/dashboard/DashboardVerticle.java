@@ -1,11 +1,11 @@
 package io.streampipeline.dashboard;
 
-import io.streampipeline.app.DashboardAccess;
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.KafkaClients;
-import io.streampipeline.app.PipelineConfig;
-import io.streampipeline.app.Role;
 import io.streampipeline.bus.Addresses;
+import io.streampipeline.config.DashboardAccess;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.config.Role;
+import io.streampipeline.infra.Endpoints;
+import io.streampipeline.infra.KafkaClients;
 import io.streampipeline.metrics.PipelineMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -92,27 +92,27 @@ public final class DashboardVerticle extends VerticleBase {
     adminProps.put("request.timeout.ms", "3000");
     adminProps.put("default.api.timeout.ms", "5000");
     admin = KafkaAdminClient.create(vertx, adminProps);
-    kafka = new KafkaProgress(admin, config.clickstreamTopic(), config.consumerGroup());
+    kafka = new KafkaProgress(admin, config.kafka().clickstreamTopic(), config.kafka().consumerGroup());
     store = new StoreCounters(pool);
     queries = new DashboardQueries(pool);
     health = HealthCheck.of(admin, pool);
-    feed = new AggregatedFeed(vertx, endpoints, config.aggregatedTopic(), config.schemaRegistry(),
+    feed = new AggregatedFeed(vertx, endpoints, config.kafka().aggregatedTopic(), config.schemaRegistry(),
         window -> state.add(window, System.currentTimeMillis()));
     vertx.setPeriodic(PUSH_MS, id -> tick());
     vertx.setPeriodic(1, SLOW_MS, id -> readSlowFacts());
     countStoredRows(0);
-    DashboardAccess settings = config.dashboardAccess();
+    DashboardAccess settings = config.dashboard().access();
     return AccessHandlers.load(vertx, settings)
         .compose(handlers -> {
           access = handlers;
           return feed.start();
         })
         .compose(v -> vertx.createHttpServer(access.serverOptions()).requestHandler(router())
-            .listen(config.dashboardPort(), settings.host()))
+            .listen(config.dashboard().port(), settings.host()))
         .onSuccess(s -> {
           server = s;
           log.info("Dashboard at {}://{}:{}/ (reading {}; {}{})", settings.tls() ? "https" : "http",
-              settings.host(), s.actualPort(), config.aggregatedTopic(),
+              settings.host(), s.actualPort(), config.kafka().aggregatedTopic(),
               settings.authToken() != null ? "access token required"
                   : "no access token: anyone who reaches it may look",
               settings.allowedOrigins().isEmpty() ? "" : "; also usable from " + settings.allowedOrigins());
@@ -192,12 +192,12 @@ public final class DashboardVerticle extends VerticleBase {
     DashboardState.HourTotals hour = state.lastHour();
     Future<?> top = hour.windows() == 0 ? Future.succeededFuture()
         : queries.top(hour.from(), hour.to()).onSuccess(t -> facts.top = t);
-    GlobalWindow latest = state.latest(io.streampipeline.window.WindowType.EVENTS_PER_MINUTE);
+    GlobalWindow latest = state.latest(io.streampipeline.bus.WindowType.EVENTS_PER_MINUTE);
     Future<?> open = latest == null ? Future.succeededFuture()
-        : queries.openWindow(latest.windowEnd(), latest.windowEnd() + config.tumblingWindowMs())
+        : queries.openWindow(latest.windowEnd(), latest.windowEnd() + config.windows().tumblingMs())
             .onSuccess(o -> facts.openWindow = o);
     Future<?> reasons = queries.deadLetterReasons(now - HOUR_MS).onSuccess(r -> facts.deadLetterReasons = r);
-    Future<?> checkpoints = queries.checkpoints(config.consumerGroup(), config.clickstreamTopic())
+    Future<?> checkpoints = queries.checkpoints(config.kafka().consumerGroup(), config.kafka().clickstreamTopic())
         .onSuccess(c -> facts.checkpoints = c);
     Future<?> lanes = kafka.lanes().onSuccess(l -> facts.lanes = l);
     readCheckpointTimer();
@@ -273,8 +273,8 @@ public final class DashboardVerticle extends VerticleBase {
   }
 
   private JsonObject stats() {
-    return StatsJson.build(new StatsJson.Inputs(System.currentTimeMillis(), config.tumblingWindowMs(),
-        config.revenueWindowMs(), state, kafka, store, config.has(Role.PIPELINE) ? late.perSecond() : null, facts));
+    return StatsJson.build(new StatsJson.Inputs(System.currentTimeMillis(), config.windows().tumblingMs(),
+        config.windows().revenueMs(), state, kafka, store, config.has(Role.PIPELINE) ? late.perSecond() : null, facts));
   }
 
   @Override

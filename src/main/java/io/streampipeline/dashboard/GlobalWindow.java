@@ -1,6 +1,6 @@
 package io.streampipeline.dashboard;
 
-import io.streampipeline.window.WindowType;
+import io.streampipeline.bus.WindowType;
 import java.util.List;
 
 /**

@@ -1,8 +1,8 @@
 package io.streampipeline.dashboard;
 
+import io.streampipeline.bus.WindowType;
 import io.streampipeline.dashboard.DashboardState.HourTotals;
 import io.streampipeline.dashboard.GlobalWindow.Ranked;
-import io.streampipeline.window.WindowType;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;

@@ -1,7 +1,5 @@
 package io.streampipeline.event;
 
-import io.streampipeline.registry.RegistryFraming;
-import io.streampipeline.registry.RegistrySchemas;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

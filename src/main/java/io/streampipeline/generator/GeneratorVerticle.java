@@ -1,13 +1,13 @@
 package io.streampipeline.generator;
 
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.KafkaClients;
-import io.streampipeline.app.PipelineConfig;
-import io.streampipeline.app.SchemaRegistrySettings.WireFormat;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.config.SchemaRegistrySettings.WireFormat;
 import io.streampipeline.event.ClickstreamCodec;
+import io.streampipeline.event.RegistryFraming;
 import io.streampipeline.generator.GeneratedMessage.Kind;
+import io.streampipeline.infra.Endpoints;
+import io.streampipeline.infra.KafkaClients;
 import io.streampipeline.metrics.PipelineMetrics;
-import io.streampipeline.registry.RegistryFraming;
 import io.streampipeline.registry.SchemaRegistryClient;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -106,18 +106,18 @@ public final class GeneratorVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    long seed = config.producerSeed() != null ? config.producerSeed() : ThreadLocalRandom.current().nextLong();
-    factory = new EventFactory(seed, config.producerNumUsers(), config.producerNumProducts(),
-        config.sessionTimeoutMs(), config.producerErrorRate());
-    topic = config.clickstreamTopic();
-    maxEvents = config.producerMaxEvents();
+    long seed = config.generator().seed() != null ? config.generator().seed() : ThreadLocalRandom.current().nextLong();
+    factory = new EventFactory(seed, config.generator().numUsers(), config.generator().numProducts(),
+        config.windows().sessionTimeoutMs(), config.generator().errorRate());
+    topic = config.kafka().clickstreamTopic();
+    maxEvents = config.generator().maxEvents();
     producer = producerFactory.apply(vertx);
     // Failures are handled on each send's future; without a handler Vert.x reports every one again.
     producer.exceptionHandler(ignored -> { });
-    double rate = config.producerEventsPerSecond();
+    double rate = config.generator().eventsPerSecond();
     log.info("generator: {} events/s to {} at {}, seed {} (PRODUCER_SEED repeats a run), {} users, {} products, "
-            + "error rate {}, {}", plain(rate), topic, target, seed, config.producerNumUsers(),
-        config.producerNumProducts(), config.producerErrorRate(),
+            + "error rate {}, {}", plain(rate), topic, target, seed, config.generator().numUsers(),
+        config.generator().numProducts(), config.generator().errorRate(),
         maxEvents < 0 ? "no maximum" : "stopping after " + maxEvents + " events");
     if (maxEvents == 0) {
       finished.tryComplete();

@@ -1,8 +1,8 @@
 package io.streampipeline.health;
 
-import io.streampipeline.app.ProcessIdentity;
 import io.streampipeline.bus.Addresses;
 import io.streampipeline.bus.LaneMessage;
+import io.streampipeline.config.ProcessIdentity;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.admin.ConsumerGroupDescription;

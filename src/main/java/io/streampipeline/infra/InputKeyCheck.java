@@ -2,8 +2,7 @@ package io.streampipeline.infra;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.streampipeline.app.KafkaClientProperties;
-import io.streampipeline.app.KafkaClients;
+import io.streampipeline.config.KafkaClientProperties;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,14 +1,12 @@
 package io.streampipeline.infra;
 
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.OpsConfig;
+import io.streampipeline.config.ConfigException;
+import io.streampipeline.config.OpsConfig;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Properties;
 import java.util.TreeSet;
-
-import io.streampipeline.app.ConfigException;
-import java.util.Arrays;
 import java.util.stream.Collectors;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;

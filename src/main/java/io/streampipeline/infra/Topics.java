@@ -1,9 +1,7 @@
 package io.streampipeline.infra;
 
-import io.streampipeline.app.KafkaClientProperties;
-import io.streampipeline.app.KafkaClients;
-import io.streampipeline.app.PipelineConfig;
-import io.streampipeline.app.StartupException;
+import io.streampipeline.config.KafkaClientProperties;
+import io.streampipeline.config.PipelineConfig;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,20 +61,20 @@ public final class Topics {
 
   public static void ensure(String bootstrapServers, KafkaClientProperties properties, PipelineConfig config) {
     Map<String, Integer> topics = new LinkedHashMap<>();
-    topics.put(config.clickstreamTopic(), EVENT_PARTITIONS);
-    topics.put(config.aggregatedTopic(), AGGREGATED_PARTITIONS);
-    topics.put(config.dlqTopic(), DLQ_PARTITIONS);
+    topics.put(config.kafka().clickstreamTopic(), EVENT_PARTITIONS);
+    topics.put(config.kafka().aggregatedTopic(), AGGREGATED_PARTITIONS);
+    topics.put(config.kafka().dlqTopic(), DLQ_PARTITIONS);
     var c = config.connections();
     Map<String, Integer> actual = ensure(bootstrapServers, properties, topics,
         new Creation(c.createTopics(), c.topicReplicationFactor(), c.topicMinInsyncReplicas()));
-    int events = actual.get(config.clickstreamTopic());
+    int events = actual.get(config.kafka().clickstreamTopic());
     if (events != EVENT_PARTITIONS) {
       // Windows and sessions are kept per partition and global unique users are summed over partitions: any
       // fixed count is right as long as each user's events stay in one partition, which adding partitions to a
       // topic in use breaks (the key's partition changes).
       log.warn("Kafka topic {} has {} partitions, not the {} it is created with: fine if it has had {} since its "
               + "first event and is keyed by user_id; partitions added later split users and sessions across "
-              + "partitions (see stream_pipeline_input_key_mismatch_total)", config.clickstreamTopic(), events,
+              + "partitions (see stream_pipeline_input_key_mismatch_total)", config.kafka().clickstreamTopic(), events,
           EVENT_PARTITIONS, events);
     }
   }

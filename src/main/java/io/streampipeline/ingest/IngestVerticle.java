@@ -1,10 +1,10 @@
 package io.streampipeline.ingest;
 
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.JsonLogLayout;
-import io.streampipeline.app.KafkaClients;
-import io.streampipeline.app.PipelineConfig;
-import io.streampipeline.app.ProcessIdentity;
+import io.streampipeline.infra.Endpoints;
+import io.streampipeline.infra.JsonLogLayout;
+import io.streampipeline.infra.KafkaClients;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.config.ProcessIdentity;
 import io.streampipeline.bus.Addresses;
 import io.streampipeline.bus.CheckpointResult;
 import io.streampipeline.bus.DeadLetter;
@@ -129,12 +129,12 @@ public final class IngestVerticle extends VerticleBase {
     this.config = config;
     this.endpoints = endpoints;
     this.metrics = metrics;
-    this.topic = config.clickstreamTopic();
-    this.checkpointEvents = Math.max(1, (config.sinkBatchSize() + config.pipelineInstances() - 1)
-        / config.pipelineInstances());
+    this.topic = config.kafka().clickstreamTopic();
+    this.checkpointEvents = Math.max(1, (config.sink().batchSize() + config.lanes().instances() - 1)
+        / config.lanes().instances());
     this.clock = clock;
-    this.machine = new LaneStateMachine(new PartitionLedger(MAX_OUTSTANDING_CHECKPOINTS, config.maxInFlightEvents(),
-        config.maxInFlightBytes()), clock, new ConsumerCalls());
+    this.machine = new LaneStateMachine(new PartitionLedger(MAX_OUTSTANDING_CHECKPOINTS, config.lanes().maxInFlightEvents(),
+        config.lanes().maxInFlightBytes()), clock, new ConsumerCalls());
     this.ledger = machine.ledger();
     this.stats = new LaneStats(log, clock.getAsLong());
   }
@@ -142,23 +142,23 @@ public final class IngestVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     context.put(JsonLogLayout.LANE, lane);
-    processor = new RecordProcessor(topic, metrics, config.inputLimits(), clock);
+    processor = new RecordProcessor(topic, metrics, config.lanes().inputLimits(), clock);
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("ingest-lane-" + lane))
         .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
     results = vertx.eventBus().consumer(Addresses.laneIngest(lane), msg -> onCheckpointResult(msg.body()));
     consumer = KafkaConsumer.create(vertx, KafkaClients.consumer(endpoints,
-        config.consumerGroup(), "stream-pipeline-lane-" + lane + "-" + ProcessIdentity.id()));
+        config.kafka().consumerGroup(), "stream-pipeline-lane-" + lane + "-" + ProcessIdentity.id()));
     consumer.pollTimeout(POLL_TIMEOUT);
     admin = KafkaAdminClient.create(vertx, KafkaClients.admin(endpoints,
         "stream-pipeline-lane-" + lane + "-" + ProcessHandle.current().pid()));
     registry = RegistryGate.create(vertx, config.schemaRegistry(), ClickstreamCodec.V1, "ClickstreamEvent v1",
         log.name(), this::onRecords, machine::registryLookupStarted, machine::registryLookupFinished, clock);
     processor.codec().useRegistry(registry.schemas());
-    seeker = new PositionSeeker(log, topic, config.offsetOutOfRange(), metrics, ledger,
+    seeker = new PositionSeeker(log, topic, config.lanes().offsetOutOfRange(), metrics, ledger,
         consumer, admin);
-    restorer = new PartitionRestorer(log, vertx, config.consumerGroup(), topic, pool,
+    restorer = new PartitionRestorer(log, vertx, config.kafka().consumerGroup(), topic, pool,
         seeker, machine, registry, metrics, processor::topicId, this::sendDown);
-    watch = new LogWatch(log, vertx, topic, config.offsetOutOfRange(), config.idleMs(),
+    watch = new LogWatch(log, vertx, topic, config.lanes().offsetOutOfRange(), config.windows().idleMs(),
         metrics, machine, consumer, seeker, () -> consumerClosed, new WatchCalls());
     consumer.partitionsAssignedHandler(this::onAssigned);
     consumer.partitionsRevokedHandler(this::onRevoked);
@@ -170,10 +170,10 @@ public final class IngestVerticle extends VerticleBase {
       }
     }));
     consumer.batchHandler(records -> registry.offer(records.records()));
-    flushTimer = vertx.setPeriodic(config.sinkFlushIntervalMs(), id -> requestBarrier());
+    flushTimer = vertx.setPeriodic(config.sink().flushIntervalMs(), id -> requestBarrier());
     tickTimer = vertx.setPeriodic(TICK_MS, id -> onTick());
     return Future.all(results.completion(), consumer.subscribe(topic))
-        .onSuccess(v -> log.info("consuming {} as group {}", topic, config.consumerGroup()));
+        .onSuccess(v -> log.info("consuming {} as group {}", topic, config.kafka().consumerGroup()));
   }
 
   /** With the cooperative assignor this names only the partitions added; the others keep their state. */
@@ -235,8 +235,8 @@ public final class IngestVerticle extends VerticleBase {
     machine.recordsTaken();
     if (ledger.eventsSinceBarrier() >= checkpointEvents) {
       requestBarrier();
-    } else if (delayTimer < 0 && config.sinkMaxDelayMs() > 0) {
-      delayTimer = vertx.setTimer(config.sinkMaxDelayMs(), id -> {
+    } else if (delayTimer < 0 && config.sink().maxDelayMs() > 0) {
+      delayTimer = vertx.setTimer(config.sink().maxDelayMs(), id -> {
         delayTimer = -1;
         requestBarrier();
       });

@@ -1,6 +1,6 @@
 package io.streampipeline.ingest;
 
-import io.streampipeline.app.PipelineConfig.OffsetOutOfRange;
+import io.streampipeline.config.PipelineConfig.OffsetOutOfRange;
 import io.streampipeline.metrics.PipelineMetrics;
 import io.streampipeline.sink.CheckpointClaims.Claimed;
 import io.vertx.core.Future;

@@ -1,6 +1,7 @@
 package io.streampipeline.ingest;
 
 import io.streampipeline.bus.DeadLetter;
+import io.streampipeline.config.InputLimits;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.DecodeException;

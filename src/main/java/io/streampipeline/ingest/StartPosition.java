@@ -1,6 +1,6 @@
 package io.streampipeline.ingest;
 
-import io.streampipeline.app.PipelineConfig.OffsetOutOfRange;
+import io.streampipeline.config.PipelineConfig.OffsetOutOfRange;
 import java.util.Locale;
 
 /**

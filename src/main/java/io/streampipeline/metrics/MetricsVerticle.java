@@ -1,13 +1,13 @@
 package io.streampipeline.metrics;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.KafkaClients;
-import io.streampipeline.app.ProcessIdentity;
+import io.streampipeline.config.ProcessIdentity;
 import io.streampipeline.health.CachedProbe;
 import io.streampipeline.health.Liveness;
 import io.streampipeline.health.ProbeReport;
 import io.streampipeline.health.Readiness;
+import io.streampipeline.infra.Endpoints;
+import io.streampipeline.infra.KafkaClients;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;

@@ -1,7 +1,7 @@
 package io.streampipeline.outbox;
 
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.infra.Endpoints;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.metrics.PipelineMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -39,8 +39,8 @@ public final class OutboxBacklogVerticle extends VerticleBase {
   public Future<?> start() {
     pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("outbox-backlog"))
         .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
-    OutboxBacklog backlog = new OutboxBacklog(new PgOutboxStore(pool), metrics, config.aggregatedTopic(),
-        config.dlqTopic());
+    OutboxBacklog backlog = new OutboxBacklog(new PgOutboxStore(pool), metrics, config.kafka().aggregatedTopic(),
+        config.kafka().dlqTopic());
     timer = vertx.setPeriodic(FIRST_MS, INTERVAL_MS, id -> backlog.read());
     return Future.succeededFuture();
   }

@@ -5,7 +5,7 @@ import io.streampipeline.outbox.OutboxStore.PendingDeadLetter;
 import io.streampipeline.outbox.OutboxStore.QueuedWindow;
 import io.streampipeline.outbox.OutboxStore.Round;
 import io.streampipeline.outbox.OutboxStore.Settled;
-import io.streampipeline.registry.RegistryFraming;
+import io.streampipeline.event.RegistryFraming;
 import io.streampipeline.sink.DeadLetterRows;
 import io.streampipeline.window.AggregatedCodec;
 import io.vertx.core.Future;

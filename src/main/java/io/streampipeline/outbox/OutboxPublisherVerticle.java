@@ -1,10 +1,10 @@
 package io.streampipeline.outbox;
 
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.KafkaClients;
-import io.streampipeline.app.PipelineConfig;
-import io.streampipeline.app.ProcessIdentity;
-import io.streampipeline.app.SchemaRegistrySettings.WireFormat;
+import io.streampipeline.infra.Endpoints;
+import io.streampipeline.infra.KafkaClients;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.config.ProcessIdentity;
+import io.streampipeline.config.SchemaRegistrySettings.WireFormat;
 import io.streampipeline.bus.Addresses;
 import io.streampipeline.metrics.PipelineMetrics;
 import io.streampipeline.registry.SchemaRegistryClient;
@@ -69,7 +69,7 @@ public final class OutboxPublisherVerticle extends VerticleBase {
     producer.exceptionHandler(err -> log.debug("outbox: a send failed: {}", err.toString()));
     publisher = new OutboxPublisher(new PgOutboxStore(pool),
         (topic, key, value) -> producer.send(KafkaProducerRecord.create(topic, key, value)),
-        this::aggregatedSchemaId, config.aggregatedTopic(), config.dlqTopic(), metrics);
+        this::aggregatedSchemaId, config.kafka().aggregatedTopic(), config.kafka().dlqTopic(), metrics);
     timer = vertx.setPeriodic(TICK_MS, id -> publisher.publish());
     return vertx.eventBus().consumer(Addresses.OUTBOX_READY, msg -> publisher.publish()).completion();
   }
@@ -79,7 +79,7 @@ public final class OutboxPublisherVerticle extends VerticleBase {
     if (registry == null || aggregatedSchemaId != null) {
       return Future.succeededFuture(aggregatedSchemaId);
     }
-    String subject = config.aggregatedTopic() + "-value";
+    String subject = config.kafka().aggregatedTopic() + "-value";
     return registry.register(subject, AggregatedCodec.V2.toString()).map(id -> {
       aggregatedSchemaId = id;
       log.info("outbox: AggregatedMetrics v2 is schema id {} (subject {}) at {}; windows go out registry-framed",

@@ -1,6 +1,6 @@
 package io.streampipeline.outbox;
 
-import io.streampipeline.window.WindowResult;
+import io.streampipeline.bus.WindowResult;
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.function.Function;

@@ -2,8 +2,8 @@ package io.streampipeline.outbox;
 
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.window.AggregatedCodec;
-import io.streampipeline.window.WindowResult;
-import io.streampipeline.window.WindowType;
+import io.streampipeline.bus.WindowResult;
+import io.streampipeline.bus.WindowType;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;

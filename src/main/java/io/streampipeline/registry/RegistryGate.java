@@ -1,6 +1,8 @@
 package io.streampipeline.registry;
 
-import io.streampipeline.app.SchemaRegistrySettings;
+import io.streampipeline.config.SchemaRegistrySettings;
+import io.streampipeline.event.RegistryFraming;
+import io.streampipeline.event.RegistrySchemas;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;

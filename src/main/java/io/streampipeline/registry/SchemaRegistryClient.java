@@ -1,6 +1,6 @@
 package io.streampipeline.registry;
 
-import io.streampipeline.app.SchemaRegistrySettings;
+import io.streampipeline.config.SchemaRegistrySettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -1,8 +1,9 @@
 package io.streampipeline.replay;
 
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.KafkaClients;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.config.ReplayOptions;
+import io.streampipeline.infra.Endpoints;
+import io.streampipeline.infra.KafkaClients;
 import io.streampipeline.sink.DeadLetterRows;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -62,7 +63,7 @@ public final class DeadLetterReplay {
     this.options = config.replay() == null ? ReplayOptions.all() : config.replay();
     this.selection = new ReplaySelection(options);
     this.out = out;
-    this.topic = options.toTopic() != null ? options.toTopic() : config.clickstreamTopic();
+    this.topic = options.toTopic() != null ? options.toTopic() : config.kafka().clickstreamTopic();
   }
 
   /** Runs the replay (or the dry run) to the end; the future fails with the reason when it stops early. */

@@ -1,13 +1,12 @@
 package io.streampipeline.replay;
 
-import io.streampipeline.app.ConnectionSettings;
-import io.streampipeline.app.KafkaClientProperties;
-import io.streampipeline.app.Secret;
-import io.streampipeline.infra.Schema;
-
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.ConnectionSettings;
+import io.streampipeline.config.KafkaClientProperties;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.config.Secret;
 import io.streampipeline.infra.EmbeddedPostgres;
+import io.streampipeline.infra.Endpoints;
+import io.streampipeline.infra.Schema;
 import io.vertx.core.Vertx;
 import java.util.concurrent.TimeUnit;
 
@@ -51,17 +50,17 @@ public final class ReplayCommand {
   /** The pipeline's Kafka and PostgreSQL, with the same client settings and TLS as the pipeline's own. */
   static Endpoints endpoints(PipelineConfig config) {
     ConnectionSettings connections = config.connections();
-    String kafka = config.kafkaBootstrapServers() != null ? config.kafkaBootstrapServers()
-        : "127.0.0.1:" + config.embeddedKafkaPort();
-    KafkaClientProperties kafkaProperties = config.kafkaBootstrapServers() != null ? connections.kafkaProperties()
+    String kafka = config.kafka().bootstrapServers() != null ? config.kafka().bootstrapServers()
+        : "127.0.0.1:" + config.embedded().kafkaPort();
+    KafkaClientProperties kafkaProperties = config.kafka().bootstrapServers() != null ? connections.kafkaProperties()
         : KafkaClientProperties.none();
-    if (config.postgresHost() == null) {
-      return new Endpoints(kafka, kafkaProperties, "127.0.0.1", config.embeddedPostgresPort(),
+    if (config.postgres().host() == null) {
+      return new Endpoints(kafka, kafkaProperties, "127.0.0.1", config.embedded().postgresPort(),
           EmbeddedPostgres.NAME, EmbeddedPostgres.NAME, Secret.of(EmbeddedPostgres.NAME),
           connections.postgresSslMode(true), connections.postgresSslRootCert());
     }
-    return new Endpoints(kafka, kafkaProperties, config.postgresHost(), config.postgresPort(),
-        config.postgresDatabase(), config.postgresUser(), config.postgresPassword(),
+    return new Endpoints(kafka, kafkaProperties, config.postgres().host(), config.postgres().port(),
+        config.postgres().database(), config.postgres().user(), config.postgres().password(),
         connections.postgresSslMode(false), connections.postgresSslRootCert());
   }
 }

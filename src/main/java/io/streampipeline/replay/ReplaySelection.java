@@ -1,5 +1,6 @@
 package io.streampipeline.replay;
 
+import io.streampipeline.config.ReplayOptions;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -2,9 +2,9 @@ package io.streampipeline.sink;
 
 import io.streampipeline.bus.DeadLetter;
 import io.streampipeline.bus.LaneMessage.OffsetRange;
+import io.streampipeline.bus.StateWrite;
+import io.streampipeline.bus.WindowResult;
 import io.streampipeline.event.EnrichedEvent;
-import io.streampipeline.window.StateWrite;
-import io.streampipeline.window.WindowResult;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -2,12 +2,12 @@ package io.streampipeline.sink;
 
 import io.streampipeline.bus.DeadLetter;
 import io.streampipeline.bus.LaneMessage.OffsetRange;
+import io.streampipeline.bus.StateWrite;
+import io.streampipeline.bus.WindowResult;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.EnrichedEvent;
 import io.streampipeline.sink.SinkPolicy.Failure;
 import io.streampipeline.sink.SinkPolicy.WriteMode;
-import io.streampipeline.window.StateWrite;
-import io.streampipeline.window.WindowResult;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.pgclient.PgException;

@@ -1,7 +1,7 @@
 package io.streampipeline.sink;
 
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.OpsConfig;
+import io.streampipeline.config.OpsConfig;
+import io.streampipeline.infra.Endpoints;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.pgclient.PgBuilder;

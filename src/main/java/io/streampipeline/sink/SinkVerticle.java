@@ -1,8 +1,5 @@
 package io.streampipeline.sink;
 
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.JsonLogLayout;
-import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.bus.Addresses;
 import io.streampipeline.bus.CheckpointResult;
 import io.streampipeline.bus.DeadLetter;
@@ -11,10 +8,13 @@ import io.streampipeline.bus.LaneMessage.Checkpoint;
 import io.streampipeline.bus.LaneMessage.EventBatch;
 import io.streampipeline.bus.LaneMessage.PartitionsRestored;
 import io.streampipeline.bus.LaneMessage.PartitionsRevoked;
+import io.streampipeline.bus.WindowResult;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.event.EnrichedEvent;
+import io.streampipeline.infra.Endpoints;
+import io.streampipeline.infra.JsonLogLayout;
 import io.streampipeline.metrics.PipelineMetrics;
 import io.streampipeline.window.WindowJson;
-import io.streampipeline.window.WindowResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -87,7 +87,8 @@ public final class SinkVerticle extends VerticleBase {
       vertx.setTimer(ms, id -> done.complete());
       return done.future();
     };
-    CheckpointStore store = new CheckpointWriter(pool, config.consumerGroup(), config.clickstreamTopic());
+    CheckpointStore store =
+        new CheckpointWriter(pool, config.kafka().consumerGroup(), config.kafka().clickstreamTopic());
     runner = new CheckpointRunner(store, ownership, connections, sleep, new CheckpointRunner.Listener() {
       @Override
       public void committed(CheckpointJob job, List<DeadLetter> rejected, long written) {

@@ -1,7 +1,7 @@
 package io.streampipeline.sink;
 
+import io.streampipeline.bus.WindowResult;
 import io.streampipeline.window.AggregatedCodec;
-import io.streampipeline.window.WindowResult;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Tuple;
 import java.util.Collection;

@@ -1,9 +1,11 @@
 package io.streampipeline.window;
 
+import io.streampipeline.bus.WindowResult;
+import io.streampipeline.bus.WindowType;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.DecodeException;
-import io.streampipeline.registry.RegistryFraming;
-import io.streampipeline.registry.RegistrySchemas;
+import io.streampipeline.event.RegistryFraming;
+import io.streampipeline.event.RegistrySchemas;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package io.streampipeline.window;
 
+import io.streampipeline.bus.WindowType;
+
 /**
  * One open tumbling window [start, end) of one partition. Its stored fields are described in {@link WindowFields};
  * what changed since the last state write is recorded apart, in {@code window.state.WindowChanges}.

@@ -1,5 +1,8 @@
 package io.streampipeline.window;
 
+import io.streampipeline.bus.StateWrite;
+import io.streampipeline.bus.WindowResult;
+import io.streampipeline.bus.WindowType;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EnrichedEvent;
 import io.streampipeline.window.state.StateWriter;

@@ -1,5 +1,6 @@
 package io.streampipeline.window;
 
+import io.streampipeline.bus.WindowResult;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.window.state.WindowChanges;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.streampipeline.window;
 
+import io.streampipeline.bus.WindowType;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 

@@ -1,5 +1,6 @@
 package io.streampipeline.window;
 
+import io.streampipeline.bus.WindowResult;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

@@ -1,5 +1,7 @@
 package io.streampipeline.window;
 
+import io.streampipeline.bus.WindowResult;
+import io.streampipeline.bus.WindowType;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;

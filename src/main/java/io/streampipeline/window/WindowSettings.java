@@ -1,6 +1,6 @@
 package io.streampipeline.window;
 
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
 
 /**
  * The event-time parameters of one partition's windows, all in milliseconds: the size of the
@@ -20,8 +20,8 @@ public record WindowSettings(long tumblingMs, long revenueMs, long sessionTimeou
   }
 
   public static WindowSettings from(PipelineConfig config) {
-    return new WindowSettings(config.tumblingWindowMs(), config.revenueWindowMs(), config.sessionTimeoutMs(),
-        config.allowedLatenessMs());
+    return new WindowSettings(config.windows().tumblingMs(), config.windows().revenueMs(),
+        config.windows().sessionTimeoutMs(), config.windows().allowedLatenessMs());
   }
 
   private static void requirePositive(String name, long value) {

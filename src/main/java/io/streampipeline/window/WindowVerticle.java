@@ -1,7 +1,5 @@
 package io.streampipeline.window;
 
-import io.streampipeline.app.JsonLogLayout;
-import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.bus.Addresses;
 import io.streampipeline.bus.LaneMessage;
 import io.streampipeline.bus.LaneMessage.Barrier;
@@ -12,7 +10,13 @@ import io.streampipeline.bus.LaneMessage.OffsetRange;
 import io.streampipeline.bus.LaneMessage.PartitionsRestored;
 import io.streampipeline.bus.LaneMessage.PartitionsRevoked;
 import io.streampipeline.bus.LaneMessage.RestoredPartition;
+import io.streampipeline.bus.StateWrite;
+import io.streampipeline.bus.WindowResult;
+import io.streampipeline.bus.WindowType;
+import io.streampipeline.config.IdleRule;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.event.EnrichedEvent;
+import io.streampipeline.infra.JsonLogLayout;
 import io.streampipeline.metrics.PipelineMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -55,7 +59,7 @@ public final class WindowVerticle extends VerticleBase {
   public WindowVerticle(int lane, PipelineConfig config, PipelineMetrics metrics) {
     this.lane = lane;
     this.settings = WindowSettings.from(config);
-    this.idleRule = config.idleRule();
+    this.idleRule = config.windows().idleRule();
     this.metrics = metrics;
   }
 

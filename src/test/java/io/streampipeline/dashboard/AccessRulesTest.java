@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streampipeline.app.DashboardAccess;
+import io.streampipeline.config.DashboardAccess;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

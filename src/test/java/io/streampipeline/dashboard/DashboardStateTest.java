@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streampipeline.bus.WindowResult;
+import io.streampipeline.bus.WindowType;
 import io.streampipeline.dashboard.GlobalWindow.Ranked;
-import io.streampipeline.window.WindowResult;
-import io.streampipeline.window.WindowType;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -2,9 +2,6 @@ package io.streampipeline.event;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-
-import io.streampipeline.registry.RegistryFraming;
-import io.streampipeline.registry.RegistrySchemas;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Arrays;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.infra.Endpoints;
 import io.streampipeline.metrics.PipelineMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;

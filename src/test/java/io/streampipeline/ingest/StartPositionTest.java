@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streampipeline.app.PipelineConfig.OffsetOutOfRange;
+import io.streampipeline.config.PipelineConfig.OffsetOutOfRange;
 import io.streampipeline.ingest.StartPosition.Action;
 import io.streampipeline.ingest.StartPosition.Reason;
 import org.junit.jupiter.api.Test;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.micrometer.core.instrument.Counter;
 import io.streampipeline.app.Application;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EventType;
@@ -53,7 +53,7 @@ class AbortedTransactionsIT {
     TestInfra infra = it.infra();
     PipelineConfig config = it.config();
     Db db = it.db();
-    String topic = config.clickstreamTopic();
+    String topic = config.kafka().clickstreamTopic();
     long base = Instant.parse("2026-11-21T08:00:00Z").toEpochMilli();
 
     Properties props = new Properties();

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EventType;
@@ -47,7 +47,7 @@ class BackfillIT {
     try {
       // 6,000 events from four hours to one hour behind the wall clock, at about 1,000 events/s.
       List<GeneratedMessage> sent = EventTimes.HOURS_BEHIND.produce(it.infra().bootstrapServers,
-          config.clickstreamTopic(), 20261207L, 6_000, 0.02, 1_800, 100, 100).all();
+          config.kafka().clickstreamTopic(), 20261207L, 6_000, 0.02, 1_800, 100, 100).all();
       long valid = sent.stream().filter(m -> m.kind() == Kind.VALID).count();
       Await.until(Duration.ofSeconds(90), "every valid event stored",
           () -> db.count("SELECT count(*) FROM clickstream_events"), n -> n == valid);
@@ -70,13 +70,13 @@ class BackfillIT {
     Application app = startedAndWaiting(config);
     try {
       List<GeneratedMessage> sent = EventTimes.NEAR_WALL_CLOCK.produce(it.infra().bootstrapServers,
-          config.clickstreamTopic(), 7L, 2_000, 0.0, 1, 100, 100).all();
+          config.kafka().clickstreamTopic(), 7L, 2_000, 0.0, 1, 100, 100).all();
       long valid = sent.stream().filter(m -> m.kind() == Kind.VALID).count();
       WindowChecks.awaitAllExact(db, config, valid);
       // Both clocks are the pipeline's: the last event's commit (at or after it was read) and each window's close.
       long lastStored = db.count("SELECT (extract(epoch FROM max(ingested_at)) * 1000)::bigint FROM clickstream_events");
       long lastClosed = db.count("SELECT max(emitted_at) FROM aggregated_metrics");
-      assertTrue(lastClosed - lastStored <= config.idleMs() + 1_000, "every window and session closed within "
+      assertTrue(lastClosed - lastStored <= config.windows().idleMs() + 1_000, "every window and session closed within "
           + "WINDOW_IDLE_SECONDS + 1 s of the last event: the last closed " + (lastClosed - lastStored) + " ms after");
     } finally {
       app.stop();
@@ -97,7 +97,7 @@ class BackfillIT {
         "WINDOW_ALLOWED_LATENESS_SECONDS", "2"));
     PipelineConfig config = it.config();
     Db db = it.db();
-    String topic = config.clickstreamTopic();
+    String topic = config.kafka().clickstreamTopic();
     long b = (System.currentTimeMillis() - 2 * 3_600_000L) / 60_000 * 60_000;
     List<ProducerRecord<String, byte[]>> before = new ArrayList<>();
     for (long t = 0; t <= 30_000; t += 500) {
@@ -118,7 +118,7 @@ class BackfillIT {
       TestData.send(it.infra().bootstrapServers, topic, before, null);
       Await.until(Duration.ofSeconds(30), "the first part stored",
           () -> db.count("SELECT count(*) FROM clickstream_events"), n -> n == before.size());
-      Await.sleep(2 * config.idleMs());
+      Await.sleep(2 * config.windows().idleMs());
       TestData.send(it.infra().bootstrapServers, topic, after, null);
       long counted = before.size() + after.size() - late.size();
       Await.until(Duration.ofSeconds(30), "every event stored, late ones too",

@@ -1,12 +1,12 @@
 package io.streampipeline.it;
 
-import io.streampipeline.infra.Ports;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.micrometer.core.instrument.Counter;
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.infra.Ports;
 import io.streampipeline.infra.Topics;
 import java.time.Duration;
 import java.util.HashMap;

@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.bus.Addresses;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EventType;
@@ -39,10 +39,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer.OrderAnnotation;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -88,7 +88,7 @@ class DashboardIT {
     config = ConfigLoader.fromMap(settings);
     Topics.ensure(infra.bootstrapServers, config);
     app = new Application(config).start();
-    base = "http://127.0.0.1:" + config.dashboardPort() + "/";
+    base = "http://127.0.0.1:" + config.dashboard().port() + "/";
     browser = Chromium.start(1400, 1150);
   }
 
@@ -221,9 +221,9 @@ class DashboardIT {
           user, UUID.nameUUIDFromBytes(user.getBytes()).toString(), XSS_PRODUCT, XSS_CATEGORY, 1999L, null,
           XSS_PRODUCT, "/p/" + i, null, "Mozilla/5.0 (X11; Linux x86_64)", "192.0.2.1", "US",
           "<svg onload=window.__xss=3>");
-      records.add(new ProducerRecord<>(config.clickstreamTopic(), user, codec.encode(event)));
+      records.add(new ProducerRecord<>(config.kafka().clickstreamTopic(), user, codec.encode(event)));
     }
-    TestData.send(infra.bootstrapServers, config.clickstreamTopic(), records, null);
+    TestData.send(infra.bootstrapServers, config.kafka().clickstreamTopic(), records, null);
 
     Await.until(Duration.ofSeconds(60), "the hostile product id listed as a top product",
         () -> texts("#top-products li .name"), names -> names.contains(XSS_PRODUCT));
@@ -296,7 +296,7 @@ class DashboardIT {
     assertTrue(json.getJsonObject("rates").getDouble("events_processed_per_second") > 0, json.getJsonObject("rates")
         .encode());
     assertEquals(Topics.EVENT_PARTITIONS, json.getJsonObject("lag").getJsonObject("partitions").size());
-    assertEquals(config.consumerGroup(), json.getJsonObject("lag").getString("group"));
+    assertEquals(config.kafka().consumerGroup(), json.getJsonObject("lag").getString("group"));
     assertFalse(json.getJsonObject("top").getJsonArray("products").isEmpty());
 
     JsonObject withReasons = Await.until(Duration.ofSeconds(20), "dead-letter reasons in /api/stats",
@@ -401,7 +401,7 @@ class DashboardIT {
     Topics.ensure(infra.bootstrapServers, restartedConfig);
     Application server = new Application(restartedConfig).start();
     try {
-      browser.driver().get("http://127.0.0.1:" + restartedConfig.dashboardPort() + "/");
+      browser.driver().get("http://127.0.0.1:" + restartedConfig.dashboard().port() + "/");
       Await.until(Duration.ofSeconds(30), "the stored windows on the page", () -> count("#closed-windows tr"),
           n -> n >= 10);
       long from = Long.parseLong((String) browser.js("return document.getElementById('windows').dataset.from"));
@@ -454,7 +454,7 @@ class DashboardIT {
     Topics.ensure(infra.bootstrapServers, freshConfig);
     Application server = new Application(freshConfig).start();
     try {
-      browser.driver().get("http://127.0.0.1:" + freshConfig.dashboardPort() + "/");
+      browser.driver().get("http://127.0.0.1:" + freshConfig.dashboard().port() + "/");
       awaitState("live");
       Await.until(Duration.ofSeconds(20), "the waiting sentence", () -> text("#period"),
           t -> t != null && t.startsWith("No closed window yet"));
@@ -490,7 +490,7 @@ class DashboardIT {
     PipelineConfig separate = ConfigLoader.fromMap(dashboardOnly);
     Application server = new Application(separate).start();
     try {
-      browser.driver().get("http://127.0.0.1:" + separate.dashboardPort() + "/");
+      browser.driver().get("http://127.0.0.1:" + separate.dashboard().port() + "/");
       awaitState("live");
       browser.js("window.__sameDocument = 'yes'");
       Await.until(Duration.ofSeconds(30), "figures from the separate dashboard process",
@@ -528,7 +528,7 @@ class DashboardIT {
     PipelineConfig guardedConfig = ConfigLoader.fromMap(guarded);
     Application server = new Application(guardedConfig).start();
     try {
-      String url = "http://127.0.0.1:" + guardedConfig.dashboardPort() + "/";
+      String url = "http://127.0.0.1:" + guardedConfig.dashboard().port() + "/";
       for (String path : List.of("", "api/stats", "eventbus/info", "index.html", "app.js")) {
         assertEquals(401, Http.get(url + path).status(), "/" + path + " without the token");
         assertEquals(401, Http.send("GET", url + path, Map.of("Authorization", "Bearer wrong-" + token)).status(),
@@ -639,7 +639,7 @@ class DashboardIT {
   @Test
   @Order(8)
   void madeUpMethodsAndPathsAddNoMetricSeries() throws Exception {
-    int dashboardPort = config.dashboardPort();
+    int dashboardPort = config.dashboard().port();
     int metricsPort = config.metricsPort();
     String metricsUrl = "http://127.0.0.1:" + metricsPort + "/metrics";
     for (int port : List.of(dashboardPort, metricsPort)) {
@@ -702,7 +702,7 @@ class DashboardIT {
       ssl.init(null, tmf.getTrustManagers(), null);
       java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(ssl)
           .version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-      String url = "https://127.0.0.1:" + secureConfig.dashboardPort() + "/";
+      String url = "https://127.0.0.1:" + secureConfig.dashboard().port() + "/";
       java.net.http.HttpResponse<String> stats = client.send(java.net.http.HttpRequest.newBuilder(
           java.net.URI.create(url + "api/stats")).timeout(Duration.ofSeconds(15))
           .header("Authorization", "Bearer " + token).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
@@ -716,7 +716,7 @@ class DashboardIT {
       assertEquals(303, login.statusCode());
       assertTrue(login.headers().firstValue("Set-Cookie").orElse("").toLowerCase().contains("secure"),
           "the session cookie only travels over HTTPS");
-      assertThrows(IllegalStateException.class, () -> Http.get("http://127.0.0.1:" + secureConfig.dashboardPort()
+      assertThrows(IllegalStateException.class, () -> Http.get("http://127.0.0.1:" + secureConfig.dashboard().port()
           + "/health"), "no plain HTTP");
     } finally {
       server.stop();

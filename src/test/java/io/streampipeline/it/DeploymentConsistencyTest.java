@@ -7,8 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.ConfigKey;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.metrics.PipelineMetrics;
 import io.streampipeline.metrics.ProcessMetrics;
 import io.vertx.core.Vertx;
@@ -39,9 +40,10 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * The deployment files against the code, without Docker or a cluster: docker-compose.yml, the Dockerfile, the
  * rendered Kubernetes base and overlays ({@code kubectl kustomize deploy/kubernetes/...}), the Prometheus
- * configurations and alerts, and the Grafana dashboard. Environment names must be keys {@link ConfigLoader}
- * reads, probes and scrape targets must hit the endpoints and ports the code serves, and every metric a query
- * names must be one the code registers (collected by scraping a registry set up as the application sets it up).
+ * configurations and alerts, and the Grafana dashboard. Environment names must be keys of the table
+ * ({@link ConfigKey}), probes and scrape targets must hit the endpoints and ports the code serves, and every
+ * metric a query names must be one the code registers (collected by scraping a registry set up as the
+ * application sets it up).
  */
 class DeploymentConsistencyTest {
   /** The lanes' drain is bounded by 60 s (IngestVerticle); stop grace periods must exceed it. */
@@ -118,8 +120,8 @@ class DeploymentConsistencyTest {
 
   private static void assertConfigKeys(String where, Iterable<String> names) {
     for (String name : names) {
-      assertTrue(configKeys.contains(name) || JVM_ENV.contains(name),
-          where + ": environment variable " + name + " is not a configuration key the code reads " + configKeys);
+      assertTrue(ConfigKey.isKnown(name) || JVM_ENV.contains(name),
+          where + ": environment variable " + name + " is not in the key table (config/ConfigKey) " + configKeys);
     }
   }
 

@@ -3,7 +3,7 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EventType;
@@ -39,7 +39,7 @@ class DuplicateEventsIT {
     TestInfra infra = it.infra();
     PipelineConfig config = it.config();
     Db db = it.db();
-    String topic = config.clickstreamTopic();
+    String topic = config.kafka().clickstreamTopic();
     long base = Instant.parse("2026-11-17T15:00:00Z").toEpochMilli();
 
     Application app = new Application(config).start();

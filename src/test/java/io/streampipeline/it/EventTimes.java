@@ -1,7 +1,7 @@
 package io.streampipeline.it;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.generator.EventFactory;
 import io.streampipeline.generator.GeneratedMessage;
 import java.time.Duration;
@@ -101,7 +101,7 @@ public enum EventTimes {
   public static void awaitReadingAndWaiting(Application app, PipelineConfig config) {
     Await.until(Duration.ofSeconds(60), "all six partitions read by the lanes",
         () -> app.metrics().partitionsWithKnownLag(), n -> n == 6);
-    Await.sleep(3 * config.idleMs());
+    Await.sleep(3 * config.windows().idleMs());
   }
 
   /** What a {@link #produce} call has sent so far, and when it is done. */

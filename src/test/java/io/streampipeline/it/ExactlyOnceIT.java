@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.infra.Ports;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,7 +62,7 @@ class ExactlyOnceIT {
     PipelineProcess process = PipelineProcess.start(env);
     try {
       EventTimes.awaitReadyAndWaiting(env);
-      try (LiveTraffic traffic = new LiveTraffic(infra.bootstrapServers, config.clickstreamTopic(), 99L, 600,
+      try (LiveTraffic traffic = new LiveTraffic(infra.bootstrapServers, config.kafka().clickstreamTopic(), 99L, 600,
           times)) {
         for (int kill = 1; kill <= 5; kill++) {
           long before = rows(db);
@@ -98,7 +98,7 @@ class ExactlyOnceIT {
     try {
       processes.add(PipelineProcess.start(env));
       EventTimes.awaitReadyAndWaiting(env);
-      try (LiveTraffic traffic = new LiveTraffic(infra.bootstrapServers, config.clickstreamTopic(), 7L, 600,
+      try (LiveTraffic traffic = new LiveTraffic(infra.bootstrapServers, config.kafka().clickstreamTopic(), 7L, 600,
           times)) {
         for (int i = 1; i <= 3; i++) {
           long before = rows(db);
@@ -134,7 +134,7 @@ class ExactlyOnceIT {
     Application app = new Application(config).start();
     try {
       EventTimes.awaitReadingAndWaiting(app, config);
-      try (LiveTraffic traffic = new LiveTraffic(infra.bootstrapServers, config.clickstreamTopic(), 11L, 600,
+      try (LiveTraffic traffic = new LiveTraffic(infra.bootstrapServers, config.kafka().clickstreamTopic(), 11L, 600,
           times)) {
         Await.until(Duration.ofSeconds(60), "progress before the restart", () -> rows(db), n -> n > 2000);
         infra.restartPostgres();

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.bus.Addresses;
 import io.streampipeline.bus.CheckpointResult;
 import io.streampipeline.bus.DeadLetter;
@@ -15,6 +14,10 @@ import io.streampipeline.bus.LaneMessage.OffsetRange;
 import io.streampipeline.bus.LaneMessage.PartitionsRestored;
 import io.streampipeline.bus.LaneMessage.RestoredPartition;
 import io.streampipeline.bus.LocalCodec;
+import io.streampipeline.bus.StateWrite;
+import io.streampipeline.bus.WindowResult;
+import io.streampipeline.bus.WindowType;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EnrichedEvent;
 import io.streampipeline.event.EventType;
@@ -22,8 +25,6 @@ import io.streampipeline.ingest.EventRules;
 import io.streampipeline.metrics.PipelineMetrics;
 import io.streampipeline.sink.SinkVerticle;
 import io.streampipeline.window.WindowIds;
-import io.streampipeline.window.WindowResult;
-import io.streampipeline.window.WindowType;
 import io.vertx.core.Vertx;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -40,7 +41,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import io.streampipeline.window.StateWrite;
 
 /**
  * The sink's compare-and-set on owner epoch and offset, against the real database: a lane that lost a partition
@@ -77,7 +77,7 @@ class FencingIT {
   /** The row a claim left: the partition's owner epoch and stored position. */
   private void stored(int partition, long ownerEpoch, long nextOffset) {
     db.execute("INSERT INTO pipeline_checkpoints (consumer_group, topic, partition, next_offset, checkpoint_id, "
-        + "owner_epoch) VALUES ('" + config.consumerGroup() + "', '" + config.clickstreamTopic() + "', " + partition
+        + "owner_epoch) VALUES ('" + config.kafka().consumerGroup() + "', '" + config.kafka().clickstreamTopic() + "', " + partition
         + ", " + nextOffset + ", 1, " + ownerEpoch + ")");
   }
 
@@ -269,7 +269,7 @@ class FencingIT {
     List<DeadLetter> deadLetters = new ArrayList<>();
     for (long o = from; o < to; o++) {
       if (o == from + 3) {
-        deadLetters.add(new DeadLetter(config.clickstreamTopic(), partition, o, "not JSON", new byte[] {'{'},
+        deadLetters.add(new DeadLetter(config.kafka().clickstreamTopic(), partition, o, "not JSON", new byte[] {'{'},
             System.currentTimeMillis()));
       } else {
         events.add(event(partition, o));

@@ -3,7 +3,7 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -25,7 +25,7 @@ class GracefulStopIT {
     PipelineConfig config = it.config();
     Db db = it.db();
 
-    try (LiveTraffic traffic = new LiveTraffic(infra.bootstrapServers, config.clickstreamTopic(), 3L, 800)) {
+    try (LiveTraffic traffic = new LiveTraffic(infra.bootstrapServers, config.kafka().clickstreamTopic(), 3L, 800)) {
       for (int run = 1; run <= 3; run++) {
         long before = db.count("SELECT count(*) FROM clickstream_events");
         try (PipelineProcess process = PipelineProcess.start(env)) {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streampipeline.app.ConfigLoader;
+import io.streampipeline.config.ConfigLoader;
 import io.streampipeline.infra.Topics;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;

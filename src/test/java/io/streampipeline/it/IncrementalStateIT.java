@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.generator.GeneratedMessage.Kind;
 import java.time.Duration;
@@ -37,13 +37,13 @@ class IncrementalStateIT {
     PipelineConfig config = it.config();
 
     // Most of the first half at once (the state builds up), the rest as live traffic: small checkpoints.
-    TestData.send(infra.bootstrapServers, config.clickstreamTopic(), first.subList(0, 16_000));
+    TestData.send(infra.bootstrapServers, config.kafka().clickstreamTopic(), first.subList(0, 16_000));
     long validFirst = first.stream().filter(m -> m.kind() == Kind.VALID).count();
     long mostDeltas = 0;
     Application app = new Application(config).start();
     try {
       for (int from = 16_000; from < first.size(); from += 100) {
-        TestData.send(infra.bootstrapServers, config.clickstreamTopic(), first.subList(from, from + 100));
+        TestData.send(infra.bootstrapServers, config.kafka().clickstreamTopic(), first.subList(from, from + 100));
         Await.sleep(100);
         mostDeltas = Math.max(mostDeltas, db.count("SELECT count(*) FROM pipeline_state_changes"));
       }
@@ -72,15 +72,15 @@ class IncrementalStateIT {
     settings.put("WINDOW_IDLE_SECONDS", "2");
     settings.put("WINDOW_IDLE_RULE", "wall-clock");
     PipelineConfig again = ConfigLoader.fromMap(settings);
-    TestData.send(infra.bootstrapServers, config.clickstreamTopic(), second);
+    TestData.send(infra.bootstrapServers, config.kafka().clickstreamTopic(), second);
     long valid = messages.stream().filter(m -> m.kind() == Kind.VALID).count();
     Application restarted = new Application(again).start();
     try {
       Await.until(Duration.ofSeconds(120), "all events stored",
           () -> db.count("SELECT count(*) FROM clickstream_events"), n -> n == valid);
       WindowChecks.awaitAllEmitted(db, valid);
-      int windows = WindowChecks.assertTumblingExact(db, again.tumblingWindowMs(), again.revenueWindowMs());
-      int sessions = WindowChecks.assertSessionsExact(db, again.sessionTimeoutMs());
+      int windows = WindowChecks.assertTumblingExact(db, again.windows().tumblingMs(), again.windows().revenueMs());
+      int sessions = WindowChecks.assertSessionsExact(db, again.windows().sessionTimeoutMs());
       System.out.println("[IncrementalStateIT] " + windows + " tumbling windows and " + sessions
           + " sessions equal SQL after the restart");
       assertTrue(sessions > 3_000, "many sessions: " + sessions);

@@ -1,8 +1,8 @@
 package io.streampipeline.it;
 
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.infra.Endpoints;
 import io.streampipeline.infra.Topics;
 import java.util.HashMap;
 import java.util.Map;

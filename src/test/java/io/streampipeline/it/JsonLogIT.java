@@ -3,7 +3,7 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streampipeline.app.ConfigLoader;
+import io.streampipeline.config.ConfigLoader;
 import io.streampipeline.infra.Topics;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -24,7 +24,7 @@ class JsonLogIT {
     env.put("LOG_FORMAT", "json");
     var config = ConfigLoader.fromMap(env);
     Topics.ensure(infra.bootstrapServers, config);
-    TestData.send(infra.bootstrapServers, config.clickstreamTopic(),
+    TestData.send(infra.bootstrapServers, config.kafka().clickstreamTopic(),
         TestData.generate(5L, 200, 0.1, 1_700_000_000_000L, 100));
     Db db = new Db(infra, database);
     String output;

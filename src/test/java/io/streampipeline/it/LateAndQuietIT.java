@@ -3,7 +3,7 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EventType;
@@ -28,7 +28,7 @@ class LateAndQuietIT {
   }
 
   private void send(TestInfra infra, PipelineConfig config, List<ProducerRecord<String, byte[]>> records) {
-    TestData.send(infra.bootstrapServers, config.clickstreamTopic(), records, null);
+    TestData.send(infra.bootstrapServers, config.kafka().clickstreamTopic(), records, null);
   }
 
   @Test
@@ -38,7 +38,7 @@ class LateAndQuietIT {
     PipelineConfig config = it.config();
     Db db = it.db();
     long base = Instant.parse("2026-11-18T09:00:00Z").toEpochMilli();
-    String topic = config.clickstreamTopic();
+    String topic = config.kafka().clickstreamTopic();
     String minute = "SELECT event_count FROM aggregated_metrics WHERE window_type = 'events_per_minute' "
         + "AND window_start = " + base;
 
@@ -77,7 +77,7 @@ class LateAndQuietIT {
     Application app = new Application(config).start();
     try {
       long now = System.currentTimeMillis();
-      send(infra, config, LongStream.range(0, 10).mapToObj(i -> event(config.clickstreamTopic(), "user_quiet", now))
+      send(infra, config, LongStream.range(0, 10).mapToObj(i -> event(config.kafka().clickstreamTopic(), "user_quiet", now))
           .toList());
       // No more traffic: without the wall-clock advance the watermark would stay at now - 1 s forever.
       Await.until(Duration.ofSeconds(40), "windows and the session closed after the partition went quiet",

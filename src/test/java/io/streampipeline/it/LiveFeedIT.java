@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.PipelineConfig;
 import io.streampipeline.bus.Addresses;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.infra.Topics;
 import io.vertx.core.json.JsonObject;
@@ -55,7 +55,7 @@ class LiveFeedIT {
     settings.put("WINDOW_ALLOWED_LATENESS_SECONDS", "1");
     PipelineConfig config = ConfigLoader.fromMap(settings);
     Topics.ensure(infra.bootstrapServers, config);
-    int port = config.liveFeed().tcpPort();
+    int port = config.dashboard().liveFeed().tcpPort();
 
     Application app = new Application(config).start();
     List<Client> clients = new ArrayList<>();
@@ -75,7 +75,7 @@ class LiveFeedIT {
       // events from the past would be late; these are not, and every window closes once the clock passes them.
       long start = System.currentTimeMillis() + 20_000;
       List<GeneratedMessage> messages = TestData.generate(42, 400, 0.0, start, 10);
-      TestData.send(infra.bootstrapServers, config.clickstreamTopic(), messages);
+      TestData.send(infra.bootstrapServers, config.kafka().clickstreamTopic(), messages);
       long valid = messages.stream().filter(m -> m.kind() == GeneratedMessage.Kind.VALID).count();
       // Every window closed: each window type counts every stored event (in order per partition, none late).
       String allClosed = "SELECT count(*) FROM (SELECT window_type FROM aggregated_metrics GROUP BY window_type "

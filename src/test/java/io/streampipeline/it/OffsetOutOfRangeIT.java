@@ -6,20 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.streampipeline.ingest.IngestVerticle;
-import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.slf4j.LoggerFactory;
-
 import io.micrometer.core.instrument.Counter;
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EventType;
 import io.streampipeline.infra.Topics;
+import io.streampipeline.ingest.IngestVerticle;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,8 +28,10 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * The input topic is deleted and created again (a broker without a volume, `docker compose down`) while
@@ -62,10 +61,10 @@ class OffsetOutOfRangeIT {
 
   private static void recreate(TestInfra infra, PipelineConfig config) throws Exception {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers))) {
-      admin.deleteTopics(List.of(config.clickstreamTopic())).all().get();
+      admin.deleteTopics(List.of(config.kafka().clickstreamTopic())).all().get();
       Await.until(Duration.ofSeconds(60), "topic deleted", () -> {
         try {
-          return admin.listTopics().names().get().contains(config.clickstreamTopic());
+          return admin.listTopics().names().get().contains(config.kafka().clickstreamTopic());
         } catch (Exception e) {
           return true;
         }
@@ -125,7 +124,7 @@ class OffsetOutOfRangeIT {
    */
   private Set<String> firstRunThenRecreate(TestInfra infra, PipelineConfig config, Db db, int secondCount)
       throws Exception {
-    String topic = config.clickstreamTopic();
+    String topic = config.kafka().clickstreamTopic();
     long base = Instant.parse("2026-11-20T10:00:00Z").toEpochMilli();
     List<ProducerRecord<String, byte[]>> first = events(topic, "first-", 3000, base);
     Application app = new Application(config).start();
@@ -208,7 +207,7 @@ class OffsetOutOfRangeIT {
     TestInfra infra = it.infra();
     PipelineConfig config = it.config();
     Db db = it.db();
-    String topic = config.clickstreamTopic();
+    String topic = config.kafka().clickstreamTopic();
     long base = Instant.parse("2026-11-20T10:00:00Z").toEpochMilli();
     byte[] firstBad = "not an event (first log)".getBytes(StandardCharsets.UTF_8);
     byte[] secondBad = "not an event (second log)".getBytes(StandardCharsets.UTF_8);
@@ -235,7 +234,7 @@ class OffsetOutOfRangeIT {
           n -> n == 2);
       assertEquals(2, db.count("SELECT count(DISTINCT source_topic_id) FROM dead_letter_events"));
       String key = topic + ":0:0";
-      List<ConsumerRecord<String, byte[]>> dlq = TestData.readAll(infra.bootstrapServers, config.dlqTopic(), 2,
+      List<ConsumerRecord<String, byte[]>> dlq = TestData.readAll(infra.bootstrapServers, config.kafka().dlqTopic(), 2,
           Duration.ofSeconds(60));
       Set<String> payloads = dlq.stream().filter(r -> key.equals(r.key()))
           .map(r -> new JsonObject(new String(r.value(), StandardCharsets.UTF_8)))
@@ -307,7 +306,7 @@ class OffsetOutOfRangeIT {
     PipelineConfig config = ConfigLoader.fromMap(infra.pipelineConfig(database, "adopted"));
     Topics.ensure(infra.bootstrapServers, config);
     Db db = new Db(infra, database);
-    String topic = config.clickstreamTopic();
+    String topic = config.kafka().clickstreamTopic();
     long base = Instant.parse("2026-11-20T10:00:00Z").toEpochMilli();
     List<TestData.Sent> sent = TestData.send(infra.bootstrapServers, topic, events(topic, "adopted-", 1200, base),
         null);
@@ -317,7 +316,7 @@ class OffsetOutOfRangeIT {
     Map<Integer, Long> stored = new java.util.HashMap<>();
     ends.forEach((p, end) -> stored.put(p, end / 2));
     stored.forEach((p, offset) -> infra.sql(database, "INSERT INTO pipeline_checkpoints (consumer_group, topic, "
-        + "partition, next_offset, checkpoint_id, owner_epoch) VALUES ('" + config.consumerGroup() + "', '" + topic
+        + "partition, next_offset, checkpoint_id, owner_epoch) VALUES ('" + config.kafka().consumerGroup() + "', '" + topic
         + "', " + p + ", " + offset + ", 1, 1)"));
     infra.sql(database, "INSERT INTO dead_letter_events (source_topic, source_partition, source_offset, "
         + "error_reason, original_payload, payload_encoding, failed_at, failed_at_iso, published) VALUES "
@@ -349,7 +348,7 @@ class OffsetOutOfRangeIT {
     PipelineConfig config = ConfigLoader.fromMap(infra.pipelineConfig(database, "retention"));
     Topics.ensure(infra.bootstrapServers, config);
     Db db = new Db(infra, database);
-    String topic = config.clickstreamTopic();
+    String topic = config.kafka().clickstreamTopic();
     long base = Instant.parse("2026-11-20T10:00:00Z").toEpochMilli();
 
     Application app = new Application(config).start();

@@ -3,9 +3,9 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.infra.Endpoints;
 import io.streampipeline.metrics.PipelineMetrics;
 import io.streampipeline.outbox.OutboxBacklogVerticle;
 import io.vertx.core.Vertx;
@@ -42,8 +42,8 @@ class OutboxBacklogIT {
           infra.pgPassword);
       vertx.deployVerticle(new OutboxBacklogVerticle(config, endpoints, new PipelineMetrics(registry)))
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      String windows = config.aggregatedTopic();
-      String deadLetters = config.dlqTopic();
+      String windows = config.kafka().aggregatedTopic();
+      String deadLetters = config.kafka().dlqTopic();
 
       Await.until(Duration.ofSeconds(20), "the first reading", () -> pending(registry, windows), n -> n == 3.0);
       double oldestWindow = oldest(registry, windows);

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.Counter;
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.generator.GeneratedMessage.Kind;
 import io.streampipeline.infra.Topics;
@@ -65,12 +65,12 @@ class OversizedDeadLettersIT {
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
     for (int i = 0; i < messages.size(); i++) {
       GeneratedMessage m = messages.get(i);
-      records.add(new ProducerRecord<>(config.clickstreamTopic(), m.key(), m.value()));
+      records.add(new ProducerRecord<>(config.kafka().clickstreamTopic(), m.key(), m.value()));
       if (i == 200) {
-        records.add(new ProducerRecord<>(config.clickstreamTopic(), 0, "control", control));
+        records.add(new ProducerRecord<>(config.kafka().clickstreamTopic(), 0, "control", control));
       }
       if (i == 400) {
-        records.add(new ProducerRecord<>(config.clickstreamTopic(), 1, "binary", binary));
+        records.add(new ProducerRecord<>(config.kafka().clickstreamTopic(), 1, "binary", binary));
       }
     }
     Map<Kind, Long> kinds = TestData.kinds(messages);
@@ -101,7 +101,7 @@ class OversizedDeadLettersIT {
     props.put("value.deserializer", ByteArrayDeserializer.class.getName());
     Map<String, JsonObject> byKey = new HashMap<>();
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
-      TopicPartition partition = new TopicPartition(config.dlqTopic(), 0);
+      TopicPartition partition = new TopicPartition(config.kafka().dlqTopic(), 0);
       consumer.assign(List.of(partition));
       consumer.seekToBeginning(List.of(partition));
       long end = consumer.endOffsets(List.of(partition)).get(partition);
@@ -126,7 +126,7 @@ class OversizedDeadLettersIT {
     PipelineConfig config = ConfigLoader.fromMap(infra.pipelineConfig(database, "oversized-dlq"));
     Topics.ensure(infra.bootstrapServers, config);
     Input input = input(config, 1701L);
-    TestData.send(infra.bootstrapServers, config.clickstreamTopic(), input.records(), null);
+    TestData.send(infra.bootstrapServers, config.kafka().clickstreamTopic(), input.records(), null);
 
     Application app = new Application(config).start();
     try {
@@ -150,8 +150,8 @@ class OversizedDeadLettersIT {
           .stream().map(r -> r.get("source_topic") + ":" + r.get("source_partition") + ":" + r.get("source_offset"))
           .collect(Collectors.toSet());
       assertEquals(rowKeys, topic.keySet(), "every dead letter on the topic, once");
-      String controlKey = config.clickstreamTopic() + ":0:" + control.get("source_offset");
-      String binaryKey = config.clickstreamTopic() + ":1:" + binary.get("source_offset");
+      String controlKey = config.kafka().clickstreamTopic() + ":0:" + control.get("source_offset");
+      String binaryKey = config.kafka().clickstreamTopic() + ":1:" + binary.get("source_offset");
       topic.forEach((key, envelope) -> assertEquals(key.equals(controlKey) || key.equals(binaryKey),
           envelope.getBoolean("payload_truncated"), "payload_truncated of " + key));
       assertTrue(((String) control.get("original_payload")).startsWith(
@@ -175,12 +175,12 @@ class OversizedDeadLettersIT {
     Properties admin = new Properties();
     admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.bootstrapServers);
     try (Admin client = Admin.create(admin)) {
-      client.createTopics(List.of(new NewTopic(config.dlqTopic(), 1, (short) 1)
+      client.createTopics(List.of(new NewTopic(config.kafka().dlqTopic(), 1, (short) 1)
           .configs(Map.of("max.message.bytes", "100000")))).all().get(60, TimeUnit.SECONDS);
     }
     Topics.ensure(infra.bootstrapServers, config);
     Input input = input(config, 1702L);
-    TestData.send(infra.bootstrapServers, config.clickstreamTopic(), input.records(), null);
+    TestData.send(infra.bootstrapServers, config.kafka().clickstreamTopic(), input.records(), null);
 
     Application app = new Application(config).start();
     try {
@@ -206,7 +206,7 @@ class OversizedDeadLettersIT {
       assertEquals(input.deadLetters() - 1, sentKeys.size());
       assertEquals(sentKeys, topic.keySet(), "every other dead letter on the topic, once");
       Map<String, Object> control = rowOf(db, 0, sizeReason(CONTROL_BYTES));
-      assertTrue(topic.get(config.clickstreamTopic() + ":0:" + control.get("source_offset"))
+      assertTrue(topic.get(config.kafka().clickstreamTopic() + ":0:" + control.get("source_offset"))
           .getBoolean("payload_truncated"));
     } finally {
       app.stop();
@@ -215,7 +215,7 @@ class OversizedDeadLettersIT {
 
   private static double unsendable(Application app, PipelineConfig config) {
     Counter counter = app.metrics().registry().find("stream_pipeline_outbox_unsendable")
-        .tag("topic", config.dlqTopic()).counter();
+        .tag("topic", config.kafka().dlqTopic()).counter();
     return counter == null ? 0 : counter.count();
   }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.generator.GeneratedMessage.Kind;
 import io.streampipeline.ingest.EventRules;
@@ -41,7 +41,7 @@ class PipelineEndToEndIT {
     PipelineConfig config = it.config();
     Db db = it.db();
     List<GeneratedMessage> messages = TestData.generate(20261125L, 6000, 0.05, T0, 250);
-    List<TestData.Sent> sent = TestData.send(infra.bootstrapServers, config.clickstreamTopic(), messages);
+    List<TestData.Sent> sent = TestData.send(infra.bootstrapServers, config.kafka().clickstreamTopic(), messages);
     Map<Kind, Long> kinds = TestData.kinds(messages);
     assertTrue(kinds.getOrDefault(Kind.BOT, 0L) > 0 && kinds.getOrDefault(Kind.INVALID, 0L) > 0
         && kinds.getOrDefault(Kind.UNDECODABLE, 0L) > 0, "every kind of input is present: " + kinds);
@@ -126,10 +126,10 @@ class PipelineEndToEndIT {
 
   private static void assertDeadLetterTopic(TestInfra infra, PipelineConfig config, Map<String, TestData.Sent> bad) {
     List<ConsumerRecord<String, byte[]>> records = Await.until(Duration.ofSeconds(60), "DLQ topic filled",
-        () -> TestData.readAll(infra.bootstrapServers, config.dlqTopic(), bad.size(), Duration.ofSeconds(5)),
+        () -> TestData.readAll(infra.bootstrapServers, config.kafka().dlqTopic(), bad.size(), Duration.ofSeconds(5)),
         r -> r.stream().map(ConsumerRecord::key).collect(Collectors.toSet()).size() >= bad.size());
     Set<String> keys = records.stream().map(ConsumerRecord::key).collect(Collectors.toSet());
-    Set<String> expectedKeys = bad.keySet().stream().map(p -> config.clickstreamTopic() + ":" + p)
+    Set<String> expectedKeys = bad.keySet().stream().map(p -> config.kafka().clickstreamTopic() + ":" + p)
         .collect(Collectors.toSet());
     assertEquals(expectedKeys, keys, "the DLQ topic holds exactly the bad messages (at least once)");
     for (ConsumerRecord<String, byte[]> record : records) {

@@ -3,7 +3,7 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.generator.GeneratedMessage.Kind;
 import java.time.Duration;
@@ -38,14 +38,14 @@ class PostgresOutageIT {
     Application app = new Application(config).start();
     try {
       EventTimes.awaitReadingAndWaiting(app, config);
-      List<GeneratedMessage> first = times.produce(infra.bootstrapServers, config.clickstreamTopic(), 77L, 0, 4000,
+      List<GeneratedMessage> first = times.produce(infra.bootstrapServers, config.kafka().clickstreamTopic(), 77L, 0, 4000,
           0.0, 100, 1000, 0).all();
       long before = first.stream().filter(m -> m.kind() == Kind.VALID).count();
       Await.until(Duration.ofSeconds(60), "first part written",
           () -> db.count("SELECT count(*) FROM clickstream_events"), n -> n == before);
 
       infra.cutOff(database);
-      List<GeneratedMessage> second = times.produce(infra.bootstrapServers, config.clickstreamTopic(), 78L, 4000,
+      List<GeneratedMessage> second = times.produce(infra.bootstrapServers, config.kafka().clickstreamTopic(), 78L, 4000,
           20_000, 0.0, 100, 1000, 0).all();
       Set<String> expected = Stream.concat(first.stream(), second.stream())
           .filter(m -> m.kind() == Kind.VALID).map(m -> m.event().eventId()).collect(Collectors.toSet());

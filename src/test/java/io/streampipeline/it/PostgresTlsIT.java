@@ -6,17 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.KafkaClientProperties;
-import io.streampipeline.app.PipelineConfig;
-import io.streampipeline.app.PostgresSslMode;
-import io.streampipeline.app.Secret;
-import io.streampipeline.app.StartupException;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.KafkaClientProperties;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.config.PostgresSslMode;
+import io.streampipeline.config.Secret;
 import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.generator.GeneratedMessage.Kind;
 import io.streampipeline.infra.EmbeddedPostgres;
+import io.streampipeline.infra.Endpoints;
 import io.streampipeline.infra.Ports;
+import io.streampipeline.infra.StartupException;
 import io.streampipeline.infra.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,7 +100,7 @@ class PostgresTlsIT {
     Topics.ensure(infra.bootstrapServers, config);
     List<GeneratedMessage> messages = TestData.generate(20261122L, 500, 0.0, T0, 500);
     long valid = TestData.kinds(messages).getOrDefault(Kind.VALID, 0L);
-    TestData.send(infra.bootstrapServers, config.clickstreamTopic(), messages);
+    TestData.send(infra.bootstrapServers, config.kafka().clickstreamTopic(), messages);
     Endpoints jdbc = endpoints(PostgresSslMode.VERIFY_FULL, certificates.caCert);
 
     Application app = new Application(config).start();

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EventType;
@@ -48,9 +48,9 @@ class RejectedRowsIT {
       if (poison) {
         sentPoison.put(e.eventId(), bytes);
       }
-      records.add(new ProducerRecord<>(config.clickstreamTopic(), e.userId(), bytes));
+      records.add(new ProducerRecord<>(config.kafka().clickstreamTopic(), e.userId(), bytes));
     }
-    TestData.send(infra.bootstrapServers, config.clickstreamTopic(), records, null);
+    TestData.send(infra.bootstrapServers, config.kafka().clickstreamTopic(), records, null);
 
     Application app = new Application(config).start();
     try {

@@ -7,8 +7,8 @@ import io.streampipeline.app.Application;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EventType;
-import io.streampipeline.registry.RegistryFraming;
-import io.streampipeline.registry.RegistrySchemas;
+import io.streampipeline.event.RegistryFraming;
+import io.streampipeline.event.RegistrySchemas;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,7 +32,7 @@ class ReplayAfterRegistryIT {
     try (RegistryStandIn registry = new RegistryStandIn(USER_INFO)) {
       ItPipeline it = ItPipeline.create("replay-registry", Map.of("SCHEMA_REGISTRY_URL", registry.url(),
           "SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO", USER_INFO));
-      String topic = it.config().clickstreamTopic();
+      String topic = it.config().kafka().clickstreamTopic();
       ClickstreamCodec codec = new ClickstreamCodec();
       long base = Instant.parse("2026-11-30T08:00:00Z").toEpochMilli();
       // The stand-in gives the first schema registered id 1: the producer already frames with it.

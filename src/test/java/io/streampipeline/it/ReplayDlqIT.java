@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EventType;
@@ -54,7 +54,7 @@ class ReplayDlqIT {
     db.execute("ALTER TABLE clickstream_events ADD CONSTRAINT still_refused CHECK (page_url <> '" + REFUSED + "')");
     Map<String, String> settings = infra.pipelineConfig(database, "replay");
     PipelineConfig config = ConfigLoader.fromMap(settings);
-    String topic = config.clickstreamTopic();
+    String topic = config.kafka().clickstreamTopic();
     Topics.ensure(infra.bootstrapServers, config);
 
     ClickstreamCodec codec = new ClickstreamCodec();

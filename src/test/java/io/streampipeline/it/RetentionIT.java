@@ -3,8 +3,8 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streampipeline.app.Endpoints;
-import io.streampipeline.app.OpsConfig;
+import io.streampipeline.config.OpsConfig;
+import io.streampipeline.infra.Endpoints;
 import io.streampipeline.sink.RetentionVerticle;
 import io.vertx.core.Vertx;
 import java.time.Duration;

@@ -144,12 +144,12 @@ class SchemaMigrationIT {
     assertEquals(4, db.count("SELECT count(*) FROM aggregated_metrics"));
 
     Map<String, String> env = infra.pipelineConfig(database, "queued");
-    var config = io.streampipeline.app.ConfigLoader.fromMap(env);
+    var config = io.streampipeline.config.ConfigLoader.fromMap(env);
     try (PipelineProcess process = PipelineProcess.start(env)) {
       awaitReady(env, process);
       Await.until(Duration.ofSeconds(60), "the queued windows published",
           () -> db.count("SELECT count(*) FROM aggregated_outbox"), n -> n == 0);
-      var records = TestData.readAll(infra.bootstrapServers, config.aggregatedTopic(), unpublished.size(),
+      var records = TestData.readAll(infra.bootstrapServers, config.kafka().aggregatedTopic(), unpublished.size(),
           Duration.ofSeconds(30));
       assertEquals(Set.copyOf(unpublished), records.stream().map(r -> r.key()).collect(Collectors.toSet()),
           "exactly the windows not published before");
@@ -242,10 +242,10 @@ class SchemaMigrationIT {
     env.put("POSTGRES_USER", role);
     env.put("POSTGRES_PASSWORD", "app-secret");
     env.put("POSTGRES_MIGRATE", "false");
-    var config = io.streampipeline.app.ConfigLoader.fromMap(env);
+    var config = io.streampipeline.config.ConfigLoader.fromMap(env);
     io.streampipeline.infra.Topics.ensure(infra.bootstrapServers, config);
     var messages = TestData.generate(11L, 400, 0.05, 1_700_000_000_000L, 100);
-    TestData.send(infra.bootstrapServers, config.clickstreamTopic(), messages);
+    TestData.send(infra.bootstrapServers, config.kafka().clickstreamTopic(), messages);
     long valid = TestData.kinds(messages).getOrDefault(io.streampipeline.generator.GeneratedMessage.Kind.VALID, 0L);
     Db db = new Db(infra, database);
     try (PipelineProcess process = PipelineProcess.start(env)) {

@@ -7,18 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.bus.WindowResult;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.DecodeException;
+import io.streampipeline.event.RegistryFraming;
+import io.streampipeline.event.RegistrySchemas;
 import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.generator.GeneratedMessage.Kind;
 import io.streampipeline.infra.Topics;
-import io.streampipeline.registry.RegistryFraming;
-import io.streampipeline.registry.RegistrySchemas;
 import io.streampipeline.window.AggregatedCodec;
-import io.streampipeline.window.WindowResult;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -71,7 +71,7 @@ class SchemaRegistryIT {
       settings.put("WINDOW_IDLE_RULE", "wall-clock");
       PipelineConfig config = ConfigLoader.fromMap(settings);
       Topics.ensure(infra.bootstrapServers, config);
-      String topic = config.clickstreamTopic();
+      String topic = config.kafka().clickstreamTopic();
 
       List<GeneratedMessage> messages = TestData.generate(20261130L, 1200, 0.0, T0, 500);
       List<ClickstreamEvent> fromNode = messages.subList(0, 800).stream().filter(m -> m.kind() == Kind.VALID)
@@ -124,15 +124,15 @@ class SchemaRegistryIT {
         () -> db.count("SELECT count(*) FROM aggregated_outbox"), n -> n == 0);
     Set<String> windowIds = db.rows("SELECT window_id FROM aggregated_metrics").stream()
         .map(r -> (String) r.get("window_id")).collect(Collectors.toSet());
-    Integer id = registry.latestId(config.aggregatedTopic() + "-value");
-    assertNotNull(id, "AggregatedMetrics registered under " + config.aggregatedTopic() + "-value");
+    Integer id = registry.latestId(config.kafka().aggregatedTopic() + "-value");
+    assertNotNull(id, "AggregatedMetrics registered under " + config.kafka().aggregatedTopic() + "-value");
     assertEquals(new Schema.Parser().parse(registry.schema(id)), AggregatedCodec.V2);
 
     RegistrySchemas schemas = new RegistrySchemas(AggregatedCodec.V2, "AggregatedMetrics v2");
     schemas.found(id, null, registry.schema(id));
     AggregatedCodec codec = new AggregatedCodec();
     codec.useRegistry(schemas);
-    List<ConsumerRecord<String, byte[]>> records = TestData.readAll(infra.bootstrapServers, config.aggregatedTopic(),
+    List<ConsumerRecord<String, byte[]>> records = TestData.readAll(infra.bootstrapServers, config.kafka().aggregatedTopic(),
         windowIds.size(), Duration.ofSeconds(30));
     Set<String> published = records.stream().map(r -> {
       assertArrayEquals(RegistryFraming.header(id), Arrays.copyOf(r.value(), RegistryFraming.HEADER_LENGTH));
@@ -154,7 +154,7 @@ class SchemaRegistryIT {
       String database = infra.createDatabase();
       PipelineConfig config = ConfigLoader.fromMap(settings(infra, database, "registry-outage", registry));
       Topics.ensure(infra.bootstrapServers, config);
-      String topic = config.clickstreamTopic();
+      String topic = config.kafka().clickstreamTopic();
       int v1Id = registry.register(topic + "-value", V1);
       int newerId = registry.register(topic + "-value", NEWER);
       List<GeneratedMessage> messages = TestData.generate(77001L, 3000, 0.0, T0, 200);
@@ -249,10 +249,10 @@ class SchemaRegistryIT {
         assertTrue(stored > 0);
         assertEquals(0, db.count("SELECT count(*) FROM dead_letter_events"));
 
-        Integer id = registry.latestId(config.clickstreamTopic() + "-value");
+        Integer id = registry.latestId(config.kafka().clickstreamTopic() + "-value");
         assertNotNull(id, "ClickstreamEvent v1 registered by the generator");
         List<ConsumerRecord<String, byte[]>> records = TestData.readAll(infra.bootstrapServers,
-            config.clickstreamTopic(), 400, Duration.ofSeconds(30));
+            config.kafka().clickstreamTopic(), 400, Duration.ofSeconds(30));
         assertEquals(400, records.size());
         long framed = records.stream().filter(r -> Arrays.equals(RegistryFraming.header(id),
             Arrays.copyOf(r.value(), RegistryFraming.HEADER_LENGTH))).count();
@@ -260,12 +260,12 @@ class SchemaRegistryIT {
         assertEquals(0, singleObject, "no single-object messages once the generator writes registry framing");
         assertTrue(framed > 300, "registry-framed: " + framed + " (the rest schemaless)");
 
-        String base = "http://127.0.0.1:" + config.dashboardPort() + "/";
+        String base = "http://127.0.0.1:" + config.dashboard().port() + "/";
         JsonObject latest = Await.until(Duration.ofSeconds(60), "the dashboard showing registry-framed windows",
             () -> new JsonObject(Http.get(base + "api/stats").body()).getJsonObject("latest")
                 .getJsonObject("events_per_minute"), w -> w != null);
         assertEquals("events_per_minute", latest.getString("window_type"));
-        assertNotNull(registry.latestId(config.aggregatedTopic() + "-value"));
+        assertNotNull(registry.latestId(config.kafka().aggregatedTopic() + "-value"));
       } finally {
         app.stop();
       }
@@ -289,12 +289,12 @@ class SchemaRegistryIT {
       settings.put("SCHEMA_REGISTRY_SSL_ROOT_CERT", rootCert.toString());
       PipelineConfig config = ConfigLoader.fromMap(settings);
       Topics.ensure(infra.bootstrapServers, config);
-      int id = registry.register(config.clickstreamTopic() + "-value", V1);
+      int id = registry.register(config.kafka().clickstreamTopic() + "-value", V1);
       List<GeneratedMessage> messages = TestData.generate(4430L, 300, 0.0, T0, 1000).stream()
           .filter(m -> m.kind() == Kind.VALID).toList();
       ClickstreamCodec codec = new ClickstreamCodec();
-      TestData.send(infra.bootstrapServers, config.clickstreamTopic(), messages.stream()
-          .map(m -> new ProducerRecord<>(config.clickstreamTopic(), m.key(),
+      TestData.send(infra.bootstrapServers, config.kafka().clickstreamTopic(), messages.stream()
+          .map(m -> new ProducerRecord<>(config.kafka().clickstreamTopic(), m.key(),
               RegistryFraming.frame(id, codec.encodeSchemaless(m.event()), 0))).toList(), messages);
 
       Application app = new Application(config).start();

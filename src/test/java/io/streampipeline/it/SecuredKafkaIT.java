@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.PipelineConfig;
-import io.streampipeline.app.StartupException;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.generator.GeneratedMessage.Kind;
+import io.streampipeline.infra.StartupException;
 import io.streampipeline.infra.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,7 +72,7 @@ class SecuredKafkaIT {
     Application app = new Application(config).start();
     try {
       TestData.send(kafka.bootstrapServers(), client, messages.stream()
-          .map(m -> new ProducerRecord<>(config.clickstreamTopic(), m.key(), m.value())).toList(), messages);
+          .map(m -> new ProducerRecord<>(config.kafka().clickstreamTopic(), m.key(), m.value())).toList(), messages);
       Db db = new Db(infra, database);
       Await.until(Duration.ofSeconds(120), "events and dead letters stored",
           () -> db.count("SELECT count(*) FROM clickstream_events") + "/"
@@ -80,10 +80,10 @@ class SecuredKafkaIT {
           counts -> counts.equals(valid + "/" + bad));
 
       List<ConsumerRecord<String, byte[]>> deadLetters = TestData.readAll(kafka.bootstrapServers(), client,
-          config.dlqTopic(), (int) bad, Duration.ofSeconds(60));
+          config.kafka().dlqTopic(), (int) bad, Duration.ofSeconds(60));
       assertEquals(bad, deadLetters.size(), "every dead letter published through SASL_SSL");
       List<ConsumerRecord<String, byte[]>> windows = TestData.readAll(kafka.bootstrapServers(), client,
-          config.aggregatedTopic(), 1, Duration.ofSeconds(90));
+          config.kafka().aggregatedTopic(), 1, Duration.ofSeconds(90));
       assertFalse(windows.isEmpty(), "closed windows published through SASL_SSL");
 
       String metrics = Http.get("http://127.0.0.1:" + config.metricsPort() + "/metrics").body();

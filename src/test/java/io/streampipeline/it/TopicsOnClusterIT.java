@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.PipelineConfig;
-import io.streampipeline.app.StartupException;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.infra.InputKeyCheck;
+import io.streampipeline.infra.StartupException;
 import io.streampipeline.infra.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -41,13 +41,13 @@ class TopicsOnClusterIT {
     PipelineConfig config = ConfigLoader.fromMap(keys);
     Topics.ensure(infra.bootstrapServers, config);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", infra.bootstrapServers))) {
-      TopicDescription events = admin.describeTopics(List.of(config.clickstreamTopic())).allTopicNames()
-          .get(30, TimeUnit.SECONDS).get(config.clickstreamTopic());
+      TopicDescription events = admin.describeTopics(List.of(config.kafka().clickstreamTopic())).allTopicNames()
+          .get(30, TimeUnit.SECONDS).get(config.kafka().clickstreamTopic());
       int brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size();
       assertEquals(Topics.EVENT_PARTITIONS, events.partitions().size());
       assertEquals(Math.min(3, brokers), events.partitions().get(0).replicas().size(),
           "replication factor min(3, brokers) by default");
-      ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, config.clickstreamTopic());
+      ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, config.kafka().clickstreamTopic());
       Config settings = admin.describeConfigs(List.of(topic)).all().get(30, TimeUnit.SECONDS).get(topic);
       assertEquals("1", settings.get("min.insync.replicas").value());
       assertTrue(!settings.get("min.insync.replicas").isDefault(), "set on the topic, not the broker's default");
@@ -73,9 +73,9 @@ class TopicsOnClusterIT {
     keys.put("KAFKA_CREATE_TOPICS", "false");
     PipelineConfig config = ConfigLoader.fromMap(keys);
     StartupException e = assertThrows(StartupException.class, () -> new Application(config).start());
-    assertEquals("Kafka topics " + config.clickstreamTopic() + ", " + config.aggregatedTopic() + ", "
-        + config.dlqTopic() + " missing at " + infra.bootstrapServers + " and KAFKA_CREATE_TOPICS=false: create them "
-        + "(partitions: " + config.clickstreamTopic() + " 6, " + config.aggregatedTopic() + " 3, " + config.dlqTopic()
+    assertEquals("Kafka topics " + config.kafka().clickstreamTopic() + ", " + config.kafka().aggregatedTopic() + ", "
+        + config.kafka().dlqTopic() + " missing at " + infra.bootstrapServers + " and KAFKA_CREATE_TOPICS=false: create them "
+        + "(partitions: " + config.kafka().clickstreamTopic() + " 6, " + config.kafka().aggregatedTopic() + " 3, " + config.kafka().dlqTopic()
         + " 1) or set KAFKA_CREATE_TOPICS=true", e.getMessage());
 
     // Once someone has created them, the same configuration starts.
@@ -99,10 +99,10 @@ class TopicsOnClusterIT {
       // One in four written to the partition after the key's: what a producer with its own partitioner does.
       boolean wrong = records.size() % 4 == 0;
       misplaced += wrong ? 1 : 0;
-      records.add(new ProducerRecord<>(config.clickstreamTopic(), wrong ? (right + 1) % Topics.EVENT_PARTITIONS
+      records.add(new ProducerRecord<>(config.kafka().clickstreamTopic(), wrong ? (right + 1) % Topics.EVENT_PARTITIONS
           : right, m.key(), m.value()));
     }
-    TestData.send(infra.bootstrapServers, config.clickstreamTopic(), records, messages);
+    TestData.send(infra.bootstrapServers, config.kafka().clickstreamTopic(), records, messages);
 
     Application app = new Application(config).start();
     try {

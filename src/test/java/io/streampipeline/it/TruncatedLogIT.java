@@ -8,8 +8,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.Counter;
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EventType;
@@ -151,7 +151,7 @@ class TruncatedLogIT {
     settings.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
     PipelineConfig config = ConfigLoader.fromMap(settings);
     Db db = new Db(infra, database);
-    String topic = config.clickstreamTopic();
+    String topic = config.kafka().clickstreamTopic();
     long base = Instant.parse("2026-11-20T10:00:00Z").toEpochMilli();
     try {
       Topics.ensure(kafka.bootstrapServers(), config);
@@ -258,7 +258,7 @@ class TruncatedLogIT {
     settings.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
     PipelineConfig config = ConfigLoader.fromMap(settings);
     Db db = new Db(infra, database);
-    String topic = config.clickstreamTopic();
+    String topic = config.kafka().clickstreamTopic();
     long base = Instant.parse("2026-11-20T10:00:00Z").toEpochMilli();
     Topics.ensure(kafka.bootstrapServers(), config);
     Application app = new Application(config).start();

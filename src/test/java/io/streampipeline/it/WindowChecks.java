@@ -3,7 +3,7 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -52,8 +52,8 @@ public final class WindowChecks {
    * condition: those not late), with the window sizes and session timeout of {@code config}.
    */
   public static Compared assertAllExact(Db db, PipelineConfig config, String counted) {
-    int tumbling = assertTumblingExact(db, config.tumblingWindowMs(), config.revenueWindowMs(), counted);
-    return new Compared(tumbling, assertSessionsExact(db, config.sessionTimeoutMs(), counted));
+    int tumbling = assertTumblingExact(db, config.windows().tumblingMs(), config.windows().revenueMs(), counted);
+    return new Compared(tumbling, assertSessionsExact(db, config.windows().sessionTimeoutMs(), counted));
   }
 
   /** The same over all stored events, once the emitted windows account for all {@code events} of them. */

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.bus.WindowResult;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.event.DecodeException;
 import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.generator.GeneratedMessage.Kind;
 import io.streampipeline.window.AggregatedCodec;
-import io.streampipeline.window.WindowResult;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -35,7 +35,7 @@ class WindowExactnessIT {
     TestInfra infra = it.infra();
     PipelineConfig config = it.config();
     Db db = it.db();
-    TestData.send(infra.bootstrapServers, config.clickstreamTopic(), MESSAGES);
+    TestData.send(infra.bootstrapServers, config.kafka().clickstreamTopic(), MESSAGES);
     long valid = MESSAGES.stream().filter(m -> m.kind() == Kind.VALID).count();
 
     Application app = new Application(config).start();
@@ -45,8 +45,8 @@ class WindowExactnessIT {
       // The replay ends; after WINDOW_IDLE_SECONDS event time jumps to the wall clock and every window and
       // session closes. Wait until the emitted windows account for every stored event.
       WindowChecks.awaitAllEmitted(db, valid);
-      int windows = WindowChecks.assertTumblingExact(db, config.tumblingWindowMs(), config.revenueWindowMs());
-      int sessions = WindowChecks.assertSessionsExact(db, config.sessionTimeoutMs());
+      int windows = WindowChecks.assertTumblingExact(db, config.windows().tumblingMs(), config.windows().revenueMs());
+      int sessions = WindowChecks.assertSessionsExact(db, config.windows().sessionTimeoutMs());
       System.out.println("[WindowExactnessIT] lanes=" + lanes + ": " + windows + " tumbling windows and " + sessions
           + " sessions equal SQL");
       assertEquals(0.0, app.metrics().totalLate(), "an ordered replay has no late events");
@@ -66,7 +66,7 @@ class WindowExactnessIT {
     Await.until(Duration.ofSeconds(60), "every window published",
         () -> {
           AggregatedCodec codec = new AggregatedCodec();
-          for (var record : TestData.readAll(infra.bootstrapServers, config.aggregatedTopic(), rows.size(),
+          for (var record : TestData.readAll(infra.bootstrapServers, config.kafka().aggregatedTopic(), rows.size(),
               Duration.ofSeconds(5))) {
             try {
               WindowResult w = codec.decode(record.value());

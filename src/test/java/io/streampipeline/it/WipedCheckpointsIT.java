@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.generator.GeneratedMessage.Kind;
 import java.time.Duration;
@@ -38,7 +38,7 @@ class WipedCheckpointsIT {
     Db db = it.db();
     TestInfra infra = it.infra();
     PipelineConfig config = it.config();
-    TestData.send(infra.bootstrapServers, config.clickstreamTopic(), messages);
+    TestData.send(infra.bootstrapServers, config.kafka().clickstreamTopic(), messages);
     long valid = messages.stream().filter(m -> m.kind() == Kind.VALID).count();
 
     Application app = new Application(config).start();
@@ -72,12 +72,12 @@ class WipedCheckpointsIT {
     assertEquals(valid, db.count("SELECT count(*) FROM clickstream_events"), "each event stored once");
     assertEquals(deadLetters, db.count("SELECT count(*) FROM dead_letter_events"), "each dead letter stored once");
     assertEquals(windows, db.rows(FIGURES), "every window row keeps its figures");
-    WindowChecks.assertTumblingExact(db, config.tumblingWindowMs(), config.revenueWindowMs());
-    WindowChecks.assertSessionsExact(db, config.sessionTimeoutMs());
+    WindowChecks.assertTumblingExact(db, config.windows().tumblingMs(), config.windows().revenueMs());
+    WindowChecks.assertSessionsExact(db, config.windows().sessionTimeoutMs());
 
     // Sent twice, first and last figures alike: a consumer that upserts by window_id ends with the same table.
     Map<String, Integer> sends = new HashMap<>();
-    TestData.readAll(infra.bootstrapServers, config.aggregatedTopic(), 2 * windows.size(), Duration.ofSeconds(60))
+    TestData.readAll(infra.bootstrapServers, config.kafka().aggregatedTopic(), 2 * windows.size(), Duration.ofSeconds(60))
         .forEach(r -> sends.merge(r.key(), 1, Integer::sum));
     assertEquals(windows.size(), sends.size(), "every window on the topic");
     assertTrue(sends.values().stream().allMatch(n -> n == 2), "every window sent again after the reset");

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.app.Application;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.PipelineConfig;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EventType;
@@ -50,10 +50,10 @@ class WrongClockIT {
           "user_" + (i % 5), "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a", null, null, null, null, null,
           "https://shop.example/p/" + i, null, "Mozilla/5.0", "192.0.2.9", "SE", null);
       // All in partition 0 with explicit record timestamps (CreateTime), as a producer with a good clock sets them.
-      records.add(new ProducerRecord<>(config.clickstreamTopic(), 0, recordTs, e.userId(), codec.encode(e)));
+      records.add(new ProducerRecord<>(config.kafka().clickstreamTopic(), 0, recordTs, e.userId(), codec.encode(e)));
     }
-    records.add(new ProducerRecord<>(config.clickstreamTopic(), 0, t0 + 400_000L, "big", new byte[3000]));
-    TestData.send(infra.bootstrapServers, config.clickstreamTopic(), records, null);
+    records.add(new ProducerRecord<>(config.kafka().clickstreamTopic(), 0, t0 + 400_000L, "big", new byte[3000]));
+    TestData.send(infra.bootstrapServers, config.kafka().clickstreamTopic(), records, null);
 
     Application app = new Application(config).start();
     try {

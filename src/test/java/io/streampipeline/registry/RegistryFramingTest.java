@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;
-import io.streampipeline.event.EventType;
 import io.streampipeline.event.DecodeException;
+import io.streampipeline.event.EventType;
+import io.streampipeline.event.RegistryFraming;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 

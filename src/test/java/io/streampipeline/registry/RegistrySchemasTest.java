@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.streampipeline.event.ClickstreamCodec;
+import io.streampipeline.event.RegistrySchemas;
 import org.junit.jupiter.api.Test;
 
 class RegistrySchemasTest {

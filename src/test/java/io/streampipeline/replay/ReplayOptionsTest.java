@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import io.streampipeline.app.ConfigException;
-import io.streampipeline.app.ConfigLoader;
-import io.streampipeline.app.PipelineConfig;
-import io.streampipeline.app.Role;
+import io.streampipeline.config.ConfigException;
+import io.streampipeline.config.ConfigLoader;
+import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.config.ReplayOptions;
+import io.streampipeline.config.ReplayTimes;
+import io.streampipeline.config.Role;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -71,11 +72,11 @@ class ReplayOptionsTest {
 
   @Test
   void theLiveFeedPortCanBeTurnedOff() {
-    assertEquals(7000, ConfigLoader.fromMap(Map.of()).liveFeed().tcpPort());
-    assertEquals("127.0.0.1", ConfigLoader.fromMap(Map.of()).liveFeed().host());
-    assertFalse(ConfigLoader.fromMap(Map.of("EVENTBUS_TCP_PORT", "0")).liveFeed().enabled());
+    assertEquals(7000, ConfigLoader.fromMap(Map.of()).dashboard().liveFeed().tcpPort());
+    assertEquals("127.0.0.1", ConfigLoader.fromMap(Map.of()).dashboard().liveFeed().host());
+    assertFalse(ConfigLoader.fromMap(Map.of("EVENTBUS_TCP_PORT", "0")).dashboard().liveFeed().enabled());
     assertThrows(ConfigException.class, () -> ConfigLoader.fromMap(Map.of("EVENTBUS_TCP_PORT", "-1")));
-    assertEquals("0.0.0.0", ConfigLoader.fromMap(Map.of("DASHBOARD_HOST", "0.0.0.0")).liveFeed().host());
+    assertEquals("0.0.0.0", ConfigLoader.fromMap(Map.of("DASHBOARD_HOST", "0.0.0.0")).dashboard().liveFeed().host());
   }
 
   private static void assertBad(String flag, String start, String... more) {

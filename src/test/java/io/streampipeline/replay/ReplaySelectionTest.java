@@ -3,7 +3,7 @@ package io.streampipeline.replay;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import io.streampipeline.config.ReplayOptions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

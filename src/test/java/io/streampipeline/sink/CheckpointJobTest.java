@@ -5,19 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.bus.DeadLetter;
 import io.streampipeline.bus.LaneMessage.OffsetRange;
+import io.streampipeline.bus.StateWrite;
+import io.streampipeline.bus.WindowResult;
+import io.streampipeline.bus.WindowType;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EnrichedEvent;
 import io.streampipeline.event.EventType;
 import io.streampipeline.ingest.EventRules;
-import io.streampipeline.window.WindowResult;
-import io.streampipeline.window.WindowType;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import io.streampipeline.window.StateWrite;
 
 class CheckpointJobTest {
 

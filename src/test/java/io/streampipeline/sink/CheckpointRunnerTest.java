@@ -318,8 +318,8 @@ class CheckpointRunnerTest {
   }
 
   private static CheckpointJob withDeltas(CheckpointJob job, long seq) {
-    Map<Integer, io.streampipeline.window.StateWrite> states = new HashMap<>();
-    job.offsets().keySet().forEach(p -> states.put(p, io.streampipeline.window.StateWrite.delta(seq,
+    Map<Integer, io.streampipeline.bus.StateWrite> states = new HashMap<>();
+    job.offsets().keySet().forEach(p -> states.put(p, io.streampipeline.bus.StateWrite.delta(seq,
         new byte[] {(byte) seq})));
     return new CheckpointJob(job.id(), job.events(), job.deadLetters(), job.windows(), states, job.offsets(),
         job.ownerEpochs());

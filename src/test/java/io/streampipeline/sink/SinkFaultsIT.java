@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.streampipeline.bus.DeadLetter;
 import io.streampipeline.bus.LaneMessage.OffsetRange;
+import io.streampipeline.bus.StateWrite;
+import io.streampipeline.bus.WindowResult;
+import io.streampipeline.bus.WindowType;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EnrichedEvent;
 import io.streampipeline.event.EventType;
@@ -15,8 +18,6 @@ import io.streampipeline.sink.CheckpointRunner.Outcome;
 import io.streampipeline.sink.SinkPolicy.Failure;
 import io.streampipeline.sink.SinkPolicy.WriteMode;
 import io.streampipeline.window.WindowIds;
-import io.streampipeline.window.WindowResult;
-import io.streampipeline.window.WindowType;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -39,7 +40,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import io.streampipeline.window.StateWrite;
 
 /**
  * The sink's protocol against the real database with faults put between them: a COMMIT whose reply is lost, a

@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-
+import io.streampipeline.bus.WindowResult;
+import io.streampipeline.bus.WindowType;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.DecodeException;
-import io.streampipeline.registry.RegistryFraming;
-import io.streampipeline.registry.RegistrySchemas;
+import io.streampipeline.event.RegistryFraming;
+import io.streampipeline.event.RegistrySchemas;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,7 +2,8 @@ package io.streampipeline.window;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-
+import io.streampipeline.config.ConfigName;
+import io.streampipeline.config.IdleRule;
 import org.junit.jupiter.api.Test;
 
 class IdleRuleTest {
@@ -12,7 +13,7 @@ class IdleRuleTest {
   @Test
   void aPartitionThatCountedNoEventHasNoEventTimeToMove() {
     for (IdleRule rule : IdleRule.values()) {
-      assertEquals(Long.MIN_VALUE, rule.eventTimeReached(Long.MIN_VALUE, NOW, 60_000), rule.configName());
+      assertEquals(Long.MIN_VALUE, rule.eventTimeReached(Long.MIN_VALUE, NOW, 60_000), ConfigName.of(rule));
     }
   }
 
@@ -39,8 +40,8 @@ class IdleRuleTest {
 
   @Test
   void rulesAreReadByTheirConfigNames() {
-    assertEquals(IdleRule.EVENT_TIME, IdleRule.fromConfigName(" event-time "));
-    assertEquals(IdleRule.WALL_CLOCK, IdleRule.fromConfigName("WALL-CLOCK"));
-    assertThrows(IllegalArgumentException.class, () -> IdleRule.fromConfigName("wall_clock"));
+    assertEquals(IdleRule.EVENT_TIME, ConfigName.find(IdleRule.class, " event-time "));
+    assertEquals(IdleRule.WALL_CLOCK, ConfigName.find(IdleRule.class, "WALL-CLOCK"));
+    assertEquals(null, ConfigName.find(IdleRule.class, "wall clock"));
   }
 }

@@ -3,7 +3,8 @@ package io.streampipeline.window;
 import static io.streampipeline.window.TestEvents.MINUTE;
 import static io.streampipeline.window.TestEvents.SECOND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-
+import io.streampipeline.bus.StateWrite;
+import io.streampipeline.bus.WindowResult;
 import io.streampipeline.event.EnrichedEvent;
 import java.util.ArrayList;
 import java.util.List;

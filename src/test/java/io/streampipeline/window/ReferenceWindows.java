@@ -1,5 +1,7 @@
 package io.streampipeline.window;
 
+import io.streampipeline.bus.WindowResult;
+import io.streampipeline.bus.WindowType;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EnrichedEvent;
 import io.streampipeline.event.EventType;

@@ -5,7 +5,7 @@ import static io.streampipeline.window.TestEvents.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.streampipeline.app.ConfigLoader;
+import io.streampipeline.config.ConfigLoader;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

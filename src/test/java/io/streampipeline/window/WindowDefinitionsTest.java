@@ -1,7 +1,7 @@
 package io.streampipeline.window;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-
+import io.streampipeline.bus.WindowType;
 import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -4,7 +4,7 @@ import static io.streampipeline.window.TestEvents.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-
+import io.streampipeline.bus.WindowType;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;

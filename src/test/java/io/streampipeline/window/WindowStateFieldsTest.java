@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.streampipeline.bus.StateWrite;
+import io.streampipeline.bus.WindowType;
 import io.streampipeline.window.state.StoredField;
 import io.streampipeline.window.state.StoredFields;
 import java.lang.reflect.Field;

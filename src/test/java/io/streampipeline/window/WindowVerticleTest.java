@@ -3,7 +3,6 @@ package io.streampipeline.window;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.streampipeline.app.ConfigLoader;
 import io.streampipeline.bus.Addresses;
 import io.streampipeline.bus.LaneMessage;
 import io.streampipeline.bus.LaneMessage.Barrier;
@@ -13,6 +12,7 @@ import io.streampipeline.bus.LaneMessage.OffsetRange;
 import io.streampipeline.bus.LaneMessage.PartitionsRestored;
 import io.streampipeline.bus.LaneMessage.RestoredPartition;
 import io.streampipeline.bus.LocalCodec;
+import io.streampipeline.config.ConfigLoader;
 import io.streampipeline.event.ClickstreamEvent;
 import io.streampipeline.event.EnrichedEvent;
 import io.streampipeline.event.EventType;

@@ -1,6 +1,6 @@
 package io.streampipeline.window.state;
 
-import io.streampipeline.window.StateWrite;
+import io.streampipeline.bus.StateWrite;
 
 /**
  * Decides what the next state write of one partition is, full snapshot or delta (docs/design.md#window-state-storage),

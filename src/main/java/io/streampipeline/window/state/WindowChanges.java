@@ -2,7 +2,7 @@ package io.streampipeline.window.state;
 
 import io.streampipeline.window.OpenWindow;
 import io.streampipeline.window.Session;
-import io.streampipeline.window.WindowType;
+import io.streampipeline.bus.WindowType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;

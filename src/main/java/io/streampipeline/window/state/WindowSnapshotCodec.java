@@ -4,7 +4,7 @@ import io.streampipeline.window.OpenWindow;
 import io.streampipeline.window.Session;
 import io.streampipeline.window.WindowDefinitions;
 import io.streampipeline.window.WindowFields;
-import io.streampipeline.window.WindowType;
+import io.streampipeline.bus.WindowType;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
