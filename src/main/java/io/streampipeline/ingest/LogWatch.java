@@ -1,15 +1,15 @@
 package io.streampipeline.ingest;
 
-import io.streampipeline.config.PipelineConfig.OffsetOutOfRange;
-import io.streampipeline.bus.LaneMessage;
 import io.streampipeline.bus.LaneMessage.IdleAdvance;
 import io.streampipeline.bus.LaneMessage.PartitionsRevoked;
+import io.streampipeline.bus.LaneMessage;
+import io.streampipeline.config.ConfigName;
+import io.streampipeline.config.PipelineConfig.OffsetOutOfRange;
 import io.streampipeline.ingest.LaneStateMachine.Reason;
 import io.streampipeline.metrics.PipelineMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -109,7 +109,7 @@ final class LogWatch {
         }
         metrics.offsetOutOfRange(p);
         log.error("records {} to {} of {}-{} were removed by retention before they were read; "
-            + "PIPELINE_OFFSET_OUT_OF_RANGE={}", expected, start - 1, topic, p, policy.name().toLowerCase(Locale.ROOT));
+            + "PIPELINE_OFFSET_OUT_OF_RANGE={}", expected, start - 1, topic, p, ConfigName.of(policy));
         // A partition restored since (its checks forgotten) read from its stored offset, which that restore checked.
         if (halt && ledger.reading().contains(p) && ledger.awaitsGapCheck(p)) {
           ledger.lostRecords(p);

@@ -1,5 +1,6 @@
 package io.streampipeline.ingest;
 
+import io.streampipeline.config.ConfigName;
 import io.streampipeline.config.PipelineConfig.OffsetOutOfRange;
 import io.streampipeline.metrics.PipelineMetrics;
 import io.streampipeline.sink.CheckpointClaims.Claimed;
@@ -11,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -110,7 +110,7 @@ final class PositionSeeker {
     }
     metrics.offsetOutOfRange(p, position.reason().tag());
     log.error("stored offset {} of {}-{}: {}; PIPELINE_OFFSET_OUT_OF_RANGE={}: {}",
-        claim.nextOffset(), topic, p, why, policy.name().toLowerCase(Locale.ROOT),
+        claim.nextOffset(), topic, p, why, ConfigName.of(policy),
         position.action() == StartPosition.Action.HALT
             ? "the partition is held back until its row in pipeline_checkpoints is corrected or deleted"
             : position.reason() == StartPosition.Reason.TRUNCATED
