@@ -12,13 +12,15 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.util.Map;
+import io.vertx.junit5.VertxExtension;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(VertxExtension.class)
 class JsonLogLayoutTest {
   private final LoggerContext context = (LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
 
@@ -53,27 +55,22 @@ class JsonLogLayoutTest {
 
   /** Lanes are instances of one deployment (setInstances): each names its lane in its own context. */
   @Test
-  void namesTheLaneOfEachInstanceThatLogs() throws Exception {
-    Vertx vertx = Vertx.vertx();
+  void namesTheLaneOfEachInstanceThatLogs(Vertx vertx) throws Exception {
     Map<Integer, String> lines = new ConcurrentHashMap<>();
     AtomicInteger next = new AtomicInteger();
-    try {
-      vertx.deployVerticle(() -> {
-        int lane = next.getAndIncrement();
-        return new VerticleBase() {
-          @Override
-          public Future<?> start() {
-            context.put(JsonLogLayout.LANE, lane);
-            lines.put(lane, new JsonLogLayout().doLayout(event("lane " + lane + ": started", null)));
-            return Future.succeededFuture();
-          }
-        };
-      }, new DeploymentOptions().setInstances(3)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      for (int lane = 0; lane < 3; lane++) {
-        assertEquals(lane, new JsonObject(lines.get(lane)).getInteger("lane"));
-      }
-    } finally {
-      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    vertx.deployVerticle(() -> {
+      int lane = next.getAndIncrement();
+      return new VerticleBase() {
+        @Override
+        public Future<?> start() {
+          context.put(JsonLogLayout.LANE, lane);
+          lines.put(lane, new JsonLogLayout().doLayout(event("lane " + lane + ": started", null)));
+          return Future.succeededFuture();
+        }
+      };
+    }, new DeploymentOptions().setInstances(3)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    for (int lane = 0; lane < 3; lane++) {
+      assertEquals(lane, new JsonObject(lines.get(lane)).getInteger("lane"));
     }
   }
 }

@@ -2,6 +2,10 @@ package io.streampipeline.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.streampipeline.it.support.Await;
+import io.streampipeline.it.support.Db;
+import io.streampipeline.it.support.ItPipeline;
+import io.streampipeline.it.support.TestInfra;
 import io.micrometer.core.instrument.Counter;
 import io.streampipeline.app.Application;
 import io.streampipeline.config.PipelineConfig;

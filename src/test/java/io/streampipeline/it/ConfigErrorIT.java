@@ -2,6 +2,7 @@ package io.streampipeline.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.streampipeline.it.support.PipelineProcess;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

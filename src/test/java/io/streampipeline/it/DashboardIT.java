@@ -7,6 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streampipeline.it.support.Await;
+import io.streampipeline.it.support.Chromium;
+import io.streampipeline.it.support.Db;
+import io.streampipeline.it.support.Http;
+import io.streampipeline.it.support.RequiredTool;
+import io.streampipeline.it.support.TestData;
+import io.streampipeline.it.support.TestInfra;
 import io.streampipeline.app.Application;
 import io.streampipeline.bus.Addresses;
 import io.streampipeline.config.ConfigLoader;

@@ -3,6 +3,14 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streampipeline.it.support.Await;
+import io.streampipeline.it.support.Db;
+import io.streampipeline.it.support.EventTimes;
+import io.streampipeline.it.support.ItPipeline;
+import io.streampipeline.it.support.LiveTraffic;
+import io.streampipeline.it.support.PipelineProcess;
+import io.streampipeline.it.support.TestInfra;
+import io.streampipeline.it.support.WindowChecks;
 import io.streampipeline.app.Application;
 import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.infra.Ports;

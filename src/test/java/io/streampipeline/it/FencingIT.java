@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.streampipeline.it.support.Await;
+import io.streampipeline.it.support.Db;
+import io.streampipeline.it.support.ItPipeline;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streampipeline.bus.Addresses;
 import io.streampipeline.bus.CheckpointResult;

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streampipeline.it.support.Await;
+import io.streampipeline.it.support.Http;
+import io.streampipeline.it.support.PipelineProcess;
+import io.streampipeline.it.support.TestInfra;
 import io.streampipeline.config.ConfigLoader;
 import io.streampipeline.infra.Topics;
 import io.vertx.core.json.JsonObject;

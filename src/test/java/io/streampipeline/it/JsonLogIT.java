@@ -3,6 +3,11 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streampipeline.it.support.Await;
+import io.streampipeline.it.support.Db;
+import io.streampipeline.it.support.PipelineProcess;
+import io.streampipeline.it.support.TestData;
+import io.streampipeline.it.support.TestInfra;
 import io.streampipeline.config.ConfigLoader;
 import io.streampipeline.infra.Topics;
 import io.vertx.core.json.DecodeException;

@@ -3,6 +3,9 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streampipeline.it.support.Kustomize;
+import io.streampipeline.it.support.RequiredTool;
+import io.streampipeline.it.support.Yamls;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -5,6 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.streampipeline.it.support.Await;
+import io.streampipeline.it.support.ClusterServices;
+import io.streampipeline.it.support.ContainerProcess;
+import io.streampipeline.it.support.ContainerSpec;
+import io.streampipeline.it.support.ImageConfig;
+import io.streampipeline.it.support.Kustomize;
+import io.streampipeline.it.support.PipelineProcess;
+import io.streampipeline.it.support.PodNetwork;
+import io.streampipeline.it.support.RequiredTool;
+import io.streampipeline.it.support.Yamls;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

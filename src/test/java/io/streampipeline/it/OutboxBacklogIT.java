@@ -2,6 +2,8 @@ package io.streampipeline.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.streampipeline.it.support.Await;
+import io.streampipeline.it.support.TestInfra;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streampipeline.config.ConfigLoader;
 import io.streampipeline.config.PipelineConfig;

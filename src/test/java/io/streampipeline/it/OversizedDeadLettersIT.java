@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streampipeline.it.support.Await;
+import io.streampipeline.it.support.Db;
+import io.streampipeline.it.support.TestData;
+import io.streampipeline.it.support.TestInfra;
 import io.micrometer.core.instrument.Counter;
 import io.streampipeline.app.Application;
 import io.streampipeline.config.ConfigLoader;

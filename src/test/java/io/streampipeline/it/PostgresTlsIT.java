@@ -11,13 +11,19 @@ import io.streampipeline.config.KafkaClientProperties;
 import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.config.PostgresSslMode;
 import io.streampipeline.config.Secret;
-import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.generator.GeneratedMessage.Kind;
+import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.infra.EmbeddedPostgres;
 import io.streampipeline.infra.Endpoints;
 import io.streampipeline.infra.Ports;
 import io.streampipeline.infra.StartupException;
 import io.streampipeline.infra.Topics;
+import io.streampipeline.it.support.Await;
+import io.streampipeline.it.support.DeployGuide;
+import io.streampipeline.it.support.PipelineProcess;
+import io.streampipeline.it.support.TestCertificates;
+import io.streampipeline.it.support.TestData;
+import io.streampipeline.it.support.TestInfra;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -94,7 +100,7 @@ class PostgresTlsIT {
   void verifyFullConnectsAndThePipelineWorks() throws Exception {
     TestInfra infra = TestInfra.get();
     Map<String, String> keys = keys("pgtls", certificates.caCert);
-    ReadmeDeploy.assertSameSettings(ReadmeDeploy.block("POSTGRES_"), keys, Set.of("POSTGRES_SSL_MODE",
+    DeployGuide.assertSameSettings(DeployGuide.block("POSTGRES_"), keys, Set.of("POSTGRES_SSL_MODE",
         "POSTGRES_POOL_SIZE"));
     PipelineConfig config = ConfigLoader.fromMap(keys);
     Topics.ensure(infra.bootstrapServers, config);

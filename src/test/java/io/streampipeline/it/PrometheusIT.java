@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.streampipeline.it.support.Await;
+import io.streampipeline.it.support.Http;
+import io.streampipeline.it.support.ItPipeline;
+import io.streampipeline.it.support.RequiredTool;
 import io.streampipeline.app.Application;
 import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.infra.Ports;

@@ -3,6 +3,11 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streampipeline.it.support.Await;
+import io.streampipeline.it.support.ItPipeline;
+import io.streampipeline.it.support.PipelineProcess;
+import io.streampipeline.it.support.RegistryStandIn;
+import io.streampipeline.it.support.TestData;
 import io.streampipeline.app.Application;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.ClickstreamEvent;

@@ -3,6 +3,9 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streampipeline.it.support.Await;
+import io.streampipeline.it.support.Db;
+import io.streampipeline.it.support.TestInfra;
 import io.streampipeline.config.OpsConfig;
 import io.streampipeline.infra.Endpoints;
 import io.streampipeline.sink.RetentionVerticle;

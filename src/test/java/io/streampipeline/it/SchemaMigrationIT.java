@@ -5,6 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streampipeline.it.support.DmlGrants;
+import io.streampipeline.it.support.Await;
+import io.streampipeline.it.support.Db;
+import io.streampipeline.it.support.Http;
+import io.streampipeline.it.support.PipelineProcess;
+import io.streampipeline.it.support.TestData;
+import io.streampipeline.it.support.TestInfra;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -205,14 +212,6 @@ class SchemaMigrationIT {
   }
 
   /** The grants docs/operations.md ("Running without DDL rights") documents, for a role named {@code role}. */
-  static List<String> dmlGrants(String database, String role) {
-    return List.of(
-        "GRANT CONNECT ON DATABASE " + database + " TO " + role,
-        "GRANT USAGE ON SCHEMA public TO " + role,
-        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + role,
-        "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO " + role);
-  }
-
   @Test
   void aRoleWithOnlyDmlGrantsRunsThePipelineWithoutMigrate() throws Exception {
     String database = infra.createEmptyDatabase();
@@ -229,7 +228,7 @@ class SchemaMigrationIT {
     infra.sql(database, "REVOKE CREATE ON SCHEMA public FROM PUBLIC");
     infra.sql(database, "REVOKE ALL ON DATABASE " + database + " FROM PUBLIC");
     infra.sql(database, "CREATE ROLE " + role + " LOGIN PASSWORD 'app-secret'");
-    for (String grant : dmlGrants(database, role)) {
+    for (String grant : DmlGrants.of(database, role)) {
       infra.sql(database, grant);
     }
     try (Connection conn = DriverManager.getConnection(infra.jdbcUrl(database), role, "app-secret");

@@ -6,6 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streampipeline.it.support.Await;
+import io.streampipeline.it.support.Db;
+import io.streampipeline.it.support.Http;
+import io.streampipeline.it.support.NodeRegistryProducer;
+import io.streampipeline.it.support.RegistryStandIn;
+import io.streampipeline.it.support.StoredRows;
+import io.streampipeline.it.support.TestData;
+import io.streampipeline.it.support.TestInfra;
+import io.streampipeline.it.support.WindowChecks;
 import io.streampipeline.app.Application;
 import io.streampipeline.bus.WindowResult;
 import io.streampipeline.config.ConfigLoader;

@@ -8,10 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.streampipeline.app.Application;
 import io.streampipeline.config.ConfigLoader;
 import io.streampipeline.config.PipelineConfig;
-import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.generator.GeneratedMessage.Kind;
+import io.streampipeline.generator.GeneratedMessage;
 import io.streampipeline.infra.StartupException;
 import io.streampipeline.infra.Topics;
+import io.streampipeline.it.support.Await;
+import io.streampipeline.it.support.Db;
+import io.streampipeline.it.support.DeployGuide;
+import io.streampipeline.it.support.Http;
+import io.streampipeline.it.support.PipelineProcess;
+import io.streampipeline.it.support.SecuredKafka;
+import io.streampipeline.it.support.TestData;
+import io.streampipeline.it.support.TestInfra;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,7 +64,7 @@ class SecuredKafkaIT {
     String database = infra.createDatabase();
     Map<String, String> keys = infra.pipelineConfig(database, "sasl");
     Map<String, String> kafkaKeys = kafka.pipelineKeys(SecuredKafka.PASSWORD);
-    ReadmeDeploy.assertSameSettings(ReadmeDeploy.block("KAFKA_"), kafkaKeys, Set.of(
+    DeployGuide.assertSameSettings(DeployGuide.block("KAFKA_"), kafkaKeys, Set.of(
         "KAFKA_PROPERTY_SECURITY_PROTOCOL", "KAFKA_PROPERTY_SASL_MECHANISM", "KAFKA_PROPERTY_SSL_TRUSTSTORE_TYPE"));
     keys.putAll(kafkaKeys);
     PipelineConfig config = ConfigLoader.fromMap(keys);

@@ -1,5 +1,7 @@
 package io.streampipeline.it;
 
+import io.streampipeline.it.support.Await;
+import io.streampipeline.it.support.PipelineProcess;
 import io.streampipeline.infra.Ports;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

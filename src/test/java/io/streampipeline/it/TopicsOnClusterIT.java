@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streampipeline.it.support.Http;
+import io.streampipeline.it.support.TestData;
+import io.streampipeline.it.support.TestInfra;
 import io.streampipeline.app.Application;
 import io.streampipeline.config.ConfigLoader;
 import io.streampipeline.config.PipelineConfig;

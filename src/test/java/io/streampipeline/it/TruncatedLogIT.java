@@ -3,6 +3,10 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streampipeline.it.support.Await;
+import io.streampipeline.it.support.Db;
+import io.streampipeline.it.support.TestData;
+import io.streampipeline.it.support.TestInfra;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;

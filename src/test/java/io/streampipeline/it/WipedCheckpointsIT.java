@@ -3,6 +3,12 @@ package io.streampipeline.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streampipeline.it.support.Await;
+import io.streampipeline.it.support.Db;
+import io.streampipeline.it.support.ItPipeline;
+import io.streampipeline.it.support.TestData;
+import io.streampipeline.it.support.TestInfra;
+import io.streampipeline.it.support.WindowChecks;
 import io.streampipeline.app.Application;
 import io.streampipeline.config.PipelineConfig;
 import io.streampipeline.generator.GeneratedMessage;

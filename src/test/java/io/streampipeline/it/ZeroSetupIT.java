@@ -1,5 +1,8 @@
 package io.streampipeline.it;
 
+import io.streampipeline.it.support.Await;
+import io.streampipeline.it.support.Http;
+import io.streampipeline.it.support.PipelineProcess;
 import io.streampipeline.infra.Ports;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

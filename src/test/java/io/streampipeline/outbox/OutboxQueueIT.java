@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streampipeline.it.Db;
-import io.streampipeline.it.TestInfra;
+import io.streampipeline.it.support.Db;
+import io.streampipeline.it.support.TestInfra;
 import io.streampipeline.outbox.OutboxStore.QueuedWindow;
 import io.streampipeline.outbox.OutboxStore.Round;
 import io.streampipeline.outbox.OutboxStore.Settled;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.streampipeline.config.SchemaRegistrySettings;
 import io.streampipeline.config.SchemaRegistrySettings.WireFormat;
+import io.streampipeline.config.SchemaRegistrySettings;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.RegistryFraming;
 import io.streampipeline.event.RegistrySchemas;
@@ -14,6 +14,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,14 +24,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The gate against a real HTTP server playing the registry (id 1 is ClickstreamEvent v1, others unknown; it
  * can answer 503): order, holding, pausing and resuming, and dropping held records of restored partitions.
  */
+@ExtendWith(VertxExtension.class)
 class RegistryGateTest {
   private Vertx vertx;
   private HttpServer server;
@@ -44,8 +46,8 @@ class RegistryGateTest {
   private SchemaRegistrySettings settings;
 
   @BeforeEach
-  void start() throws Exception {
-    vertx = Vertx.vertx();
+  void start(Vertx vertx) throws Exception {
+    this.vertx = vertx;
     server = vertx.createHttpServer().requestHandler(request -> {
       requests.incrementAndGet();
       JsonObject body;
@@ -68,11 +70,6 @@ class RegistryGateTest {
     onContext(() -> gate = RegistryGate.create(vertx, settings, ClickstreamCodec.V1, "ClickstreamEvent v1", "test",
         batch -> batch.forEach(r -> handedOn.add(r.partition() + ":" + r.offset())), pauses::incrementAndGet,
         resumes::incrementAndGet));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   @Test

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.streampipeline.bus.WindowResult;
 import io.streampipeline.bus.WindowType;
-import io.streampipeline.it.Db;
-import io.streampipeline.it.TestInfra;
+import io.streampipeline.it.support.Db;
+import io.streampipeline.it.support.TestInfra;
 import io.streampipeline.sink.SinkPolicy.Failure;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.streampipeline.bus.Addresses;
-import io.streampipeline.bus.LaneMessage;
 import io.streampipeline.bus.LaneMessage.Barrier;
 import io.streampipeline.bus.LaneMessage.Checkpoint;
 import io.streampipeline.bus.LaneMessage.EventBatch;
 import io.streampipeline.bus.LaneMessage.OffsetRange;
 import io.streampipeline.bus.LaneMessage.PartitionsRestored;
 import io.streampipeline.bus.LaneMessage.RestoredPartition;
+import io.streampipeline.bus.LaneMessage;
 import io.streampipeline.bus.LocalCodec;
 import io.streampipeline.config.ConfigLoader;
 import io.streampipeline.event.ClickstreamEvent;
@@ -19,6 +19,7 @@ import io.streampipeline.event.EventType;
 import io.streampipeline.ingest.EventRules;
 import io.streampipeline.metrics.PipelineMetrics;
 import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,28 +28,24 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The window verticle on a real event bus: a partition whose stored state cannot be read is held back. */
+@ExtendWith(VertxExtension.class)
 class WindowVerticleTest {
   private static final int LANE = 3;
   private Vertx vertx;
   private final BlockingQueue<LaneMessage> toSink = new LinkedBlockingQueue<>();
 
   @BeforeEach
-  void deploy() throws Exception {
-    vertx = Vertx.vertx();
+  void deploy(Vertx vertx) throws Exception {
+    this.vertx = vertx;
     LocalCodec.registerAll(vertx);
     vertx.eventBus().<LaneMessage>consumer(Addresses.laneSink(LANE), m -> toSink.add(m.body()));
     vertx.deployVerticle(new WindowVerticle(LANE, ConfigLoader.fromMap(Map.of()),
         new PipelineMetrics(new SimpleMeterRegistry()))).await(10, TimeUnit.SECONDS);
-  }
-
-  @AfterEach
-  void close() throws Exception {
-    vertx.close().await(10, TimeUnit.SECONDS);
   }
 
   private static EnrichedEvent event(int partition, long offset) {

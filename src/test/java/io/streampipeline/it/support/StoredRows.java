@@ -1,4 +1,4 @@
-package io.streampipeline.it;
+package io.streampipeline.it.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -12,14 +12,14 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /** A clickstream_events row against the event it came from, with the normalization and enrichment rules applied by hand. */
-final class StoredRows {
+public final class StoredRows {
   private static final Pattern EDGE_SPACE = Pattern.compile("^[\\s\\p{Z}]+|[\\s\\p{Z}]+$",
       Pattern.UNICODE_CHARACTER_CLASS);
 
   private StoredRows() {
   }
 
-  static void assertMatches(ClickstreamEvent e, Map<String, Object> row) {
+  public static void assertMatches(ClickstreamEvent e, Map<String, Object> row) {
     String id = e.eventId();
     assertEquals(e.eventId(), row.get("event_id"));
     assertEquals(e.eventType().wireName(), row.get("event_type"), id);

@@ -1,4 +1,4 @@
-package io.streampipeline.it;
+package io.streampipeline.it.support;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -21,7 +21,7 @@ public final class TestDatabases implements BeforeAllCallback, AfterAllCallback,
     AfterEachCallback {
   private static final Deque<List<String>> SCOPES = new ArrayDeque<>();
 
-  static synchronized void made(String database) {
+  public static synchronized void made(String database) {
     if (!SCOPES.isEmpty()) {
       SCOPES.peek().add(database);
     }

@@ -1,10 +1,13 @@
-package io.streampipeline.it;
+package io.streampipeline.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streampipeline.it.support.DmlGrants;
+import io.streampipeline.it.support.Kustomize;
+import io.streampipeline.it.support.Yamls;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.streampipeline.config.ConfigKey;
@@ -279,7 +282,7 @@ class DeploymentConsistencyTest {
   @Test
   void operationsGuideDocumentsTheGrantsTheDmlOnlyTestUses() throws IOException {
     String readme = Files.readString(Path.of("docs/operations.md"));
-    for (String grant : SchemaMigrationIT.dmlGrants("pipeline", "pipeline_app")) {
+    for (String grant : DmlGrants.of("pipeline", "pipeline_app")) {
       assertTrue(readme.contains(grant + ";"), "docs/operations.md lists: " + grant);
     }
   }

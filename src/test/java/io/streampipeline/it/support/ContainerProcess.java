@@ -1,4 +1,4 @@
-package io.streampipeline.it;
+package io.streampipeline.it.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * user. The container's memory limit, which a runtime enforces through a cgroup the JVM sizes itself from,
  * reaches the JVM as -XX:MaxRAM.
  */
-final class ContainerProcess implements AutoCloseable {
+public final class ContainerProcess implements AutoCloseable {
   /** What the JRE and the C library read from /etc; Debian's JDK keeps its configuration in /etc/java-*. */
   private static final List<String> HOST_ETC = List.of("passwd", "group", "nsswitch.conf", "localtime",
       "timezone", "ssl", "ca-certificates");
@@ -42,7 +42,7 @@ final class ContainerProcess implements AutoCloseable {
   }
 
   /** {@code hosts}: the pod's /etc/hosts lines beyond localhost and its own name. */
-  static ContainerProcess start(ContainerSpec spec, PodNetwork.Pod pod, ImageConfig image, Path jar, String hosts) {
+  public static ContainerProcess start(ContainerSpec spec, PodNetwork.Pod pod, ImageConfig image, Path jar, String hosts) {
     try {
       Path dir = Files.createTempDirectory("container-" + spec.hostname());
       Path root = dir.resolve("root");
@@ -160,21 +160,21 @@ final class ContainerProcess implements AutoCloseable {
     return "'" + s.replace("'", "'\\''") + "'";
   }
 
-  ContainerSpec spec() {
+  public ContainerSpec spec() {
     return spec;
   }
 
-  PodNetwork.Pod pod() {
+  public PodNetwork.Pod pod() {
     return pod;
   }
 
   /** The container's main process as the host sees it (the one the runtime started in its namespaces). */
-  Optional<ProcessHandle> main() {
+  public Optional<ProcessHandle> main() {
     return process.toHandle().children().findFirst();
   }
 
   /** Its PID inside its own PID namespace (the last NSpid field), or -1 when it is not running. */
-  long pidInContainer() {
+  public long pidInContainer() {
     return main().map(p -> {
       try {
         return Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
@@ -187,7 +187,7 @@ final class ContainerProcess implements AutoCloseable {
   }
 
   /** The command line of the container's main process, as /proc shows it. */
-  List<String> commandLine() {
+  public List<String> commandLine() {
     return main().map(p -> {
       try {
         String raw = Files.readString(Path.of("/proc/" + p.pid() + "/cmdline"), StandardCharsets.UTF_8);
@@ -198,11 +198,11 @@ final class ContainerProcess implements AutoCloseable {
     }).orElse(List.of());
   }
 
-  boolean alive() {
+  public boolean alive() {
     return process.isAlive();
   }
 
-  String output() {
+  public String output() {
     try {
       return Files.readString(log);
     } catch (IOException e) {
@@ -214,7 +214,7 @@ final class ContainerProcess implements AutoCloseable {
    * Runs a command in the container's network namespace with its environment, as Docker runs HEALTHCHECK;
    * returns its exit code.
    */
-  int execInNetwork(List<String> command) throws IOException, InterruptedException {
+  public int execInNetwork(List<String> command) throws IOException, InterruptedException {
     List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", pod.namespace()));
     full.addAll(command);
     ProcessBuilder builder = new ProcessBuilder(full).redirectErrorStream(true)
@@ -232,16 +232,16 @@ final class ContainerProcess implements AutoCloseable {
   }
 
   /** SIGTERM to the main process, as the kubelet and Docker stop a container. */
-  void signalTerm() {
+  public void signalTerm() {
     main().ifPresent(ProcessHandle::destroy);
   }
 
   /** True when the container ended within the time. */
-  boolean awaitExit(long seconds) throws InterruptedException {
+  public boolean awaitExit(long seconds) throws InterruptedException {
     return process.waitFor(seconds, TimeUnit.SECONDS);
   }
 
-  void kill() {
+  public void kill() {
     main().ifPresent(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
     try {

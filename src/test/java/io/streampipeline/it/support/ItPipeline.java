@@ -1,4 +1,4 @@
-package io.streampipeline.it;
+package io.streampipeline.it.support;
 
 import io.streampipeline.config.ConfigLoader;
 import io.streampipeline.config.PipelineConfig;

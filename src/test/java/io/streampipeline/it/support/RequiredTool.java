@@ -1,4 +1,4 @@
-package io.streampipeline.it;
+package io.streampipeline.it.support;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -9,11 +9,11 @@ import org.junit.jupiter.api.Assumptions;
  * a missing one fails the test; elsewhere, e.g. an ordinary user who cannot install Debian packages, the test
  * is skipped with the same message, so `mvn -B verify` still passes on a machine with only a JDK and Maven.
  */
-final class RequiredTool {
+public final class RequiredTool {
   private RequiredTool() {
   }
 
-  static <T> T missing(String message) {
+  public static <T> T missing(String message) {
     if (System.getenv("CI") != null || Boolean.getBoolean("require.tools")) {
       return fail(message);
     }

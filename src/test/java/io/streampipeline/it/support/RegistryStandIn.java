@@ -1,4 +1,4 @@
-package io.streampipeline.it;
+package io.streampipeline.it.support;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -26,7 +26,7 @@ import org.apache.avro.Schema;
  * {@link #stopListening} closes its port; both stand for a registry outage. With a PKCS#12 key store it serves
  * HTTPS.
  */
-final class RegistryStandIn implements AutoCloseable {
+public final class RegistryStandIn implements AutoCloseable {
   private final Vertx vertx = Vertx.vertx();
   private final String expectedAuthorization;
   private final HttpServerOptions serverOptions = new HttpServerOptions();
@@ -39,12 +39,12 @@ final class RegistryStandIn implements AutoCloseable {
   private HttpServer server;
   private int port;
 
-  RegistryStandIn(String userInfo) {
+  public RegistryStandIn(String userInfo) {
     this(userInfo, null, null);
   }
 
   /** Serves HTTPS with the key and certificate in a PKCS#12 key store when one is given. */
-  RegistryStandIn(String userInfo, Path keyStore, String keyStorePassword) {
+  public RegistryStandIn(String userInfo, Path keyStore, String keyStorePassword) {
     this.expectedAuthorization = "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
     if (keyStore != null) {
       serverOptions.setSsl(true).setKeyCertOptions(new PfxOptions().setPath(keyStore.toString())
@@ -53,12 +53,12 @@ final class RegistryStandIn implements AutoCloseable {
     startListening();
   }
 
-  String url() {
+  public String url() {
     return (serverOptions.isSsl() ? "https" : "http") + "://127.0.0.1:" + port;
   }
 
   /** Registers a schema under a subject as POST /subjects/{subject}/versions would; returns its id. */
-  synchronized int register(String subject, String schema) {
+  public synchronized int register(String subject, String schema) {
     String form = new Schema.Parser().parse(schema).toString();
     int id = idsByForm.computeIfAbsent(form, f -> {
       int next = schemasById.size() + 1;
@@ -72,37 +72,37 @@ final class RegistryStandIn implements AutoCloseable {
     return id;
   }
 
-  synchronized Integer latestId(String subject) {
+  public synchronized Integer latestId(String subject) {
     List<Integer> versions = subjects.get(subject);
     return versions == null ? null : versions.get(versions.size() - 1);
   }
 
-  synchronized String schema(int id) {
+  public synchronized String schema(int id) {
     return schemasById.get(id);
   }
 
   /** While true every request is answered 503 Service Unavailable. */
-  void unavailable(boolean value) {
+  public void unavailable(boolean value) {
     unavailable = value;
   }
 
   /** GET /schemas/ids/{id} requests answered (any status but 503). */
-  int lookups() {
+  public int lookups() {
     return lookups.get();
   }
 
   /** GET /schemas/ids/{id} requests refused with 503. */
-  int refusedLookups() {
+  public int refusedLookups() {
     return refusedLookups.get();
   }
 
-  void stopListening() {
+  public void stopListening() {
     await(server.close());
     server = null;
   }
 
   /** Listens on a free port the first time, on the same port afterwards. */
-  void startListening() {
+  public void startListening() {
     Router router = Router.router(vertx);
     router.route().handler(this::gate);
     router.route().handler(BodyHandler.create());

@@ -1,4 +1,4 @@
-package io.streampipeline.it;
+package io.streampipeline.it.support;
 
 import java.io.IOException;
 import java.net.URI;
@@ -8,17 +8,17 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** Blocking HTTP requests with short timeouts, for assertions. */
-final class Http {
+public final class Http {
   /** HTTP/1.1: no h2c upgrade attempt, which has been seen to leave a request hanging. */
   private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  record Response(int status, String contentType, String body, java.net.http.HttpHeaders headers) {
-    Response(int status, String contentType, String body) {
+  public record Response(int status, String contentType, String body, java.net.http.HttpHeaders headers) {
+    public Response(int status, String contentType, String body) {
       this(status, contentType, body, null);
     }
 
-    String header(String name) {
+    public String header(String name) {
       return headers == null ? null : headers.firstValue(name).orElse(null);
     }
   }
@@ -26,12 +26,12 @@ final class Http {
   private Http() {
   }
 
-  static Response get(String url) {
+  public static Response get(String url) {
     return send("GET", url, java.util.Map.of());
   }
 
   /** A form POST (application/x-www-form-urlencoded), redirects not followed. */
-  static Response postForm(String url, String form) {
+  public static Response postForm(String url, String form) {
     HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15))
         .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString(form)).build();
@@ -48,7 +48,7 @@ final class Http {
   }
 
   /** Any method, with the given request headers, no body. */
-  static Response send(String method, String url, java.util.Map<String, String> headers) {
+  public static Response send(String method, String url, java.util.Map<String, String> headers) {
     HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15))
         .method(method, HttpRequest.BodyPublishers.noBody());
     headers.forEach(builder::header);

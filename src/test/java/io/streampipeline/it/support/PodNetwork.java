@@ -1,4 +1,4 @@
-package io.streampipeline.it;
+package io.streampipeline.it.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,14 +15,14 @@ import java.util.concurrent.TimeUnit;
  * own: every pod reaches it through its default route, and the test reaches it as a local address. Nothing is
  * forwarded beyond the host.
  */
-final class PodNetwork implements AutoCloseable {
+public final class PodNetwork implements AutoCloseable {
   private final String tag;
   private final int subnet;
   private final List<Pod> pods = new ArrayList<>();
   private boolean closed;
 
   /** One network namespace; {@code address} is the pod IP. */
-  record Pod(String namespace, String hostAddress, String address) {
+  public record Pod(String namespace, String hostAddress, String address) {
   }
 
   private PodNetwork(String tag, int subnet) {
@@ -31,7 +31,7 @@ final class PodNetwork implements AutoCloseable {
   }
 
   /** Why this machine cannot make pods (not root, a tool missing), or null when it can. */
-  static String unavailable() {
+  public static String unavailable() {
     if (!"root".equals(System.getProperty("user.name"))) {
       return "network and PID namespaces need root (user " + System.getProperty("user.name") + ")";
     }
@@ -43,7 +43,7 @@ final class PodNetwork implements AutoCloseable {
     return null;
   }
 
-  static PodNetwork create() {
+  public static PodNetwork create() {
     String tag = String.format("%04x", new SecureRandom().nextInt(0x10000));
     String used = output(List.of("ip", "-o", "-4", "addr"));
     int subnet;
@@ -60,7 +60,7 @@ final class PodNetwork implements AutoCloseable {
   }
 
   /** The address the test's Kafka and PostgreSQL listen on; /etc/hosts of every pod names it. */
-  String serviceAddress() {
+  public String serviceAddress() {
     return "10.201." + subnet + ".1";
   }
 
@@ -68,7 +68,7 @@ final class PodNetwork implements AutoCloseable {
     return "sp" + tag + "s";
   }
 
-  synchronized Pod addPod() {
+  public synchronized Pod addPod() {
     int i = pods.size();
     if (i >= 63) {
       throw new IllegalStateException("at most 63 pods per network");
@@ -125,7 +125,7 @@ final class PodNetwork implements AutoCloseable {
     }
   }
 
-  static int run(List<String> command, boolean showErrors) {
+  public static int run(List<String> command, boolean showErrors) {
     try {
       ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
       builder.redirectError(showErrors ? ProcessBuilder.Redirect.INHERIT : ProcessBuilder.Redirect.DISCARD);

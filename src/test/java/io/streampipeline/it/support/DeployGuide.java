@@ -1,4 +1,4 @@
-package io.streampipeline.it;
+package io.streampipeline.it.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,25 +14,25 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The settings the section "Deploy: secured Kafka and PostgreSQL" of docs/operations.md shows, so tests can run exactly those. */
-final class ReadmeDeploy {
+public final class DeployGuide {
   private static final String SECTION = "## Deploy: secured Kafka and PostgreSQL";
   private static final Pattern SETTING = Pattern.compile("(?m)(?:^|\\s)([A-Z][A-Z0-9_]+)=(\\S+)");
 
-  private ReadmeDeploy() {
+  private DeployGuide() {
   }
 
   /** KEY=value pairs of the section's shell block whose settings start with {@code prefix}. */
-  static Map<String, String> block(String prefix) {
-    String readme;
+  public static Map<String, String> block(String prefix) {
+    String guide;
     try {
-      readme = Files.readString(Path.of("docs/operations.md"));
+      guide = Files.readString(Path.of("docs/operations.md"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    int start = readme.indexOf(SECTION);
+    int start = guide.indexOf(SECTION);
     assertTrue(start >= 0, "docs/operations.md has the section " + SECTION);
-    int end = readme.indexOf("\n## ", start + SECTION.length());
-    String section = readme.substring(start, end < 0 ? readme.length() : end);
+    int end = guide.indexOf("\n## ", start + SECTION.length());
+    String section = guide.substring(start, end < 0 ? guide.length() : end);
     for (String block : section.split("```bash")) {
       int close = block.indexOf("```");
       if (close < 0) {
@@ -54,11 +54,11 @@ final class ReadmeDeploy {
    * The test sets every key the guide shows, and the same value for those that are not addresses or files (the
    * test's servers and files are its own).
    */
-  static void assertSameSettings(Map<String, String> readme, Map<String, String> test, Set<String> sameValue) {
-    assertEquals(readme.keySet(), Set.copyOf(test.keySet().stream().filter(readme::containsKey).toList()),
-        "the test sets every key docs/operations.md shows: " + readme.keySet() + " vs " + test.keySet());
+  public static void assertSameSettings(Map<String, String> guide, Map<String, String> test, Set<String> sameValue) {
+    assertEquals(guide.keySet(), Set.copyOf(test.keySet().stream().filter(guide::containsKey).toList()),
+        "the test sets every key docs/operations.md shows: " + guide.keySet() + " vs " + test.keySet());
     for (String key : sameValue) {
-      assertEquals(readme.get(key), test.get(key), key + " as docs/operations.md shows it");
+      assertEquals(guide.get(key), test.get(key), key + " as docs/operations.md shows it");
     }
   }
 }

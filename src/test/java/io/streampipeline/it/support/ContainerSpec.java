@@ -1,4 +1,4 @@
-package io.streampipeline.it;
+package io.streampipeline.it.support;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,13 +20,13 @@ import java.util.regex.Pattern;
  * @param probes      "startup", "liveness", "readiness" (Kubernetes) to their HTTP GET
  * @param ports       container port names (Kubernetes) to numbers
  */
-record ContainerSpec(String name, String hostname, List<String> argv, Map<String, String> env,
+public record ContainerSpec(String name, String hostname, List<String> argv, Map<String, String> env,
     Map<String, byte[]> files, List<String> emptyDirs, boolean readOnlyRoot, int uid, int gid, String workdir,
     long memoryLimit, Map<String, Probe> probes, Map<String, Integer> ports) {
 
   /** An HTTP GET probe with the kubelet's timing. */
-  record Probe(String path, int port, int periodSeconds, int failureThreshold) {
-    long budgetSeconds() {
+  public record Probe(String path, int port, int periodSeconds, int failureThreshold) {
+    public long budgetSeconds() {
       return (long) periodSeconds * failureThreshold;
     }
   }
@@ -37,7 +37,7 @@ record ContainerSpec(String name, String hostname, List<String> argv, Map<String
    * A container of a rendered pod template, with the ConfigMaps and Secrets of the namespace (name to decoded
    * data), as the kubelet starts it in pod {@code podName} at {@code podIp}.
    */
-  static ContainerSpec fromKubernetes(Map<String, Object> podSpec, Map<String, Object> container,
+  public static ContainerSpec fromKubernetes(Map<String, Object> podSpec, Map<String, Object> container,
       Map<String, Map<String, String>> configMaps, Map<String, Map<String, String>> secrets, ImageConfig image,
       String podName, String podIp) {
     Map<String, String> env = new LinkedHashMap<>(image.env());
@@ -172,7 +172,7 @@ record ContainerSpec(String name, String hostname, List<String> argv, Map<String
    * A Compose service as {@code docker compose up} starts one replica of it: the image's environment, the
    * service's {@code environment}, its {@code secrets} as files under /run/secrets, and its memory limit.
    */
-  static ContainerSpec fromCompose(String service, Map<String, Object> spec, Map<String, Object> composeSecrets,
+  public static ContainerSpec fromCompose(String service, Map<String, Object> spec, Map<String, Object> composeSecrets,
       ImageConfig image, String containerId) {
     Map<String, String> env = new LinkedHashMap<>(image.env());
     env.put("HOSTNAME", containerId);
@@ -226,7 +226,7 @@ record ContainerSpec(String name, String hostname, List<String> argv, Map<String
   }
 
   /** $(VAR) as the kubelet expands it in values, command and args; $$ is a literal $. */
-  static String expand(String value, Map<String, String> env) {
+  public static String expand(String value, Map<String, String> env) {
     Matcher m = VAR.matcher(value);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
@@ -238,7 +238,7 @@ record ContainerSpec(String name, String hostname, List<String> argv, Map<String
   }
 
   /** Decoded data of a Secret object (data is base64, stringData is plain). */
-  static Map<String, String> secretData(Map<String, Object> secret) {
+  public static Map<String, String> secretData(Map<String, Object> secret) {
     Map<String, String> data = new LinkedHashMap<>();
     Yamls.map(secret.get("data")).forEach((k, v) -> data.put(k,
         new String(Base64.getDecoder().decode(String.valueOf(v)), StandardCharsets.UTF_8)));
@@ -246,7 +246,7 @@ record ContainerSpec(String name, String hostname, List<String> argv, Map<String
     return data;
   }
 
-  static long bytes(Object quantity) {
+  public static long bytes(Object quantity) {
     if (quantity == null) {
       return 0;
     }
@@ -270,7 +270,7 @@ record ContainerSpec(String name, String hostname, List<String> argv, Map<String
   }
 
   /** Docker's sizes: b, k, m, g with or without "b", all binary multiples. */
-  static long dockerBytes(Object size) {
+  public static long dockerBytes(Object size) {
     if (size == null) {
       return 0;
     }

@@ -1,4 +1,4 @@
-package io.streampipeline.it;
+package io.streampipeline.it.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package io.streampipeline.it;
+package io.streampipeline.it.support;
 
 import io.vertx.core.json.JsonArray;
 import java.io.IOException;
@@ -17,12 +17,12 @@ import java.util.regex.Pattern;
  * HEALTHCHECK command, read from the file so a test runs the jar as the image would. The base image
  * (eclipse-temurin) adds JAVA_HOME and PATH, with the JRE at {@link #JAVA_HOME}.
  */
-record ImageConfig(List<String> entrypoint, List<String> cmd, Map<String, String> env, int uid, int gid,
+public record ImageConfig(List<String> entrypoint, List<String> cmd, Map<String, String> env, int uid, int gid,
     String workdir, List<String> healthcheck, String jarPath) {
-  static final String JAVA_HOME = "/opt/java/openjdk";
+  public static final String JAVA_HOME = "/opt/java/openjdk";
   private static final Pattern ENV_PAIR = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|\\S+)");
 
-  static ImageConfig fromDockerfile(Path dockerfile) {
+  public static ImageConfig fromDockerfile(Path dockerfile) {
     String text;
     try {
       text = Files.readString(dockerfile);

@@ -1,4 +1,4 @@
-package io.streampipeline.it;
+package io.streampipeline.it.support;
 
 import java.io.File;
 import java.io.IOException;
@@ -9,11 +9,11 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** Removes the test data left in a temporary directory: broker logs, databases, browser profiles. */
-final class TempDirs {
+public final class TempDirs {
   private TempDirs() {
   }
 
-  static void delete(Path dir) {
+  public static void delete(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }

@@ -1,4 +1,4 @@
-package io.streampipeline.it;
+package io.streampipeline.it.support;
 
 import io.streampipeline.event.ClickstreamEvent;
 import io.vertx.core.json.JsonObject;
@@ -15,14 +15,14 @@ import java.util.concurrent.TimeUnit;
  * schema and serializes events, kafkajs sends them. Its npm dependencies are installed from the lock file
  * ({@code npm ci}) the first time. Without node and npm the test is skipped, under CI it fails.
  */
-final class NodeRegistryProducer {
+public final class NodeRegistryProducer {
   private static final Path DIR = Path.of("src/test/node/registry-producer");
 
   private NodeRegistryProducer() {
   }
 
   /** Skips (or under CI fails) the calling test when Node.js or npm is missing; installs the packages once. */
-  static synchronized void ensureInstalled() {
+  public static synchronized void ensureInstalled() {
     if (!runs("node", "--version") || !runs("npm", "--version")) {
       RequiredTool.missing("Node.js 18+ and npm are needed for the Schema Registry interop test "
           + "(Debian: apt-get install nodejs npm)");
@@ -36,7 +36,7 @@ final class NodeRegistryProducer {
   }
 
   /** Sends the events serialized with {@code schema}; returns the schema id the registry gave it. */
-  static int produce(String bootstrapServers, String topic, String registryUrl, String userInfo, String schema,
+  public static int produce(String bootstrapServers, String topic, String registryUrl, String userInfo, String schema,
       List<JsonObject> events) {
     try {
       Path schemaFile = Files.createTempFile("registry-producer-schema", ".avsc");
@@ -64,7 +64,7 @@ final class NodeRegistryProducer {
   }
 
   /** The event as the producer's JSON: Avro field names, optional fields null. */
-  static JsonObject json(ClickstreamEvent e) {
+  public static JsonObject json(ClickstreamEvent e) {
     return new JsonObject().put("event_id", e.eventId()).put("event_type", e.eventType().wireName())
         .put("timestamp", e.timestamp()).put("user_id", e.userId()).put("session_id", e.sessionId())
         .put("product_id", e.productId()).put("product_category", e.productCategory())

@@ -1,4 +1,4 @@
-package io.streampipeline.it;
+package io.streampipeline.it.support;
 
 import io.streampipeline.infra.EmbeddedKafka;
 import io.streampipeline.infra.EmbeddedPostgres;
@@ -27,14 +27,14 @@ import org.apache.kafka.common.utils.Time;
  * deployment), and an embedded PostgreSQL with TLS and the database and user "pipeline", forwarded from the
  * service address's port 5432. Both present a certificate, signed by a CA of the test's, for every name pods use.
  */
-final class ClusterServices implements AutoCloseable {
-  static final int KAFKA_PORT = 9092;
-  static final int KAFKA_COMPOSE_PORT = 29092;
-  static final int POSTGRES_PORT = 5432;
+public final class ClusterServices implements AutoCloseable {
+  public static final int KAFKA_PORT = 9092;
+  public static final int KAFKA_COMPOSE_PORT = 29092;
+  public static final int POSTGRES_PORT = 5432;
   /** The Secret's password: the embedded server's user "pipeline" has it. */
-  static final String POSTGRES_PASSWORD = EmbeddedPostgres.NAME;
-  static final String KAFKA_USER = "pipeline";
-  static final String KAFKA_PASSWORD = "kafka-scram-" + Uuid.randomUuid();
+  public static final String POSTGRES_PASSWORD = EmbeddedPostgres.NAME;
+  public static final String KAFKA_USER = "pipeline";
+  public static final String KAFKA_PASSWORD = "kafka-scram-" + Uuid.randomUuid();
 
   private final KafkaRaftServer kafka;
   private final EmbeddedPostgres postgres;
@@ -57,7 +57,7 @@ final class ClusterServices implements AutoCloseable {
    * @param securedListener {@code host:port} the SASL_SSL listener advertises (the port is the one it listens on)
    * @param hostNames       every name the pods give Kafka and PostgreSQL, for the certificate
    */
-  static ClusterServices start(String address, String securedListener, List<String> hostNames) {
+  public static ClusterServices start(String address, String securedListener, List<String> hostNames) {
     try {
       Path dir = Files.createTempDirectory("cluster-services");
       TestCertificates certificates = TestCertificates.create(dir.resolve("tls"), "stream-pipeline manifests CA",
@@ -108,12 +108,12 @@ final class ClusterServices implements AutoCloseable {
     }
   }
 
-  String bootstrapServers() {
+  public String bootstrapServers() {
     return address + ":" + KAFKA_PORT;
   }
 
   /** The CA that signed the servers' certificate, PEM. */
-  String caPem() {
+  public String caPem() {
     try {
       return Files.readString(certificates.caCert);
     } catch (IOException e) {
@@ -122,13 +122,13 @@ final class ClusterServices implements AutoCloseable {
   }
 
   /** The JAAS line of the SCRAM user, as the Secret of the secured deployment holds it. */
-  static String jaasConfig() {
+  public static String jaasConfig() {
     return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + KAFKA_USER
         + "\" password=\"" + KAFKA_PASSWORD + "\";";
   }
 
   /** /etc/hosts lines of a pod: the cluster's DNS answer for the names the manifests give Kafka and PostgreSQL. */
-  String hostsLines(List<String> names) {
+  public String hostsLines(List<String> names) {
     return address + "\t" + String.join(" ", names) + "\n";
   }
 

@@ -1,4 +1,4 @@
-package io.streampipeline.it;
+package io.streampipeline.it.support;
 
 import io.streampipeline.generator.EventFactory;
 import io.streampipeline.generator.GeneratedMessage;

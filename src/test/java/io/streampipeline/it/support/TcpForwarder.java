@@ -1,4 +1,4 @@
-package io.streampipeline.it;
+package io.streampipeline.it.support;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,14 +9,14 @@ import java.net.ServerSocket;
 import java.net.Socket;
 
 /** Accepts on one address and copies bytes both ways to another, one pair of threads per connection. */
-final class TcpForwarder implements AutoCloseable {
+public final class TcpForwarder implements AutoCloseable {
   private final ServerSocket server;
 
   private TcpForwarder(ServerSocket server) {
     this.server = server;
   }
 
-  static TcpForwarder start(String host, int port, String targetHost, int targetPort) {
+  public static TcpForwarder start(String host, int port, String targetHost, int targetPort) {
     try {
       ServerSocket server = new ServerSocket();
       server.setReuseAddress(true);

@@ -1,4 +1,4 @@
-package io.streampipeline.it;
+package io.streampipeline.it.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -6,11 +6,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /** {@code kubectl kustomize <dir>}: the objects `kubectl apply -k <dir>` would send, as YAML. */
-final class Kustomize {
+public final class Kustomize {
   private Kustomize() {
   }
 
-  static String render(String dir) throws Exception {
+  public static String render(String dir) throws Exception {
     Process process;
     try {
       process = new ProcessBuilder("kubectl", "kustomize", dir).start();

@@ -1,4 +1,4 @@
-package io.streampipeline.it;
+package io.streampipeline.it.support;
 
 import io.streampipeline.infra.EmbeddedKafka;
 import io.streampipeline.infra.EmbeddedPostgres;
@@ -125,11 +125,11 @@ public final class TestInfra {
   }
 
   /** Drops a test's database, ending whatever connection a stopped pipeline left behind. */
-  void dropDatabase(String name) {
+  public void dropDatabase(String name) {
     sql("postgres", "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
   }
 
-  static synchronized TestInfra ifStarted() {
+  public static synchronized TestInfra ifStarted() {
     return instance;
   }
 

@@ -1,4 +1,4 @@
-package io.streampipeline.it;
+package io.streampipeline.it.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,25 +10,25 @@ import java.util.Map;
 import org.yaml.snakeyaml.Yaml;
 
 /** Reading rendered manifests and compose files as plain maps and lists. */
-final class Yamls {
+public final class Yamls {
   private Yamls() {
   }
 
   @SuppressWarnings("unchecked")
-  static Map<String, Object> map(Object o) {
+  public static Map<String, Object> map(Object o) {
     return o == null ? Map.of() : (Map<String, Object>) o;
   }
 
   @SuppressWarnings("unchecked")
-  static List<Object> list(Object o) {
+  public static List<Object> list(Object o) {
     return o == null ? List.of() : (List<Object>) o;
   }
 
-  static List<String> strings(Object o) {
+  public static List<String> strings(Object o) {
     return list(o).stream().map(String::valueOf).toList();
   }
 
-  static String read(Path file) {
+  public static String read(Path file) {
     try {
       return Files.readString(file);
     } catch (IOException e) {
@@ -36,11 +36,11 @@ final class Yamls {
     }
   }
 
-  static Map<String, Object> load(Path file) {
+  public static Map<String, Object> load(Path file) {
     return map(new Yaml().load(read(file)));
   }
 
-  static List<Map<String, Object>> loadAll(String text) {
+  public static List<Map<String, Object>> loadAll(String text) {
     List<Map<String, Object>> docs = new ArrayList<>();
     for (Object doc : new Yaml().loadAll(text)) {
       if (doc != null) {
@@ -50,7 +50,7 @@ final class Yamls {
     return docs;
   }
 
-  static String name(Map<String, Object> object) {
+  public static String name(Map<String, Object> object) {
     return String.valueOf(map(object.get("metadata")).get("name"));
   }
 }

@@ -1,4 +1,4 @@
-package io.streampipeline.it;
+package io.streampipeline.it.support;
 
 
 import java.io.File;
@@ -19,7 +19,7 @@ import org.openqa.selenium.remote.http.ClientConfig;
  * fresh profile that is deleted on close. Missing binaries fail the test with what to install: a browser test
  * that silently skips proves nothing.
  */
-final class Chromium implements AutoCloseable {
+public final class Chromium implements AutoCloseable {
   private final ChromeDriver driver;
   private final Path profile;
 
@@ -28,7 +28,7 @@ final class Chromium implements AutoCloseable {
     this.profile = profile;
   }
 
-  static Chromium start(int width, int height) {
+  public static Chromium start(int width, int height) {
     String browser = executable("CHROME_BIN", "chromium", "/usr/bin/chromium");
     String chromedriver = executable("CHROMEDRIVER", "chromedriver", "/usr/bin/chromedriver");
     try {
@@ -72,17 +72,17 @@ final class Chromium implements AutoCloseable {
         + "the Debian packages chromium and chromium-driver (.ci/run does)");
   }
 
-  ChromeDriver driver() {
+  public ChromeDriver driver() {
     return driver;
   }
 
   /** Runs a script in the page and returns its value. */
-  Object js(String script, Object... args) {
+  public Object js(String script, Object... args) {
     return driver.executeScript(script, args);
   }
 
   /** Makes the page see prefers-color-scheme as given ("dark" or "light"). */
-  void colorScheme(String scheme) {
+  public void colorScheme(String scheme) {
     driver.executeCdpCommand("Emulation.setEmulatedMedia",
         Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));
   }
