@@ -8,6 +8,7 @@ import io.streampipeline.config.ConnectionSettings;
 import io.streampipeline.config.KafkaClientProperties;
 import io.streampipeline.config.OpsConfig;
 import io.streampipeline.config.PipelineConfig;
+import io.streampipeline.config.ProcessIdentity;
 import io.streampipeline.config.Role;
 import io.streampipeline.config.Secret;
 import io.streampipeline.dashboard.DashboardVerticle;
@@ -67,8 +68,6 @@ public final class Application implements BenchedPipeline {
   private PrometheusMeterRegistry registry;
   /** Deployment ids, undeployed last-in first-out; ingest lanes are deployed last so they stop first. */
   private final Deque<String> deployments = new ArrayDeque<>();
-  /** IngestVerticle names its consumers {@code stream-pipeline-lane-<lane>-<ProcessIdentity>}; readiness finds them so. */
-  private static final String LANE_CLIENT_ID_PREFIX = "stream-pipeline-lane-";
   private volatile boolean stopRequested;
 
   public Application(PipelineConfig config) {
@@ -162,7 +161,7 @@ public final class Application implements BenchedPipeline {
       LaneProgress progress = new LaneProgress();
       Readiness.watchLanes(vertx, config.lanes().instances(), progress);
       lanes = new Readiness.PipelineLanes(config.kafka().consumerGroup(), config.kafka().clickstreamTopic(),
-          config.lanes().instances(), LANE_CLIENT_ID_PREFIX, progress);
+          config.lanes().instances(), ProcessIdentity.LANE_CLIENT_ID_PREFIX, progress);
     }
     deploy(new MetricsVerticle(registry, config.metricsPort(), endpoints, lanes));
     if (config.has(Role.DASHBOARD)) {

@@ -12,6 +12,11 @@ import java.util.Locale;
  * times out.
  */
 public final class ProcessIdentity {
+  /**
+   * Lanes name their Kafka consumers {@code stream-pipeline-lane-<lane>-<id()>}: readiness finds this process's own
+   * lanes by it, and the dashboard shows the lane number every process's consumers carry.
+   */
+  public static final String LANE_CLIENT_ID_PREFIX = "stream-pipeline-lane-";
   private static final int MAX_HOST = 40;
   private static final String ID = of(System.getenv("HOSTNAME"), ProcessHandle.current().pid(), randomSuffix());
 
@@ -21,6 +26,25 @@ public final class ProcessIdentity {
   /** This process's identity: {@code <host name or pid>-<8 hex digits>}. */
   public static String id() {
     return ID;
+  }
+
+  /** The client id of this process's consumer of lane {@code lane}. */
+  public static String laneClientId(int lane) {
+    return LANE_CLIENT_ID_PREFIX + lane + "-" + ID;
+  }
+
+  /** The lane number a lane consumer's client id carries, whichever process it is in; null for another form. */
+  public static Integer laneOf(String clientId) {
+    if (clientId == null || !clientId.startsWith(LANE_CLIENT_ID_PREFIX)) {
+      return null;
+    }
+    String rest = clientId.substring(LANE_CLIENT_ID_PREFIX.length());
+    int end = rest.indexOf('-');
+    try {
+      return Integer.parseInt(end < 0 ? rest : rest.substring(0, end));
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   static String of(String hostname, long pid, String suffix) {

@@ -1,12 +1,13 @@
 package io.streampipeline.dashboard;
 
+import io.streampipeline.config.ProcessIdentity;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.kafka.admin.ConsumerGroupDescription;
 import io.vertx.kafka.admin.KafkaAdminClient;
-import io.vertx.kafka.admin.MemberDescription;
 import io.vertx.kafka.admin.ListOffsetsResultInfo;
+import io.vertx.kafka.admin.MemberDescription;
 import io.vertx.kafka.admin.OffsetSpec;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
@@ -23,7 +24,6 @@ import java.util.TreeMap;
  * log end offsets (events arriving) and of the committed offsets (events done). Not thread-safe.
  */
 final class KafkaProgress {
-  private static final String LANE_CLIENT_ID_PREFIX = "stream-pipeline-lane-";
   private static final long PARTITIONS_REFRESH_MS = 30_000;
 
   private final KafkaAdminClient admin;
@@ -103,29 +103,13 @@ final class KafkaProgress {
             m.getAssignment().getTopicPartitions().stream().filter(tp -> tp.getTopic().equals(topic))
                 .map(TopicPartition::getPartition).sorted().forEach(partitions::add);
           }
-          members.add(new JsonObject().put("client_id", m.getClientId()).put("lane", laneNumber(m.getClientId()))
+          members.add(new JsonObject().put("client_id", m.getClientId())
+              .put("lane", ProcessIdentity.laneOf(m.getClientId()))
               .put("partitions", partitions));
         }
       }
       return new JsonObject().put("count", members.size()).put("members", members);
     });
-  }
-
-  /**
-   * The lane number a consumer's client id carries, the one the log and the metrics use: lanes name their consumers
-   * {@code stream-pipeline-lane-<lane>-<instance>}. Null for a client id of another form.
-   */
-  static Integer laneNumber(String clientId) {
-    if (clientId == null || !clientId.startsWith(LANE_CLIENT_ID_PREFIX)) {
-      return null;
-    }
-    String rest = clientId.substring(LANE_CLIENT_ID_PREFIX.length());
-    int end = rest.indexOf('-');
-    try {
-      return Integer.parseInt(end < 0 ? rest : rest.substring(0, end));
-    } catch (NumberFormatException e) {
-      return null;
-    }
   }
 
   /** Lag per partition number, as of the last successful poll. */

@@ -147,7 +147,7 @@ public final class IngestVerticle extends VerticleBase {
         .connectingTo(endpoints.pgConnectOptions()).using(vertx).build();
     results = vertx.eventBus().consumer(Addresses.laneIngest(lane), msg -> onCheckpointResult(msg.body()));
     consumer = KafkaConsumer.create(vertx, KafkaClients.consumer(endpoints,
-        config.kafka().consumerGroup(), "stream-pipeline-lane-" + lane + "-" + ProcessIdentity.id()));
+        config.kafka().consumerGroup(), ProcessIdentity.laneClientId(lane)));
     consumer.pollTimeout(POLL_TIMEOUT);
     admin = KafkaAdminClient.create(vertx, KafkaClients.admin(endpoints,
         "stream-pipeline-lane-" + lane + "-" + ProcessHandle.current().pid()));

@@ -2,6 +2,7 @@ package io.streampipeline.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -38,5 +39,20 @@ class ProcessIdentityTest {
   void thisProcessHasOneIdentityForItsWholeLife() {
     assertEquals(ProcessIdentity.id(), ProcessIdentity.id());
     assertTrue(ProcessIdentity.id().matches(".+-[0-9a-f]{8}"), ProcessIdentity.id());
+  }
+
+  @Test
+  void aLaneConsumersClientIdCarriesItsLaneNumber() {
+    assertEquals(0, ProcessIdentity.laneOf(ProcessIdentity.laneClientId(0)));
+    assertEquals(11, ProcessIdentity.laneOf(ProcessIdentity.laneClientId(11)));
+    assertEquals(3, ProcessIdentity.laneOf("stream-pipeline-lane-3-pod-7f9c-0badcafe"), "another process's lane");
+  }
+
+  @Test
+  void aClientIdOfAnotherFormHasNoLaneNumber() {
+    assertNull(ProcessIdentity.laneOf("consumer-1"));
+    assertNull(ProcessIdentity.laneOf("stream-pipeline-outbox-" + ProcessIdentity.id()));
+    assertNull(ProcessIdentity.laneOf("stream-pipeline-lane-x-1"));
+    assertNull(ProcessIdentity.laneOf(null));
   }
 }
