@@ -22,8 +22,9 @@ import java.util.Map;
  *   <li>{@code --heap-probe-seconds=N}: those JVMs measure their live heap with a full GC every N s (slows the
  *       replay: a memory run, not a speed run);</li>
  *   <li>{@code --warmup-events=N} (default 0): before the timed replay, the bench's in-process pipeline replays N
- *       events of a topic and database of their own, untimed, so that the timed replay runs on compiled code (the
- *       steady state of a long-running pipeline) rather than paying the JIT compiler's start-up work;</li>
+ *       events of a topic and database of their own, so that the timed replay runs on compiled code (the steady
+ *       state of a long-running pipeline) rather than paying the JIT compiler's start-up work; the warm-up is
+ *       reported as the cold figure, like for like with the warm one when N is the replay's own event count;</li>
  *   <li>{@code --live-rates=1000,20000} (or {@code none}) and {@code --live-seconds=10}: the latency phases;</li>
  *   <li>{@code --copy=false}: skip the COPY ceiling; {@code --timeout-seconds=N}: give up on the replay;</li>
  *   <li>{@code --sink-forms [--sink-form-rows=200000]}: only compare INSERT forms (no replay);</li>

@@ -42,27 +42,38 @@ final class BenchReport {
     result.put("peak_rss_mb", replay.rssBytes() >> 20);
     JsonObject cpu = result.getJsonObject("cpu_seconds");
     if (cpu != null && replay.complete()) {
-      // The pipeline's CPU per event without the JIT's warm-up: the pipeline JVMs' CPU less their compiler
-      // threads'. With the in-process pipeline (no --separate-jvm) the bench JVM's share includes the broker.
-      JsonObject byThread = cpu.getJsonObject("jvm_by_thread");
-      double pipelineCpu = 0;
-      double jit = 0;
-      if (!options.separateJvm()) {
-        pipelineCpu += cpu.getDouble("jvm");
-        jit += byThread.getDouble("jit");
-      }
-      for (Object o : cpu.getJsonArray("child_processes_each", new JsonArray())) {
-        JsonObject child = (JsonObject) o;
-        pipelineCpu += child.getDouble("total");
-        jit += child.getDouble("jit");
-      }
-      result.put("pipeline_cpu_us_per_event", round1(pipelineCpu * 1e6 / preload.events()));
-      result.put("pipeline_cpu_us_per_event_without_jit", round1((pipelineCpu - jit) * 1e6 / preload.events()));
-      if (cpu.containsKey("postgres")) {
-        result.put("postgres_cpu_us_per_event", round1(cpu.getDouble("postgres") * 1e6 / preload.events()));
-      }
+      perEvent(result, cpu, preload.events(), options.separateJvm());
     }
     result.put("finished_at", Instant.now().toString());
+  }
+
+  /**
+   * The CPU per event of one phase into {@code into}: the pipeline JVMs' CPU, the same less their compiler
+   * threads' (the JIT's warm-up), and PostgreSQL's. With the in-process pipeline (no --separate-jvm) the bench
+   * JVM also runs the embedded broker and the bench's own threads; {@code pipeline_threads_cpu_us_per_event}
+   * leaves those out too, so that it counts what a deployed pipeline process would spend (its GC included).
+   */
+  static void perEvent(JsonObject into, JsonObject cpu, long events, boolean separateJvm) {
+    JsonObject byThread = cpu.getJsonObject("jvm_by_thread");
+    double pipelineCpu = 0;
+    double jit = 0;
+    double notPipeline = 0;
+    if (!separateJvm) {
+      pipelineCpu += cpu.getDouble("jvm");
+      jit += byThread.getDouble("jit");
+      notPipeline = byThread.getDouble("kafka_broker", 0.0) + byThread.getDouble("bench", 0.0);
+    }
+    for (Object o : cpu.getJsonArray("child_processes_each", new JsonArray())) {
+      JsonObject child = (JsonObject) o;
+      pipelineCpu += child.getDouble("total");
+      jit += child.getDouble("jit");
+    }
+    into.put("pipeline_cpu_us_per_event", round1(pipelineCpu * 1e6 / events));
+    into.put("pipeline_cpu_us_per_event_without_jit", round1((pipelineCpu - jit) * 1e6 / events));
+    into.put("pipeline_threads_cpu_us_per_event", round1((pipelineCpu - jit - notPipeline) * 1e6 / events));
+    if (cpu.containsKey("postgres")) {
+      into.put("postgres_cpu_us_per_event", round1(cpu.getDouble("postgres") * 1e6 / events));
+    }
   }
 
   private static StringBuilder table(JsonObject result, BenchOptions options, Preload.Result preload,
@@ -134,12 +145,13 @@ final class BenchReport {
           + cpu.getValue("postgres") + ", other programs " + cpu.getValue("other_programs") + " of "
           + cpu.getValue("machine_capacity") + " over " + cpu.getValue("wall_seconds") + " s");
       if (result.containsKey("pipeline_cpu_us_per_event")) {
-        row(table, "CPU per event", "pipeline JVM" + (options.processes() > 1 ? "s " : " ")
-            + result.getValue("pipeline_cpu_us_per_event") + " us, without JIT " + result.getValue(
-            "pipeline_cpu_us_per_event_without_jit") + " us" + (options.separateJvm() ? "" : " (broker included)")
-            + (result.containsKey("postgres_cpu_us_per_event") ? "; PostgreSQL " + result.getValue(
-            "postgres_cpu_us_per_event") + " us" : ""));
+        row(table, "CPU per event", perEventText(result, options));
       }
+    }
+    JsonObject cold = result.getJsonObject("cold");
+    if (cold != null) {
+      row(table, "cold (warm-up run)", cold.getValue("events") + " events at " + cold.getValue("events_per_second")
+          + " events/s; CPU per event " + perEventText(cold, options));
     }
     if (result.containsKey("copy_rows_per_second")) {
       row(table, "COPY ceiling", result.getValue("copy_rows_per_second") + " rows/s (1 connection), "
@@ -147,6 +159,15 @@ final class BenchReport {
     }
     row(table, "result", file.toAbsolutePath().normalize());
     return table;
+  }
+
+  private static String perEventText(JsonObject figures, BenchOptions options) {
+    return "pipeline JVM" + (options.processes() > 1 ? "s " : " ") + figures.getValue("pipeline_cpu_us_per_event")
+        + " us, without JIT " + figures.getValue("pipeline_cpu_us_per_event_without_jit") + " us"
+        + (options.separateJvm() ? "" : " (" + figures.getValue("pipeline_threads_cpu_us_per_event")
+        + " us without broker and bench threads)")
+        + (figures.containsKey("postgres_cpu_us_per_event") ? "; PostgreSQL " + figures.getValue(
+        "postgres_cpu_us_per_event") + " us" : "");
   }
 
   private static void row(StringBuilder table, String name, Object value) {

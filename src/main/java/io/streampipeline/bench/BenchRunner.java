@@ -191,10 +191,12 @@ public final class BenchRunner {
   }
 
   /**
-   * {@code --warmup-events}: the same pipeline code replays a topic and database of its own first, untimed and
-   * from empty state like the timed replay, then stops. What stays is the JVM's compiled code: the JIT compiler
-   * spends a large share of a short replay's CPU compiling, a start-up cost a pipeline that runs for days pays
-   * once.
+   * {@code --warmup-events}: the same pipeline code replays a topic and database of its own first, from empty
+   * state like the timed replay, then stops. What stays is the JVM's compiled code: the JIT compiler spends a
+   * large share of a short replay's CPU compiling, a start-up cost a pipeline that runs for days pays once. The
+   * warm-up is measured too, as the cold figure ({@code cold} in result.json): from its first processed record
+   * to the last position committed, which with exactly-once checkpoints is the last event row stored; its
+   * windows' tail is not waited for.
    */
   private void warmUp(BenchInfra infra, String stamp, long seed) throws Exception {
     int events = options.warmupEvents();
@@ -215,7 +217,10 @@ public final class BenchRunner {
     infra.migrate(database);
     long started = System.nanoTime();
     long deadline = started + options.timeoutSeconds() * 1_000_000_000L;
+    CpuAccount cpu = CpuAccount.snapshot(infra.postmasterPid(), List.of());
     BenchedPipeline app = launcher.create(warm).start();
+    FirstPoll firstPoll = new FirstPoll(app.metrics()::totalConsumed);
+    JsonObject cold = new JsonObject().put("events", events);
     try (Connection db = infra.connect(database);
         PreparedStatement offsets = db.prepareStatement(ReplayRun.OFFSETS)) {
       offsets.setString(1, warm.kafka().consumerGroup());
@@ -232,13 +237,25 @@ public final class BenchRunner {
           committed = rs.getLong(1);
         }
       }
+      long done = System.nanoTime();
+      JsonObject cpuSeconds = CpuAccount.since(cpu);
+      firstPoll.stop();
+      if (firstPoll.atNanos() > 0) {
+        double replaySeconds = (done - firstPoll.atNanos()) / 1e9;
+        cold.put("seconds_to_last_position", BenchReport.round3(replaySeconds))
+            .put("events_per_second", Math.round(preload.events() / replaySeconds));
+      }
+      BenchReport.perEvent(cold, cpuSeconds, preload.events(), false);
+      cold.put("cpu_seconds", cpuSeconds);
     } finally {
+      firstPoll.stop();
       app.stop();
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     log.info("bench: warm-up replayed {} events in {} s", events, BenchReport.round1(seconds));
     result.put("warmup_events", events);
     result.put("warmup_seconds", BenchReport.round1(seconds));
+    result.put("cold", cold);
   }
 
   /** What a pipeline process of this run needs, as configuration keys (also the second process's env). */

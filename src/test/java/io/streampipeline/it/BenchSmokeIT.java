@@ -27,6 +27,7 @@ class BenchSmokeIT {
         "--warmup-events=5000", "--live-rates=1000", "--live-seconds=2", "--out-dir=" + out)) {
       assertEquals(0, bench.waitFor(300), bench.output());
       assertTrue(bench.output().contains("events/s"), bench.output());
+      assertTrue(bench.output().contains("cold (warm-up run)"), bench.output());
     }
     JsonObject result = new JsonObject(Files.readString(out.resolve("result.json")));
     for (String field : List.of("events", "seconds", "events_per_second", "rows_per_second", "p50_commit_latency_ms",
@@ -36,6 +37,15 @@ class BenchSmokeIT {
     }
     assertEquals(20000L, result.getLong("events"));
     assertEquals(5000L, result.getLong("warmup_events"), "a warm-up replay ran first, on its own topic");
+    // The warm-up is the cold figure beside the warm one: its own rate and CPU per event, the same fields.
+    JsonObject cold = result.getJsonObject("cold");
+    assertTrue(cold != null, "the cold figure in " + result);
+    for (String field : List.of("events_per_second", "pipeline_cpu_us_per_event", "pipeline_cpu_us_per_event_without_jit",
+        "pipeline_threads_cpu_us_per_event", "postgres_cpu_us_per_event")) {
+      assertTrue(cold.getDouble(field, 0.0) > 0, field + " in " + cold);
+    }
+    assertTrue(result.getDouble("pipeline_threads_cpu_us_per_event") < result.getDouble(
+        "pipeline_cpu_us_per_event_without_jit"), "the broker and bench threads left out: " + result);
     assertEquals(true, result.getBoolean("verified"), "the replay stored exactly what it should: " + result);
     // And sent it: every stored window and dead letter is on its topic (the tables alone would pass a silent outbox).
     JsonObject aggregated = result.getJsonObject("topics").getJsonObject("aggregated");
