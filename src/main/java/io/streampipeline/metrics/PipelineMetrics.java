@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -211,7 +212,7 @@ public final class PipelineMetrics {
   }
 
   public void endToEnd(long millis) {
-    endToEndLatency.record(Duration.ofMillis(Math.max(0, millis)));
+    endToEndLatency.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
   }
 
   public void addActiveWindows(long delta) {

@@ -10,8 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
+import java.util.function.ToIntFunction;
 
 /**
  * Everything one checkpoint transaction writes: the events and dead letters read since the previous
@@ -43,21 +42,54 @@ record CheckpointJob(long id, List<EnrichedEvent> events, List<DeadLetter> deadL
 
   /**
    * The job cut into up to {@code groups} jobs by partition number modulo {@code groups}, each complete for its
-   * partitions (events, dead letters, windows, state, offsets), so they can commit independently.
+   * partitions (events, dead letters, windows, state, offsets), so they can commit independently. One pass over
+   * the rows: a checkpoint holds thousands of events, and this runs on the sink's thread for every checkpoint.
    */
   List<CheckpointJob> partitionGroups(int groups) {
-    Set<Integer> partitions = new TreeSet<>(ownerEpochs.keySet());
-    partitions.addAll(offsets.keySet());
-    List<CheckpointJob> jobs = new ArrayList<>(groups);
+    boolean[] used = new boolean[groups];
+    ownerEpochs.keySet().forEach(p -> used[Math.floorMod(p, groups)] = true);
+    offsets.keySet().forEach(p -> used[Math.floorMod(p, groups)] = true);
+    List<List<EnrichedEvent>> eventGroups = byGroup(events, EnrichedEvent::partition, groups, used);
+    List<List<DeadLetter>> deadLetterGroups = byGroup(deadLetters, DeadLetter::partition, groups, used);
+    List<List<WindowResult>> windowGroups = byGroup(windows, WindowResult::partition, groups, used);
+    int usedGroups = 0;
+    for (boolean u : used) {
+      usedGroups += u ? 1 : 0;
+    }
+    if (usedGroups <= 1) {
+      return List.of(this);
+    }
+    List<CheckpointJob> jobs = new ArrayList<>(usedGroups);
     for (int g = 0; g < groups; g++) {
-      int group = g;
-      Set<Integer> others = partitions.stream().filter(p -> Math.floorMod(p, groups) != group)
-          .collect(Collectors.toSet());
-      if (others.size() < partitions.size() || (g == 0 && partitions.isEmpty())) {
-        jobs.add(without(others));
+      if (used[g]) {
+        jobs.add(new CheckpointJob(id, eventGroups.get(g), deadLetterGroups.get(g), windowGroups.get(g),
+            ofGroup(states, g, groups), ofGroup(offsets, g, groups), ofGroup(ownerEpochs, g, groups)));
       }
     }
     return jobs;
+  }
+
+  private static <T> List<List<T>> byGroup(List<T> rows, ToIntFunction<T> partition, int groups, boolean[] used) {
+    List<List<T>> byGroup = new ArrayList<>(groups);
+    for (int g = 0; g < groups; g++) {
+      byGroup.add(new ArrayList<>());
+    }
+    for (T row : rows) {
+      int g = Math.floorMod(partition.applyAsInt(row), groups);
+      byGroup.get(g).add(row);
+      used[g] = true;
+    }
+    return byGroup;
+  }
+
+  private static <V> Map<Integer, V> ofGroup(Map<Integer, V> byPartition, int group, int groups) {
+    Map<Integer, V> kept = new HashMap<>();
+    byPartition.forEach((p, v) -> {
+      if (Math.floorMod(p, groups) == group) {
+        kept.put(p, v);
+      }
+    });
+    return kept;
   }
 
   CheckpointJob withEvents(List<EnrichedEvent> accepted) {

@@ -78,6 +78,17 @@ class CheckpointJobTest {
   }
 
   @Test
+  void everyRowLandsInExactlyOneGroupInItsOrder() {
+    CheckpointJob job = job(5);
+    List<CheckpointJob> groups = job.partitionGroups(3);
+    assertEquals(3, groups.size());
+    assertEquals(job.events().size(), groups.stream().mapToInt(g -> g.events().size()).sum());
+    assertEquals(job.deadLetters().size(), groups.stream().mapToInt(g -> g.deadLetters().size()).sum());
+    assertEquals(job.windows().size(), groups.stream().mapToInt(g -> g.windows().size()).sum());
+    assertEquals(job.events().stream().filter(e -> e.partition() % 3 == 1).toList(), groups.get(1).events());
+  }
+
+  @Test
   void withoutDropsEveryShareOfThePartitions() {
     CheckpointJob rest = job(3).without(Set.of(1));
     assertEquals(Set.of(0, 2), rest.offsets().keySet());
