@@ -68,6 +68,11 @@ final class AvroBinaryReader {
   }
 
   String readString(String field) throws DecodeException {
+    return readString(field, null);
+  }
+
+  /** A string of a field whose values repeat: the instance {@code repeated} kept for the same bytes, if any. */
+  String readString(String field, RepeatedStrings repeated) throws DecodeException {
     long length = readLong();
     if (length < 0) {
       throw new DecodeException("negative string length for " + field);
@@ -78,7 +83,15 @@ final class AvroBinaryReader {
     int len = (int) length;
     int start = pos;
     pos += len;
-    return decodeText(buf, start, len, field);
+    if (repeated == null) {
+      return decodeText(buf, start, len, field);
+    }
+    String s = repeated.find(buf, start, len);
+    if (s == null) {
+      s = decodeText(buf, start, len, field);
+      repeated.keep(buf, start, len, s);
+    }
+    return s;
   }
 
   /** Strict UTF-8: malformed bytes are an error, never a replacement character. */
@@ -101,6 +114,10 @@ final class AvroBinaryReader {
   }
 
   String readOptionalString(String field) throws DecodeException {
-    return readUnionIndex(field, 2) == 0 ? null : readString(field);
+    return readOptionalString(field, null);
+  }
+
+  String readOptionalString(String field, RepeatedStrings repeated) throws DecodeException {
+    return readUnionIndex(field, 2) == 0 ? null : readString(field, repeated);
   }
 }

@@ -53,6 +53,14 @@ public final class ClickstreamCodec {
 
   private final Map<Long, GenericDatumReader<GenericRecord>> otherWriters = new HashMap<>();
   private final AvroBinaryReader reader = new AvroBinaryReader();
+  // The fields whose values repeat across events; ids, queries and addresses mostly do not.
+  private final RepeatedStrings products = new RepeatedStrings();
+  private final RepeatedStrings categories = new RepeatedStrings();
+  private final RepeatedStrings pages = new RepeatedStrings();
+  private final RepeatedStrings referrers = new RepeatedStrings();
+  private final RepeatedStrings userAgents = new RepeatedStrings();
+  private final RepeatedStrings countries = new RepeatedStrings();
+  private final RepeatedStrings cities = new RepeatedStrings();
   private final AvroBinaryWriter writer = new AvroBinaryWriter();
   private final Map<Integer, GenericDatumReader<GenericRecord>> registryReaders = new HashMap<>();
   private RegistrySchemas registry;
@@ -131,17 +139,17 @@ public final class ClickstreamCodec {
     long timestamp = in.readLong();
     String userId = in.readString("user_id");
     String sessionId = in.readString("session_id");
-    String productId = in.readOptionalString("product_id");
-    String productCategory = in.readOptionalString("product_category");
+    String productId = in.readOptionalString("product_id", products);
+    String productCategory = in.readOptionalString("product_category", categories);
     Long price = in.readUnionIndex("price_cents", 2) == 0 ? null : in.readLong();
     Integer quantity = in.readUnionIndex("quantity", 2) == 0 ? null : in.readInt();
     String searchQuery = in.readOptionalString("search_query");
-    String pageUrl = in.readString("page_url");
-    String referrer = in.readOptionalString("referrer");
-    String userAgent = in.readString("user_agent");
+    String pageUrl = in.readString("page_url", pages);
+    String referrer = in.readOptionalString("referrer", referrers);
+    String userAgent = in.readString("user_agent", userAgents);
     String ipAddress = in.readString("ip_address");
-    String geoCountry = in.readString("geo_country");
-    String geoCity = in.readOptionalString("geo_city");
+    String geoCountry = in.readString("geo_country", countries);
+    String geoCity = in.readOptionalString("geo_city", cities);
     if (!in.atEnd()) {
       throw new DecodeException("bytes left over after a complete Avro body");
     }

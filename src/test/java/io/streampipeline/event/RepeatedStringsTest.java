@@ -1,0 +1,86 @@
+package io.streampipeline.event;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class RepeatedStringsTest {
+
+  @Test
+  void theSameBytesGiveTheSameInstance() throws Exception {
+    RepeatedStrings repeated = new RepeatedStrings();
+    AvroBinaryReader reader = new AvroBinaryReader();
+    reader.reset(strings("electronics", "books", "electronics"), 0);
+    String first = reader.readString("c", repeated);
+    String other = reader.readString("c", repeated);
+    String again = reader.readString("c", repeated);
+    assertEquals("electronics", first);
+    assertEquals("books", other);
+    assertSame(first, again, "the second electronics is the kept instance");
+  }
+
+  @Test
+  void valuesThatShareTheirSampledBytesStillDecodeToThemselves() throws Exception {
+    // Same length, same first and last 8 bytes: the same slot, told apart by the comparison.
+    String a = "Mozilla/X(Linux)";
+    String b = "Mozilla/Y(Linux)";
+    RepeatedStrings repeated = new RepeatedStrings();
+    AvroBinaryReader reader = new AvroBinaryReader();
+    reader.reset(strings(a, b, a, b), 0);
+    assertEquals(a, reader.readString("ua", repeated));
+    assertEquals(b, reader.readString("ua", repeated));
+    assertEquals(a, reader.readString("ua", repeated));
+    assertEquals(b, reader.readString("ua", repeated));
+  }
+
+  @Test
+  void manyDistinctValuesAreEachDecodedExactly() throws Exception {
+    RepeatedStrings repeated = new RepeatedStrings();
+    AvroBinaryReader reader = new AvroBinaryReader();
+    for (int round = 0; round < 2; round++) {
+      for (int i = 0; i < 5_000; i++) {
+        String value = "/product/P" + i + "?ref=ä" + (i % 7);
+        reader.reset(strings(value), 0);
+        assertEquals(value, reader.readString("page_url", repeated));
+      }
+    }
+  }
+
+  @Test
+  void malformedBytesAreRejectedAndNeverKept() {
+    RepeatedStrings repeated = new RepeatedStrings();
+    byte[] bad = {6, 'a', (byte) 0xC3, 'b'};
+    AvroBinaryReader reader = new AvroBinaryReader();
+    reader.reset(bad, 0);
+    assertThrows(DecodeException.class, () -> reader.readString("geo_city", repeated));
+    assertNull(repeated.find(bad, 1, 3));
+    reader.reset(bad, 0);
+    assertThrows(DecodeException.class, () -> reader.readString("geo_city", repeated), "rejected again");
+  }
+
+  @Test
+  void longValuesAreDecodedButNotKept() throws Exception {
+    String longValue = "x".repeat(RepeatedStrings.MAX_LENGTH + 1);
+    RepeatedStrings repeated = new RepeatedStrings();
+    AvroBinaryReader reader = new AvroBinaryReader();
+    reader.reset(strings(longValue, longValue), 0);
+    String first = reader.readString("user_agent", repeated);
+    String second = reader.readString("user_agent", repeated);
+    assertEquals(longValue, second);
+    assertNotSame(first, second);
+  }
+
+  /** Avro strings back to back: zig-zag varint length, then the UTF-8 bytes. */
+  private static byte[] strings(String... values) {
+    AvroBinaryWriter writer = new AvroBinaryWriter();
+    for (String v : values) {
+      writer.writeString(v);
+    }
+    return writer.toByteArray();
+  }
+}
