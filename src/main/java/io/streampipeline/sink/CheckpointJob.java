@@ -49,6 +49,7 @@ record CheckpointJob(long id, List<EnrichedEvent> events, List<DeadLetter> deadL
     boolean[] used = new boolean[groups];
     ownerEpochs.keySet().forEach(p -> used[Math.floorMod(p, groups)] = true);
     offsets.keySet().forEach(p -> used[Math.floorMod(p, groups)] = true);
+    states.keySet().forEach(p -> used[Math.floorMod(p, groups)] = true);
     List<List<EnrichedEvent>> eventGroups = byGroup(events, EnrichedEvent::partition, groups, used);
     List<List<DeadLetter>> deadLetterGroups = byGroup(deadLetters, DeadLetter::partition, groups, used);
     List<List<WindowResult>> windowGroups = byGroup(windows, WindowResult::partition, groups, used);
