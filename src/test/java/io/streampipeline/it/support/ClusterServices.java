@@ -1,24 +1,16 @@
 package io.streampipeline.it.support;
 
-import io.streampipeline.infra.EmbeddedKafka;
 import io.streampipeline.infra.EmbeddedPostgres;
 import io.streampipeline.infra.Ports;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import kafka.tools.StorageTool;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.utils.Time;
 
 /**
  * The Kafka and PostgreSQL that the manifests name, on the ports they name, listening on the pod network's
@@ -84,20 +76,7 @@ public final class ClusterServices implements AutoCloseable {
       p.put("listener.name.secured.ssl.keystore.location", certificates.serverKeyAndCert.toString());
       p.put("controller.listener.names", "CONTROLLER");
       p.put("inter.broker.listener.name", "PLAINTEXT");
-      EmbeddedKafka.singleNode(p, logDir);
-      Path propsFile = logDir.resolve("server.properties");
-      try (OutputStream out = Files.newOutputStream(propsFile)) {
-        p.store(out, "the manifests' kafka");
-      }
-      ByteArrayOutputStream formatLog = new ByteArrayOutputStream();
-      int rc = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c",
-          propsFile.toString(), "--add-scram", "SCRAM-SHA-512=[name=" + KAFKA_USER + ",password=" + KAFKA_PASSWORD
-          + "]"}, new PrintStream(formatLog, true, StandardCharsets.UTF_8));
-      if (rc != 0) {
-        throw new IllegalStateException("formatting the broker's storage failed: " + formatLog);
-      }
-      KafkaRaftServer kafka = new KafkaRaftServer(new KafkaConfig(p), Time.SYSTEM);
-      kafka.startup();
+      KafkaRaftServer kafka = SecuredKafka.startWithScramUser(p, logDir, KAFKA_USER, KAFKA_PASSWORD);
       // On loopback (a free port: 5432 may be another program's there), reached on the service address.
       EmbeddedPostgres postgres = EmbeddedPostgres.start(dir.resolve("postgres"), Ports.free(), Map.of("ssl", "on",
           "ssl_cert_file", certificates.serverCert.toString(), "ssl_key_file", certificates.serverKey.toString()));

@@ -63,24 +63,34 @@ public final class SecuredKafka implements AutoCloseable {
           "org.apache.kafka.common.security.scram.ScramLoginModule required;");
       p.put("listener.name.sasl_ssl.ssl.keystore.type", "PEM");
       p.put("listener.name.sasl_ssl.ssl.keystore.location", certificates.serverKeyAndCert.toString());
-      EmbeddedKafka.singleNode(p, logDir);
-      Path propsFile = logDir.resolve("server.properties");
-      try (OutputStream out = Files.newOutputStream(propsFile)) {
-        p.store(out, "SASL_SSL test broker");
-      }
-      ByteArrayOutputStream formatLog = new ByteArrayOutputStream();
-      int rc = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c",
-          propsFile.toString(), "--add-scram", "SCRAM-SHA-512=[name=" + USER + ",password=" + PASSWORD + "]"},
-          new PrintStream(formatLog, true, StandardCharsets.UTF_8));
-      if (rc != 0) {
-        throw new IllegalStateException("formatting the SASL_SSL broker's storage failed: " + formatLog);
-      }
-      KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(p), Time.SYSTEM);
-      server.startup();
+      KafkaRaftServer server = startWithScramUser(p, logDir, USER, PASSWORD);
       return new SecuredKafka(server, port, certificates);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Starts a single-node broker with these settings (plus the shared single-node ones), its storage formatted with
+   * one SCRAM-SHA-512 user written into the metadata log, as a secured cluster's administrator would create it.
+   */
+  static KafkaRaftServer startWithScramUser(Properties p, Path logDir, String user, String password)
+      throws IOException {
+    EmbeddedKafka.singleNode(p, logDir);
+    Path propsFile = logDir.resolve("server.properties");
+    try (OutputStream out = Files.newOutputStream(propsFile)) {
+      p.store(out, "test broker with a SCRAM user");
+    }
+    ByteArrayOutputStream formatLog = new ByteArrayOutputStream();
+    int rc = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c",
+        propsFile.toString(), "--add-scram", "SCRAM-SHA-512=[name=" + user + ",password=" + password + "]"},
+        new PrintStream(formatLog, true, StandardCharsets.UTF_8));
+    if (rc != 0) {
+      throw new IllegalStateException("formatting the broker's storage failed: " + formatLog);
+    }
+    KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(p), Time.SYSTEM);
+    server.startup();
+    return server;
   }
 
   public String bootstrapServers() {
