@@ -46,6 +46,9 @@ record CheckpointJob(long id, List<EnrichedEvent> events, List<DeadLetter> deadL
    * the rows: a checkpoint holds thousands of events, and this runs on the sink's thread for every checkpoint.
    */
   List<CheckpointJob> partitionGroups(int groups) {
+    if (groups <= 1) {
+      return List.of(this);
+    }
     boolean[] used = new boolean[groups];
     ownerEpochs.keySet().forEach(p -> used[Math.floorMod(p, groups)] = true);
     offsets.keySet().forEach(p -> used[Math.floorMod(p, groups)] = true);

@@ -26,15 +26,19 @@ class RepeatedStringsTest {
 
   @Test
   void valuesThatShareTheirSampledBytesStillDecodeToThemselves() throws Exception {
-    // Same length, same first and last 8 bytes: the same slot, told apart by the comparison.
-    String a = "Mozilla/X(Linux)";
-    String b = "Mozilla/Y(Linux)";
+    // 17 bytes that differ only in the ninth, which the slot does not sample: the same slot, told apart by the
+    // comparison.
+    String a = "Mozilla/X-Linux64";
+    String b = "Mozilla/Y-Linux64";
     RepeatedStrings repeated = new RepeatedStrings();
     AvroBinaryReader reader = new AvroBinaryReader();
     reader.reset(strings(a, b, a, b), 0);
-    assertEquals(a, reader.readString("ua", repeated));
+    String firstA = reader.readString("ua", repeated);
+    assertEquals(a, firstA);
     assertEquals(b, reader.readString("ua", repeated));
-    assertEquals(a, reader.readString("ua", repeated));
+    String secondA = reader.readString("ua", repeated);
+    assertEquals(a, secondA);
+    assertNotSame(firstA, secondA, "b took a's slot, so a was decoded again: the two did share a slot");
     assertEquals(b, reader.readString("ua", repeated));
   }
 

@@ -89,6 +89,19 @@ class CheckpointJobTest {
   }
 
   @Test
+  void aPartitionWithOnlyStateToWriteKeepsItInExactlyOneGroup() {
+    CheckpointJob two = job(2);
+    Map<Integer, StateWrite> states = new HashMap<>(two.states());
+    states.put(2, StateWrite.full(new byte[] {2}));
+    CheckpointJob job = new CheckpointJob(two.id(), two.events(), two.deadLetters(), two.windows(), states,
+        two.offsets(), two.ownerEpochs());
+    List<CheckpointJob> groups = job.partitionGroups(3);
+    assertEquals(1, groups.stream().filter(g -> g.states().containsKey(2)).count(),
+        "partition 2's state is written once: " + groups);
+    assertEquals(3, groups.stream().mapToLong(CheckpointJob::stateBytes).sum());
+  }
+
+  @Test
   void withoutDropsEveryShareOfThePartitions() {
     CheckpointJob rest = job(3).without(Set.of(1));
     assertEquals(Set.of(0, 2), rest.offsets().keySet());
