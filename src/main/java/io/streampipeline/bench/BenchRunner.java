@@ -239,7 +239,6 @@ public final class BenchRunner {
       }
       long done = System.nanoTime();
       JsonObject cpuSeconds = CpuAccount.since(cpu);
-      firstPoll.stop();
       // The lanes join the group after start() returns, so the first poll is normally seen; if it came first,
       // the clock starts at the launch instead, start-up included, and the result says so.
       boolean seen = firstPoll.atNanos() > 0;
