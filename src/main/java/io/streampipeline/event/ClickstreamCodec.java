@@ -50,17 +50,26 @@ public final class ClickstreamCodec {
   private static final byte MAGIC_1 = (byte) 0x01;
   private static final int HEADER_LENGTH = 10;
   private static final int EVENT_TYPES = EventType.values().length;
+  /** Values kept per field of the catalogue and the site (products, pages, places). */
+  private static final int FIELD_VALUES = 1024;
+  /** Values kept per field of a user: enough for the users active in one lane at once on a busy shop. */
+  private static final int USER_VALUES = 4096;
 
   private final Map<Long, GenericDatumReader<GenericRecord>> otherWriters = new HashMap<>();
   private final AvroBinaryReader reader = new AvroBinaryReader();
-  // The fields whose values repeat across events; ids, queries and addresses mostly do not.
-  private final RepeatedStrings products = new RepeatedStrings();
-  private final RepeatedStrings categories = new RepeatedStrings();
-  private final RepeatedStrings pages = new RepeatedStrings();
-  private final RepeatedStrings referrers = new RepeatedStrings();
-  private final RepeatedStrings userAgents = new RepeatedStrings();
-  private final RepeatedStrings countries = new RepeatedStrings();
-  private final RepeatedStrings cities = new RepeatedStrings();
+  // The fields whose values repeat across events. A user's own fields (id, session, agent, address) repeat for as
+  // long as it is active, and many users are active at once, so those keep more values. Event ids never repeat.
+  private final RepeatedStrings products = new RepeatedStrings(FIELD_VALUES);
+  private final RepeatedStrings categories = new RepeatedStrings(FIELD_VALUES);
+  private final RepeatedStrings queries = new RepeatedStrings(FIELD_VALUES);
+  private final RepeatedStrings pages = new RepeatedStrings(FIELD_VALUES);
+  private final RepeatedStrings referrers = new RepeatedStrings(FIELD_VALUES);
+  private final RepeatedStrings countries = new RepeatedStrings(FIELD_VALUES);
+  private final RepeatedStrings cities = new RepeatedStrings(FIELD_VALUES);
+  private final RepeatedStrings userIds = new RepeatedStrings(USER_VALUES);
+  private final RepeatedStrings sessionIds = new RepeatedStrings(USER_VALUES);
+  private final RepeatedStrings userAgents = new RepeatedStrings(USER_VALUES);
+  private final RepeatedStrings ipAddresses = new RepeatedStrings(USER_VALUES);
   private final AvroBinaryWriter writer = new AvroBinaryWriter();
   private final Map<Integer, GenericDatumReader<GenericRecord>> registryReaders = new HashMap<>();
   private RegistrySchemas registry;
@@ -137,17 +146,17 @@ public final class ClickstreamCodec {
       throw new DecodeException("event_type enum index out of range: " + typeIndex);
     }
     long timestamp = in.readLong();
-    String userId = in.readString("user_id");
-    String sessionId = in.readString("session_id");
+    String userId = in.readString("user_id", userIds);
+    String sessionId = in.readString("session_id", sessionIds);
     String productId = in.readOptionalString("product_id", products);
     String productCategory = in.readOptionalString("product_category", categories);
     Long price = in.readUnionIndex("price_cents", 2) == 0 ? null : in.readLong();
     Integer quantity = in.readUnionIndex("quantity", 2) == 0 ? null : in.readInt();
-    String searchQuery = in.readOptionalString("search_query");
+    String searchQuery = in.readOptionalString("search_query", queries);
     String pageUrl = in.readString("page_url", pages);
     String referrer = in.readOptionalString("referrer", referrers);
     String userAgent = in.readString("user_agent", userAgents);
-    String ipAddress = in.readString("ip_address");
+    String ipAddress = in.readString("ip_address", ipAddresses);
     String geoCountry = in.readString("geo_country", countries);
     String geoCity = in.readOptionalString("geo_city", cities);
     if (!in.atEnd()) {

@@ -3,48 +3,77 @@ package io.streampipeline.event;
 import java.util.Arrays;
 
 /**
- * The strings decoded for one field whose values repeat from event to event (a product, a category, a page, a
- * user agent), kept so that the same bytes give the same String instance. A hit allocates nothing, and the
- * instance's hash code, computed once, serves every window map the event then goes through, where a string
- * decoded afresh would be hashed and compared byte by byte each time.
+ * The strings decoded for one field whose values repeat from event to event (a product, a page, a user agent, a
+ * user id), kept so that the same bytes give the same String instance. A hit allocates nothing; the instance's
+ * hash code, computed once, serves every window map the event then goes through, where a string decoded afresh
+ * would be hashed and compared byte by byte each time; and the sink, which reads every string again to write its
+ * row, finds the repeated ones still in the cache.
  *
- * <p>Direct-mapped with a fixed number of slots: a field with more distinct values than slots only replaces
- * entries, so memory stays bounded whatever the input, and a miss costs one sampled hash and one comparison more
- * than decoding alone. Only strings of at most {@link #MAX_LENGTH} bytes are kept. Not thread-safe: one per
- * decoding thread, like the reader that uses it.
+ * <p>Two-way set-associative with a fixed number of entries: a field with more distinct values than entries only
+ * replaces the least recently used of a set, so memory stays bounded whatever the input, and a miss costs one
+ * sampled hash and up to two comparisons more than decoding alone. Two ways, not one: with one, two frequent
+ * values that share a slot would evict each other on every event. Only strings of at most {@link #MAX_LENGTH}
+ * bytes are kept. Not thread-safe: one per decoding thread, like the reader that uses it.
  */
 final class RepeatedStrings {
   static final int MAX_LENGTH = 512;
-  private static final int SLOTS = 1024;
 
-  private final byte[][] bytes = new byte[SLOTS][];
-  private final String[] strings = new String[SLOTS];
+  private final byte[][] bytes;
+  private final String[] strings;
+  private final int setMask;
+
+  /** @param entries how many values are kept at most (a power of two, at least 2) */
+  RepeatedStrings(int entries) {
+    if (entries < 2 || Integer.bitCount(entries) != 1) {
+      throw new IllegalArgumentException("entries must be a power of two of at least 2, was " + entries);
+    }
+    bytes = new byte[entries][];
+    strings = new String[entries];
+    setMask = entries / 2 - 1;
+  }
 
   /** The string kept for {@code b[start, start + len)}, or null when those bytes are not kept. */
   String find(byte[] b, int start, int len) {
-    int slot = slot(b, start, len);
-    byte[] kept = bytes[slot];
-    if (kept != null && Arrays.equals(kept, 0, kept.length, b, start, start + len)) {
-      return strings[slot];
+    int first = set(b, start, len) * 2;
+    if (matches(first, b, start, len)) {
+      return strings[first];
+    }
+    int second = first + 1;
+    if (matches(second, b, start, len)) {
+      // The most recently used way first: the next new value of this set replaces the other one.
+      byte[] k = bytes[first];
+      String s = strings[first];
+      bytes[first] = bytes[second];
+      strings[first] = strings[second];
+      bytes[second] = k;
+      strings[second] = s;
+      return strings[first];
     }
     return null;
   }
 
-  /** Keeps {@code s}, decoded from {@code b[start, start + len)}, in place of what its slot held. */
+  /** Keeps {@code s}, decoded from {@code b[start, start + len)}, in place of the least recently used of its set. */
   void keep(byte[] b, int start, int len, String s) {
     if (len <= MAX_LENGTH) {
-      int slot = slot(b, start, len);
-      bytes[slot] = Arrays.copyOfRange(b, start, start + len);
-      strings[slot] = s;
+      int first = set(b, start, len) * 2;
+      bytes[first + 1] = bytes[first];
+      strings[first + 1] = strings[first];
+      bytes[first] = Arrays.copyOfRange(b, start, start + len);
+      strings[first] = s;
     }
   }
 
+  private boolean matches(int entry, byte[] b, int start, int len) {
+    byte[] kept = bytes[entry];
+    return kept != null && Arrays.equals(kept, 0, kept.length, b, start, start + len);
+  }
+
   /**
-   * The slot from the length and up to 16 sampled bytes (the first 8 and the last 8): values of one field often
+   * The set from the length and up to 16 sampled bytes (the first 8 and the last 8): values of one field often
    * share a long prefix (URLs, user agents) or suffix, rarely both, and hashing every byte would cost as much as
    * the String's own hash this is meant to save. The comparison in {@link #find} makes any collision harmless.
    */
-  private static int slot(byte[] b, int start, int len) {
+  private int set(byte[] b, int start, int len) {
     int h = len;
     int head = Math.min(len, 8);
     for (int i = 0; i < head; i++) {
@@ -54,6 +83,6 @@ final class RepeatedStrings {
       h = 31 * h + b[start + i];
     }
     h ^= h >>> 16;
-    return h & (SLOTS - 1);
+    return h & setMask;
   }
 }

@@ -13,7 +13,7 @@ class RepeatedStringsTest {
 
   @Test
   void theSameBytesGiveTheSameInstance() throws Exception {
-    RepeatedStrings repeated = new RepeatedStrings();
+    RepeatedStrings repeated = new RepeatedStrings(1024);
     AvroBinaryReader reader = new AvroBinaryReader();
     reader.reset(strings("electronics", "books", "electronics"), 0);
     String first = reader.readString("c", repeated);
@@ -26,25 +26,35 @@ class RepeatedStringsTest {
 
   @Test
   void valuesThatShareTheirSampledBytesStillDecodeToThemselves() throws Exception {
-    // 17 bytes that differ only in the ninth, which the slot does not sample: the same slot, told apart by the
-    // comparison.
+    // 17 bytes that differ only in the ninth, which the set does not sample: one set of two entries, the values
+    // told apart by the comparison. Two of them stay; a third replaces the least recently used.
     String a = "Mozilla/X-Linux64";
     String b = "Mozilla/Y-Linux64";
-    RepeatedStrings repeated = new RepeatedStrings();
+    String c = "Mozilla/Z-Linux64";
+    RepeatedStrings repeated = new RepeatedStrings(1024);
     AvroBinaryReader reader = new AvroBinaryReader();
-    reader.reset(strings(a, b, a, b), 0);
+    reader.reset(strings(a, b, a, c, a, b), 0);
     String firstA = reader.readString("ua", repeated);
+    String firstB = reader.readString("ua", repeated);
     assertEquals(a, firstA);
-    assertEquals(b, reader.readString("ua", repeated));
-    String secondA = reader.readString("ua", repeated);
-    assertEquals(a, secondA);
-    assertNotSame(firstA, secondA, "b took a's slot, so a was decoded again: the two did share a slot");
-    assertEquals(b, reader.readString("ua", repeated));
+    assertEquals(b, firstB);
+    assertSame(firstA, reader.readString("ua", repeated), "a and b share the set, and both are kept");
+    assertEquals(c, reader.readString("ua", repeated));
+    assertSame(firstA, reader.readString("ua", repeated), "a was used after b, so c replaced b");
+    String secondB = reader.readString("ua", repeated);
+    assertEquals(b, secondB);
+    assertNotSame(firstB, secondB, "b was replaced, so it was decoded again: the three did share a set");
+  }
+
+  @Test
+  void theNumberOfEntriesIsAPowerOfTwo() {
+    assertThrows(IllegalArgumentException.class, () -> new RepeatedStrings(1000));
+    assertThrows(IllegalArgumentException.class, () -> new RepeatedStrings(1));
   }
 
   @Test
   void manyDistinctValuesAreEachDecodedExactly() throws Exception {
-    RepeatedStrings repeated = new RepeatedStrings();
+    RepeatedStrings repeated = new RepeatedStrings(1024);
     AvroBinaryReader reader = new AvroBinaryReader();
     for (int round = 0; round < 2; round++) {
       for (int i = 0; i < 5_000; i++) {
@@ -57,7 +67,7 @@ class RepeatedStringsTest {
 
   @Test
   void malformedBytesAreRejectedAndNeverKept() {
-    RepeatedStrings repeated = new RepeatedStrings();
+    RepeatedStrings repeated = new RepeatedStrings(1024);
     byte[] bad = {6, 'a', (byte) 0xC3, 'b'};
     AvroBinaryReader reader = new AvroBinaryReader();
     reader.reset(bad, 0);
@@ -70,7 +80,7 @@ class RepeatedStringsTest {
   @Test
   void longValuesAreDecodedButNotKept() throws Exception {
     String longValue = "x".repeat(RepeatedStrings.MAX_LENGTH + 1);
-    RepeatedStrings repeated = new RepeatedStrings();
+    RepeatedStrings repeated = new RepeatedStrings(1024);
     AvroBinaryReader reader = new AvroBinaryReader();
     reader.reset(strings(longValue, longValue), 0);
     String first = reader.readString("user_agent", repeated);
