@@ -18,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Comparator;
+import java.util.Properties;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +32,7 @@ final class BenchInfra implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BenchInfra.class);
 
   private final Path dataDir;
+  private boolean removeDataOnClose;
   private EmbeddedKafka kafka;
   private EmbeddedPostgres postgres;
   private int embeddedPgPort;
@@ -67,7 +69,7 @@ final class BenchInfra implements AutoCloseable {
     String bootstrap = config.kafka().bootstrapServers();
     if (bootstrap == null) {
       int port = options.explicitKafkaPort() ? config.embedded().kafkaPort() : Ports.free();
-      kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), port);
+      kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), port, benchBroker());
       bootstrap = kafka.bootstrapServers();
       log.info("bench: embedded Kafka on {} (data in {})", bootstrap, dataDir.resolve("kafka"));
     }
@@ -143,6 +145,23 @@ final class BenchInfra implements AutoCloseable {
     }
   }
 
+  /**
+   * Kafka's own default delay before a new consumer group's first assignment, in place of the embedded broker's
+   * none: the lanes of a run join within milliseconds of each other, and with no delay the first to join takes
+   * every partition, then gives some up in a rebalance a moment later, inside the timed replay. A production
+   * broker waits, and so the bench measures lanes that start together.
+   */
+  private static Properties benchBroker() {
+    Properties p = new Properties();
+    p.put("group.initial.rebalance.delay.ms", "3000");
+    return p;
+  }
+
+  /** After a verified run: its broker's and database's files (gigabytes for a long replay) are of no more use. */
+  void removeDataOnClose() {
+    removeDataOnClose = true;
+  }
+
   @Override
   public void close() {
     if (kafka != null) {
@@ -152,6 +171,10 @@ final class BenchInfra implements AutoCloseable {
     if (postgres != null) {
       postgres.close();
       postgres = null;
+    }
+    if (removeDataOnClose) {
+      wipe(dataDir);
+      log.info("bench: removed {} (the run was verified)", dataDir);
     }
   }
 

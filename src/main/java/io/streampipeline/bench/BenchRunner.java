@@ -185,8 +185,13 @@ public final class BenchRunner {
         result.put("copy_rows_per_second_2_connections", Math.round(copy.rowsPerSecondTwoConnections()));
       }
       BenchReport.write(result, options, preload, replay);
-      // A replay that stored or sent anything other than what it should is a failed run, however fast.
-      return replay.complete() && result.getBoolean("verified", false) ? 0 : 1;
+      // A replay that stored or sent anything other than what it should is a failed run, however fast; its
+      // files stay for a look.
+      boolean passed = replay.complete() && result.getBoolean("verified", false);
+      if (passed) {
+        infra.removeDataOnClose();
+      }
+      return passed ? 0 : 1;
     }
   }
 

@@ -108,6 +108,7 @@ final class SinkForms {
       Files.writeString(file, json.encodePrettily() + "\n");
       table.append("  result: ").append(file.toAbsolutePath().normalize());
       System.out.println(table);
+      infra.removeDataOnClose();
       return 0;
     }
   }

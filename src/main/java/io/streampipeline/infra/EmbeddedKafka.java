@@ -28,9 +28,15 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   public static EmbeddedKafka start(Path logDir, int port) {
+    return start(logDir, port, new Properties());
+  }
+
+  /** @param overrides broker settings that replace this class's defaults */
+  public static EmbeddedKafka start(Path logDir, int port, Properties overrides) {
     try {
       Files.createDirectories(logDir);
       Properties props = brokerProperties(logDir, port, Ports.free());
+      props.putAll(overrides);
       Path propsFile = logDir.resolve("server.properties");
       try (OutputStream out = Files.newOutputStream(propsFile)) {
         props.store(out, "written by stream-pipeline at each start");

@@ -1,6 +1,7 @@
 package io.streampipeline.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.streampipeline.it.support.PipelineProcess;
@@ -24,11 +25,20 @@ class BenchSmokeIT {
   @Test
   void aSmallReplayWritesTheResultFile(@TempDir Path out) throws Exception {
     try (PipelineProcess bench = PipelineProcess.start(Map.of(), "--roles=bench", "--events=20000",
-        "--warmup-events=5000", "--live-rates=1000", "--live-seconds=2", "--out-dir=" + out)) {
+        "--warmup-events=5000", "--live-rates=1000", "--live-seconds=2", "--lanes=2", "--out-dir=" + out)) {
       assertEquals(0, bench.waitFor(300), bench.output());
       assertTrue(bench.output().contains("events/s"), bench.output());
       assertTrue(bench.output().contains("cold (warm-up run)"), bench.output());
+      // The two lanes of each run join the group together: neither takes all six partitions first and hands
+      // half of them over inside the measured time.
+      List<String> assignments = bench.output().lines().filter(l -> l.contains(": assigned partitions ")).toList();
+      assertTrue(assignments.size() >= 4, "warm-up and replay, two lanes each: " + assignments);
+      for (String line : assignments) {
+        String partitions = line.substring(line.lastIndexOf('[') + 1, line.lastIndexOf(']'));
+        assertEquals(3, partitions.split(", ").length, "half of the 6 partitions per lane: " + line);
+      }
     }
+    assertFalse(Files.exists(out.resolve("data")), "a verified run removes its broker's and database's files");
     JsonObject result = new JsonObject(Files.readString(out.resolve("result.json")));
     for (String field : List.of("events", "seconds", "events_per_second", "rows_per_second", "p50_commit_latency_ms",
         "p99_commit_latency_ms", "peak_heap_mb", "peak_rss_mb", "copy_rows_per_second", "peak_heap_after_gc_mb",
@@ -66,6 +76,7 @@ class BenchSmokeIT {
         "--sink-form-rows=3000", "--out-dir=" + out)) {
       assertEquals(0, bench.waitFor(300), bench.output());
     }
+    assertFalse(Files.exists(out.resolve("data")), "the measured run removes its broker's and database's files");
     JsonObject result = new JsonObject(Files.readString(out.resolve("sink-forms.json")));
     List<String> forms = result.getJsonArray("forms").stream().map(f -> ((JsonObject) f).getString("form")).toList();
     assertEquals(List.of("values", "unnest", "unnest", "copy", "values", "unnest", "unnest", "copy", "windows"), forms);
