@@ -211,8 +211,11 @@ public final class PipelineMetrics {
     checkpointBytes.record(stateBytes);
   }
 
-  public void endToEnd(long millis) {
-    endToEndLatency.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+  /** Events stored by a transaction that committed at {@code committedAtMs}, by their event times. */
+  public void endToEnd(long[] eventTimes, long committedAtMs) {
+    for (long eventTime : eventTimes) {
+      endToEndLatency.record(Math.max(0, committedAtMs - eventTime), TimeUnit.MILLISECONDS);
+    }
   }
 
   public void addActiveWindows(long delta) {

@@ -34,17 +34,32 @@ public final class CheckpointWriter implements CheckpointStore {
   private final String consumerGroup;
   private final String topic;
   private final ClickstreamCodec codec = new ClickstreamCodec();
+  private final CommittedEvents committedEvents;
+
+  /** Told the event time of every event a transaction stored, once it committed: the end-to-end latency. */
+  @FunctionalInterface
+  interface CommittedEvents {
+    void committed(long[] eventTimes, long committedAtMs);
+  }
 
   CheckpointWriter(Pool pool, String consumerGroup, String topic) {
+    this(pool, consumerGroup, topic, (eventTimes, committedAtMs) -> {
+    });
+  }
+
+  CheckpointWriter(Pool pool, String consumerGroup, String topic, CommittedEvents committedEvents) {
     this.pool = pool;
     this.consumerGroup = consumerGroup;
     this.topic = topic;
+    this.committedEvents = committedEvents;
   }
 
   @Override
   public Future<Long> commit(CheckpointJob job, WriteMode mode, List<DeadLetter> rejected) {
+    long[] eventTimes = new long[job.events().size()];
     // Plain mode assumes no row of the checkpoint is stored yet; after a duplicate key (SinkPolicy) they may be.
-    return pool.withTransaction(conn -> write(conn, job, rejected, mode != WriteMode.PLAIN));
+    return pool.withTransaction(conn -> write(conn, job, rejected, mode != WriteMode.PLAIN, eventTimes))
+        .onSuccess(written -> committedEvents.committed(eventTimes, System.currentTimeMillis()));
   }
 
   /**
@@ -56,8 +71,8 @@ public final class CheckpointWriter implements CheckpointStore {
    * checkpoint whose compare-and-set refuses a partition commits nothing, although its state writes were sent.
    */
   private Future<Long> write(SqlConnection conn, CheckpointJob job, List<DeadLetter> rejected,
-      boolean rowsMayBeStored) {
-    Future<Long> events = insertEvents(conn, job.events(), rowsMayBeStored);
+      boolean rowsMayBeStored, long[] eventTimes) {
+    Future<Long> events = insertEvents(conn, job.events(), rowsMayBeStored, eventTimes);
     Future<Void> deadLetters = insertDeadLetters(conn, concat(job.deadLetters(), rejected), job);
     Future<Void> windows = writeWindows(conn, job.windows(), rowsMayBeStored);
     Future<Void> offsets = advanceOffsets(conn, job);
@@ -86,17 +101,21 @@ public final class CheckpointWriter implements CheckpointStore {
         : Failure.UNAVAILABLE;
   }
 
-  private Future<Long> insertEvents(SqlConnection conn, List<EnrichedEvent> events, boolean skipDuplicates) {
+  /** @param eventTimes receives the events' times in their order, or null */
+  private Future<Long> insertEvents(SqlConnection conn, List<EnrichedEvent> events, boolean skipDuplicates,
+      long[] eventTimes) {
     if (events.isEmpty()) {
       return Future.succeededFuture(0L);
     }
     String sql = skipDuplicates ? SinkSql.INSERT_EVENTS_SKIPPING_DUPLICATES : SinkSql.INSERT_EVENTS;
     // In chunks, so that PostgreSQL inserts the first while this thread encodes the next (see write).
     Future<Long> written = Future.succeededFuture(0L);
+    int from = 0;
     for (List<EnrichedEvent> chunk : EventColumns.chunks(events, EventColumns.CHUNK)) {
-      Future<Long> inserted = conn.preparedQuery(sql).execute(EventColumns.of(chunk))
+      Future<Long> inserted = conn.preparedQuery(sql).execute(EventColumns.of(chunk, eventTimes, from))
           .map(rows -> (long) rows.rowCount());
       written = written.compose(sum -> inserted.map(n -> sum + n));
+      from += chunk.size();
     }
     return written;
   }
@@ -128,7 +147,7 @@ public final class CheckpointWriter implements CheckpointStore {
 
   /** @return null when PostgreSQL accepts all these rows, else its refusal */
   private Future<Throwable> probe(List<EnrichedEvent> events) {
-    return pool.withTransaction(conn -> insertEvents(conn, events, true)
+    return pool.withTransaction(conn -> insertEvents(conn, events, true, null)
             .compose(n -> Future.<Void>failedFuture(ProbeRolledBack.INSTANCE)))
         .map(v -> (Throwable) null)
         .recover(err -> err == ProbeRolledBack.INSTANCE ? Future.succeededFuture(null)

@@ -36,6 +36,15 @@ public final class EventColumns {
   }
 
   public static Tuple of(List<EnrichedEvent> events) {
+    return of(events, null, 0);
+  }
+
+  /**
+   * The same, also copying each event's time into {@code eventTimes} from index {@code from} on (when not null):
+   * this loop reads every event anyway, and a later pass over the events for their times would find them out of
+   * the cache.
+   */
+  static Tuple of(List<EnrichedEvent> events, long[] eventTimes, int from) {
     int n = events.size();
     String[] ids = new String[n];
     String[] types = new String[n];
@@ -61,7 +70,11 @@ public final class EventColumns {
       ClickstreamEvent e = row.event();
       ids[i] = e.eventId();
       types[i] = e.eventType().wireName();
-      timestamps[i] = e.timestamp();
+      long time = e.timestamp();
+      timestamps[i] = time;
+      if (eventTimes != null) {
+        eventTimes[from + i] = time;
+      }
       users[i] = e.userId();
       sessions[i] = e.sessionId();
       products[i] = e.productId();

@@ -10,7 +10,6 @@ import io.streampipeline.bus.LaneMessage.PartitionsRestored;
 import io.streampipeline.bus.LaneMessage.PartitionsRevoked;
 import io.streampipeline.bus.WindowResult;
 import io.streampipeline.config.PipelineConfig;
-import io.streampipeline.event.EnrichedEvent;
 import io.streampipeline.infra.Endpoints;
 import io.streampipeline.infra.JsonLogLayout;
 import io.streampipeline.metrics.PipelineMetrics;
@@ -87,8 +86,8 @@ public final class SinkVerticle extends VerticleBase {
       vertx.setTimer(ms, id -> done.complete());
       return done.future();
     };
-    CheckpointStore store =
-        new CheckpointWriter(pool, config.kafka().consumerGroup(), config.kafka().clickstreamTopic());
+    CheckpointStore store = new CheckpointWriter(pool, config.kafka().consumerGroup(),
+        config.kafka().clickstreamTopic(), metrics::endToEnd);
     runner = new CheckpointRunner(store, ownership, connections, sleep, new CheckpointRunner.Listener() {
       @Override
       public void committed(CheckpointJob job, List<DeadLetter> rejected, long written) {
@@ -144,12 +143,8 @@ public final class SinkVerticle extends VerticleBase {
   }
 
   private void onCommitted(CheckpointJob job, List<DeadLetter> rejected, long written) {
-    long now = System.currentTimeMillis();
     metrics.written(written);
     metrics.sinkBatch(job.events().size());
-    for (EnrichedEvent e : job.events()) {
-      metrics.endToEnd(now - e.event().timestamp());
-    }
     rejected.forEach(r -> metrics.failed("sink"));
     int deadLetters = job.deadLetters().size() + rejected.size();
     metrics.dlq(deadLetters);

@@ -27,6 +27,8 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,6 +110,8 @@ class SinkFaultsIT {
   /** Per partition: the seq of the last planned state delta; -1 when no base is stored (the next write is full). */
   private final Map<Integer, Long> stateSeq = new HashMap<>();
   private long checkpointId;
+  /** The event times the writer reported as stored by a committed transaction (the end-to-end latency's input). */
+  private final List<Long> timedEvents = new ArrayList<>();
 
   @BeforeEach
   void connect() throws Exception {
@@ -119,7 +123,8 @@ class SinkFaultsIT {
     PgConnectOptions options = infra.pgConnectOptions(database);
     onContext(() -> {
       pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(2)).connectingTo(options).using(vertx).build();
-      store = new FaultyStore(new CheckpointWriter(pool, GROUP, TOPIC), vertx);
+      store = new FaultyStore(new CheckpointWriter(pool, GROUP, TOPIC,
+          (eventTimes, committedAtMs) -> Arrays.stream(eventTimes).forEach(timedEvents::add)), vertx);
       ownership = new SinkOwnership();
       runner = new CheckpointRunner(store, ownership, 2, ms -> {
         Promise<Void> done = Promise.promise();
@@ -273,6 +278,18 @@ class SinkFaultsIT {
         ((Number) r.get("partition")).intValue(), ((Number) r.get("next_offset")).longValue()));
     assertEquals(Map.of(0, 70L, 1, 60L, 2, 70L, 3, 80L), stored);
     assertStoredStateAccountsFor(stored);
+    List<Long> storedEventTimes = new ArrayList<>();
+    for (int p : all()) {
+      long end = stored.get(p);
+      for (long o = 0; o < end; o++) {
+        if (o % 10 != 3) {
+          storedEventTimes.add(event(p, o).event().timestamp());
+        }
+      }
+    }
+    Collections.sort(storedEventTimes);
+    Collections.sort(timedEvents);
+    assertEquals(storedEventTimes, timedEvents, "every stored event timed once, none of a transaction that failed");
     for (int p : all()) {
       long end = stored.get(p);
       Set<Long> expectedEvents = new TreeSet<>();
