@@ -86,10 +86,11 @@ final class AvroBinaryReader {
     if (repeated == null) {
       return decodeText(buf, start, len, field);
     }
-    String s = repeated.find(buf, start, len);
+    int hash = RepeatedStrings.hash(buf, start, len);
+    String s = repeated.find(hash, buf, start, len);
     if (s == null) {
       s = decodeText(buf, start, len, field);
-      repeated.keep(buf, start, len, s);
+      repeated.keep(hash, buf, start, len, s);
     }
     return s;
   }

@@ -26,20 +26,26 @@ class RepeatedStringsTest {
 
   @Test
   void valuesThatShareTheirSampledBytesStillDecodeToThemselves() throws Exception {
-    // 17 bytes that differ only in the ninth, which the set does not sample: one set of two entries, the values
-    // told apart by the comparison. Two of them stay; a third replaces the least recently used.
+    // 17 bytes that differ only in the ninth, which the hash does not sample: one set of two entries, the values
+    // told apart by the comparison. Two of them stay; a third, once the set is full, is kept when it comes back
+    // and replaces the least recently used.
     String a = "Mozilla/X-Linux64";
     String b = "Mozilla/Y-Linux64";
     String c = "Mozilla/Z-Linux64";
     RepeatedStrings repeated = new RepeatedStrings(1024);
     AvroBinaryReader reader = new AvroBinaryReader();
-    reader.reset(strings(a, b, a, c, a, b), 0);
+    reader.reset(strings(a, b, a, c, c, c, a, b), 0);
     String firstA = reader.readString("ua", repeated);
     String firstB = reader.readString("ua", repeated);
     assertEquals(a, firstA);
     assertEquals(b, firstB);
     assertSame(firstA, reader.readString("ua", repeated), "a and b share the set, and both are kept");
-    assertEquals(c, reader.readString("ua", repeated));
+    String firstC = reader.readString("ua", repeated);
+    String secondC = reader.readString("ua", repeated);
+    assertEquals(c, firstC);
+    assertEquals(c, secondC);
+    assertNotSame(firstC, secondC, "the set was full: c seen once is not kept");
+    assertSame(secondC, reader.readString("ua", repeated), "c came back, so it was kept");
     assertSame(firstA, reader.readString("ua", repeated), "a was used after b, so c replaced b");
     String secondB = reader.readString("ua", repeated);
     assertEquals(b, secondB);
@@ -72,7 +78,7 @@ class RepeatedStringsTest {
     AvroBinaryReader reader = new AvroBinaryReader();
     reader.reset(bad, 0);
     assertThrows(DecodeException.class, () -> reader.readString("geo_city", repeated));
-    assertNull(repeated.find(bad, 1, 3));
+    assertNull(repeated.find(RepeatedStrings.hash(bad, 1, 3), bad, 1, 3));
     reader.reset(bad, 0);
     assertThrows(DecodeException.class, () -> reader.readString("geo_city", repeated), "rejected again");
   }
