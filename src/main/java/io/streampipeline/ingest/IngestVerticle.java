@@ -163,9 +163,12 @@ public final class IngestVerticle extends VerticleBase {
     consumer.partitionsAssignedHandler(this::onAssigned);
     consumer.partitionsRevokedHandler(this::onRevoked);
     // The client reports from its own thread: the line is logged on the lane's context, so it names the lane. A
-    // wake-up while stopping is the close interrupting a poll, not an error.
+    // wake-up while stopping is the close interrupting a poll, not an error; nor is a pause or resume that reached
+    // the client after a rebalance took its partition (PartitionPauses).
     consumer.exceptionHandler(e -> context.runOnContext(v -> {
-      if (!(stopping && e instanceof WakeupException)) {
+      if (PartitionPauses.isUnassigned(e)) {
+        log.debug("a pause or resume reached the client after a rebalance took its partition: {}", e.getMessage());
+      } else if (!(stopping && e instanceof WakeupException)) {
         log.warn("Kafka consumer error: {}", e.toString());
       }
     }));
@@ -341,14 +344,14 @@ public final class IngestVerticle extends VerticleBase {
     @Override
     public void pause(Set<Integer> partitions) {
       if (!consumerClosed) {
-        consumer.pause(topicPartitions(partitions));
+        PartitionPauses.pause(consumer, topic, partitions);
       }
     }
 
     @Override
     public void resume(Set<Integer> partitions) {
       if (!consumerClosed) {
-        consumer.resume(topicPartitions(partitions));
+        PartitionPauses.resume(consumer, topic, partitions);
       }
     }
 
