@@ -15,8 +15,8 @@ import java.util.Arrays;
  * hash of its bytes, so a value that is not kept is told apart without reading the kept bytes; and once its set is
  * full, a value replaces an entry only when it is one of the set's last two misses: a field whose values seldom
  * come back (a user id among hundreds of thousands of users) then costs a sampled hash and a look at two small
- * arrays, not a copy of its bytes per event. Only strings of at most {@link #MAX_LENGTH} bytes are kept. Not thread-safe: one per decoding thread,
- * like the reader that uses it.
+ * arrays, not a copy of its bytes per event. Only strings of at most {@link #MAX_LENGTH} bytes are kept. Not
+ * thread-safe: one per decoding thread, like the reader that uses it.
  */
 final class RepeatedStrings {
   static final int MAX_LENGTH = 512;

@@ -68,6 +68,12 @@ class BenchSmokeIT {
     for (String field : List.of("jit", "gc", "other_native", "gc_jit_and_other_native")) {
       assertTrue(byThread.containsKey(field), field + " in " + byThread);
     }
+    JsonObject cpu = result.getJsonObject("cpu_seconds");
+    for (String field : List.of("machine_busy", "machine_capacity", "machine_io_wait", "machine_steal")) {
+      assertTrue(cpu.getDouble(field, -1.0) >= 0, field + " in " + cpu);
+    }
+    assertTrue(cpu.getDouble("machine_io_wait") + cpu.getDouble("machine_busy") <= cpu.getDouble("machine_capacity"),
+        "waiting for the disk is idle time, not busy time: " + cpu);
   }
 
   @Test
