@@ -297,10 +297,6 @@ public final class IngestVerticle extends VerticleBase {
     vertx.eventBus().send(Addresses.laneWindow(lane), message);
   }
 
-  private Set<TopicPartition> topicPartitions(Set<Integer> partitions) {
-    return topicPartitions(topic, partitions);
-  }
-
   static Set<TopicPartition> topicPartitions(String topic, Set<Integer> partitions) {
     return partitions.stream().map(p -> new TopicPartition(topic, p)).collect(Collectors.toSet());
   }
