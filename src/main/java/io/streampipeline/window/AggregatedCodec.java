@@ -2,6 +2,7 @@ package io.streampipeline.window;
 
 import io.streampipeline.bus.WindowResult;
 import io.streampipeline.bus.WindowType;
+import io.streampipeline.event.AvroBinaryWriter;
 import io.streampipeline.event.ClickstreamCodec;
 import io.streampipeline.event.DecodeException;
 import io.streampipeline.event.RegistryFraming;
@@ -22,7 +23,6 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.message.BinaryMessageEncoder;
 
 /**
  * AggregatedMetrics on the clickstream.aggregated topic, in Avro single-object encoding (0xC3 0x01, the
@@ -46,9 +46,12 @@ public final class AggregatedCodec {
   public static final long V1_FINGERPRINT = SchemaNormalization.parsingFingerprint64(V1);
   public static final long V2_FINGERPRINT = SchemaNormalization.parsingFingerprint64(V2);
 
-  private static final Schema WINDOW_TYPE = V2.getField("window_type").schema();
+  private static final byte[] V2_HEADER = ClickstreamCodec.singleObjectHeader(V2_FINGERPRINT);
+  /** Per {@link WindowType} ordinal, the index of its symbol in the schema's WindowType enum. */
+  private static final int[] WIRE_TYPE_INDEX = wireTypeIndexes(V2.getField("window_type").schema());
+  /** Room for a session row with its top lists, so that most rows need no growing. */
+  private static final int ENCODED_SIZE_GUESS = 256;
 
-  private final BinaryMessageEncoder<GenericRecord> encoder = new BinaryMessageEncoder<>(GenericData.get(), V2);
   private final BinaryMessageDecoder<GenericRecord> decoder = new BinaryMessageDecoder<>(GenericData.get(), V2);
 
   private final Map<Integer, GenericDatumReader<GenericRecord>> registryReaders = new HashMap<>();
@@ -70,34 +73,34 @@ public final class AggregatedCodec {
     return RegistryFraming.fromSingleObject(encode(r), v2SchemaId);
   }
 
-  /** The result as an AggregatedMetrics v2 single-object message. */
+  /**
+   * The result as an AggregatedMetrics v2 single-object message. Written field by field in the schema's order (the
+   * bytes Avro's generic writer produces for the same record, which AggregatedCodecTest holds it to): a window row
+   * is encoded for every window a checkpoint closes, and with many users that is a session row every few events.
+   * Thread-safe: nothing is shared between calls.
+   */
   public byte[] encode(WindowResult r) {
-    GenericRecord record = new GenericData.Record(V2);
-    record.put("window_id", r.windowId());
-    record.put("window_type", new GenericData.EnumSymbol(WINDOW_TYPE, r.type().wireName()));
-    record.put("window_start", r.windowStart());
-    record.put("window_end", r.windowEnd());
-    record.put("event_count", r.eventCount());
-    record.put("unique_users", r.uniqueUsers());
-    record.put("page_views", r.pageViews());
-    record.put("add_to_carts", r.addToCarts());
-    record.put("purchases", r.purchases());
-    record.put("total_revenue_cents", r.totalRevenueCents());
-    record.put("top_products", r.topProducts());
-    record.put("top_categories", r.topCategories());
-    record.put("emitted_at", r.emittedAt());
-    record.put("source_partition", r.partition());
-    record.put("user_id", r.userId());
-    record.put("session_id", r.sessionId());
-    record.put("top_product_counts", topCounts(r.productCounts(), r.topProducts().size()));
-    record.put("top_category_counts", topCounts(r.categoryCounts(), r.topCategories().size()));
-    try {
-      ByteBuffer buffer = encoder.encode(record);
-      return Arrays.copyOfRange(buffer.array(), buffer.arrayOffset() + buffer.position(),
-          buffer.arrayOffset() + buffer.limit());
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot encode window " + r.windowId(), e);
-    }
+    AvroBinaryWriter out = new AvroBinaryWriter(ENCODED_SIZE_GUESS);
+    out.writeRaw(V2_HEADER);
+    out.writeString(r.windowId());
+    out.writeLong(WIRE_TYPE_INDEX[r.type().ordinal()]);
+    out.writeLong(r.windowStart());
+    out.writeLong(r.windowEnd());
+    out.writeLong(r.eventCount());
+    out.writeLong(r.uniqueUsers());
+    out.writeLong(r.pageViews());
+    out.writeLong(r.addToCarts());
+    out.writeLong(r.purchases());
+    out.writeLong(r.totalRevenueCents());
+    out.writeStringArray(r.topProducts());
+    out.writeStringArray(r.topCategories());
+    out.writeLong(r.emittedAt());
+    out.writeLong(r.partition());
+    out.writeOptionalString(r.userId());
+    out.writeOptionalString(r.sessionId());
+    out.writeLongArray(r.productCounts(), r.topProducts().size());
+    out.writeLongArray(r.categoryCounts(), r.topCategories().size());
+    return out.toByteArray();
   }
 
   /**
@@ -171,12 +174,12 @@ public final class AggregatedCodec {
     return ClickstreamCodec.fingerprintHex(fingerprint);
   }
 
-  private static List<Long> topCounts(long[] counts, int n) {
-    List<Long> top = new ArrayList<>(n);
-    for (int i = 0; i < Math.min(n, counts.length); i++) {
-      top.add(counts[i]);
+  private static int[] wireTypeIndexes(Schema windowTypeEnum) {
+    int[] indexes = new int[WindowType.values().length];
+    for (WindowType t : WindowType.values()) {
+      indexes[t.ordinal()] = windowTypeEnum.getEnumOrdinal(t.wireName());
     }
-    return top;
+    return indexes;
   }
 
   private static String text(Object value) {
