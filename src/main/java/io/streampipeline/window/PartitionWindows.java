@@ -233,7 +233,7 @@ public final class PartitionWindows {
   /**
    * What the next checkpoint writes of this partition, and forgets what changed (the next one starts from
    * here): null when nothing changed since the last write; a full snapshot when no base is stored yet or when
-   * the deltas stored on the base would exceed {@link #FULL_AFTER_DELTAS_OF} times its size; else a delta. The
+   * the deltas stored on the base already exceed {@link #FULL_AFTER_DELTAS_OF} times its size; else a delta. The
    * caller must get every write stored in order, or throw this instance away (restore it from what is stored).
    */
   public StateWrite checkpointState() {

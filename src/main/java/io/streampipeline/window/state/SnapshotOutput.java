@@ -11,9 +11,25 @@ import java.util.Arrays;
  * recur across windows and sessions.
  */
 public final class SnapshotOutput {
-  private byte[] buf = new byte[4096];
+  private static final int MIN_BYTES = 4096;
+  private static final int MIN_STRINGS = 1024;
+
+  private byte[] buf;
   private int pos;
-  private final NumberedStrings seen = new NumberedStrings(1024);
+  private final NumberedStrings seen;
+
+  public SnapshotOutput() {
+    this(0, 0);
+  }
+
+  /**
+   * Sized for what the caller expects to write, so that writing megabytes of state does not copy the buffer and
+   * rehash the dictionary again and again as they grow.
+   */
+  public SnapshotOutput(int expectedBytes, int expectedStrings) {
+    buf = new byte[Math.max(MIN_BYTES, expectedBytes)];
+    seen = new NumberedStrings(Math.max(MIN_STRINGS, expectedStrings));
+  }
 
   public byte[] toByteArray() {
     return Arrays.copyOf(buf, pos);

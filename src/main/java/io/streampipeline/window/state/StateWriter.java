@@ -9,10 +9,11 @@ import io.streampipeline.bus.StateWrite;
 public final class StateWriter {
   /**
    * How much the stored deltas may add up to, relative to the base snapshot, before the next write is a full
-   * snapshot again. 1: restore reads at most about twice the state (base plus deltas), and since a full snapshot
-   * is written only after deltas as large as it, its cost is paid at most once per "state's worth" of changes:
-   * checkpoint cost stays proportional to what changed (amortized at most twice the delta bytes), not to what is
-   * open. A larger factor would write fewer full snapshots but make restores read (and apply) more.
+   * snapshot again. 1: restore reads at most about twice the state (base plus deltas, one delta more at most), and
+   * since a full snapshot is written only after deltas as large as it, its cost is paid at most once per "state's
+   * worth" of changes: checkpoint cost stays proportional to what changed (amortized at most twice the delta
+   * bytes), not to what is open. A larger factor would write fewer full snapshots but make restores read (and
+   * apply) more.
    */
   public static final double FULL_AFTER_DELTAS_OF = 1.0;
 
@@ -22,6 +23,8 @@ public final class StateWriter {
   /** Bytes of the deltas stored on top of that base, and how many (the last one's seq). */
   private long deltaBytes;
   private long deltaSeq;
+  /** Size of the last delta written, to size the next one's buffer. */
+  private int lastDeltaBytes;
 
   public StateWriter(WindowChanges changes) {
     this.changes = changes;
@@ -29,8 +32,10 @@ public final class StateWriter {
 
   /**
    * What the next checkpoint writes, and forgets what changed: null when nothing changed since the last write; a
-   * full snapshot when no base is stored yet or when the deltas stored on the base would exceed
-   * {@link #FULL_AFTER_DELTAS_OF} times its size; else a delta.
+   * full snapshot when no base is stored yet or when the deltas stored on the base already add up to more than
+   * {@link #FULL_AFTER_DELTAS_OF} times its size; else a delta. Deciding before encoding means no delta is encoded
+   * only to be thrown away; the delta that crosses the limit is written, so the deltas stay within the limit plus
+   * one delta.
    *
    * @param full true or false forces the choice (false still needs a base); null lets the rule decide
    */
@@ -38,16 +43,16 @@ public final class StateWriter {
     if (!changes.mutated() && !Boolean.TRUE.equals(full)) {
       return null;
     }
-    if (baseBytes > 0 && !Boolean.TRUE.equals(full)) {
-      byte[] delta = WindowDeltaCodec.encode(state, changes, deltaSeq + 1);
-      if (Boolean.FALSE.equals(full) || deltaBytes + delta.length <= FULL_AFTER_DELTAS_OF * baseBytes) {
-        deltaSeq++;
-        deltaBytes += delta.length;
-        changes.written(state.openWindows(), true);
-        return StateWrite.delta(deltaSeq, delta);
-      }
+    boolean deltasWithinLimit = deltaBytes <= FULL_AFTER_DELTAS_OF * baseBytes;
+    if (baseBytes > 0 && (Boolean.FALSE.equals(full) || (full == null && deltasWithinLimit))) {
+      byte[] delta = WindowDeltaCodec.encode(state, changes, deltaSeq + 1, lastDeltaBytes);
+      lastDeltaBytes = delta.length;
+      deltaSeq++;
+      deltaBytes += delta.length;
+      changes.written(state.openWindows(), true);
+      return StateWrite.delta(deltaSeq, delta);
     }
-    byte[] snapshot = WindowSnapshotCodec.encode(state);
+    byte[] snapshot = WindowSnapshotCodec.encode(state, (int) Math.min(Integer.MAX_VALUE - 16, baseBytes));
     restored(state, snapshot.length, 0, 0);
     return StateWrite.full(snapshot);
   }

@@ -64,8 +64,10 @@ public final class WindowDeltaCodec {
   private WindowDeltaCodec() {
   }
 
-  public static byte[] encode(WindowStateView state, WindowChanges changes, long seq) {
-    SnapshotOutput out = new SnapshotOutput();
+  /** @param expectedBytes about how large the delta will be (the last one's size), 0 when not known */
+  public static byte[] encode(WindowStateView state, WindowChanges changes, long seq, int expectedBytes) {
+    SnapshotOutput out = new SnapshotOutput(expectedBytes, WindowSnapshotCodec.expectedStrings(state.openWindows(),
+        changes::storedUsers, changes.upserts().size() + changes.removed().size() + state.splitOff().size()));
     WindowSnapshotCodec.writeHeader(out, MAGIC, state.partition());
     out.writeVarLong(seq);
     out.writeZigZag(state.maxTimestamp());

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.ToIntFunction;
 
 /**
  * The byte format of a partition's window state snapshot, stored in pipeline_checkpoints.state_snapshot. Kept
@@ -53,7 +54,13 @@ public final class WindowSnapshotCodec {
   }
 
   public static byte[] encode(WindowStateView state) {
-    SnapshotOutput out = new SnapshotOutput();
+    return encode(state, 0);
+  }
+
+  /** @param expectedBytes about how large the snapshot will be (the last one's size), 0 when not known */
+  public static byte[] encode(WindowStateView state, int expectedBytes) {
+    SnapshotOutput out = new SnapshotOutput(expectedBytes, expectedStrings(state.openWindows(), null,
+        state.openSessions() + state.splitOff().size()));
     writeHeader(out, MAGIC, state.partition());
     out.writeZigZag(state.maxTimestamp());
     out.writeZigZag(state.watermark());
@@ -121,6 +128,21 @@ public final class WindowSnapshotCodec {
       throw in.corrupt("bytes left over");
     }
     return new Stored(maxTimestamp, watermark, windows, open, splitOff, ids);
+  }
+
+  /**
+   * How many distinct strings a snapshot or delta of these windows and sessions may hold, at most: each session's
+   * user and session id, each window's users, and room for the products and categories of the tallies.
+   *
+   * @param storedUsers per window, how many of its users are not written (null: all are written)
+   */
+  static int expectedStrings(List<OpenWindow> windows, ToIntFunction<OpenWindow> storedUsers,
+      long sessions) {
+    long strings = 2 * sessions + 1024;
+    for (OpenWindow w : windows) {
+      strings += w.users().size() - (storedUsers == null ? 0 : storedUsers.applyAsInt(w));
+    }
+    return (int) Math.min(strings, 1 << 26);
   }
 
   /** magic, varint version, varint partition: how snapshots and deltas begin. */
