@@ -54,20 +54,23 @@ public final class CountMap {
   Sorted sorted() {
     String[] k = new String[size];
     long[] c = new long[size];
-    Integer[] order = new Integer[size];
     int n = 0;
     for (int i = 0; i < keys.length; i++) {
       if (keys[i] != null) {
         k[n] = keys[i];
         c[n] = counts[i];
-        order[n] = n;
         n++;
       }
     }
-    Arrays.sort(order, (a, b) -> {
-      int byCount = Long.compare(c[b], c[a]);
-      return byCount != 0 ? byCount : k[a].compareTo(k[b]);
-    });
+    if (n <= SORT_IN_PLACE_UP_TO) {
+      insertionSort(k, c, n);
+      return new Sorted(k, c);
+    }
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> before(k[a], c[a], k[b], c[b]) ? -1 : before(k[b], c[b], k[a], c[a]) ? 1 : 0);
     String[] sortedKeys = new String[n];
     long[] sortedCounts = new long[n];
     for (int i = 0; i < n; i++) {
@@ -75,6 +78,32 @@ public final class CountMap {
       sortedCounts[i] = c[order[i]];
     }
     return new Sorted(sortedKeys, sortedCounts);
+  }
+
+  /**
+   * Up to this many entries are sorted in place by insertion: a session's tallies hold a few products and
+   * categories, and with many users a session closes every few events, so they are the common case.
+   */
+  private static final int SORT_IN_PLACE_UP_TO = 16;
+
+  private static void insertionSort(String[] k, long[] c, int n) {
+    for (int i = 1; i < n; i++) {
+      String key = k[i];
+      long count = c[i];
+      int j = i - 1;
+      while (j >= 0 && before(key, count, k[j], c[j])) {
+        k[j + 1] = k[j];
+        c[j + 1] = c[j];
+        j--;
+      }
+      k[j + 1] = key;
+      c[j + 1] = count;
+    }
+  }
+
+  /** Count descending, then key ascending. */
+  private static boolean before(String key, long count, String otherKey, long otherCount) {
+    return count != otherCount ? count > otherCount : key.compareTo(otherKey) < 0;
   }
 
   static final Sorted EMPTY = new Sorted(new String[0], new long[0]);
