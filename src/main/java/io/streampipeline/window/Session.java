@@ -12,6 +12,8 @@ public final class Session extends Aggregate {
   long last;
   /** The {@code last} this session was queued with for expiry; only the queue changes it. */
   long queuedLast;
+  /** What {@link io.streampipeline.window.state.WindowChanges} noted about this session; not part of its data. */
+  private long changeMark;
 
   Session(String userId, String sessionId, int hash, long ts) {
     this.userId = userId;
@@ -24,6 +26,14 @@ public final class Session extends Aggregate {
   /** A session of this key whose span and counts are then read from stored state. */
   public Session(String userId, String sessionId) {
     this(userId, sessionId, hash(userId, sessionId), 0);
+  }
+
+  public long changeMark() {
+    return changeMark;
+  }
+
+  public void changeMark(long mark) {
+    changeMark = mark;
   }
 
   public String userId() {

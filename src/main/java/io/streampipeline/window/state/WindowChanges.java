@@ -5,10 +5,8 @@ import io.streampipeline.window.Session;
 import io.streampipeline.bus.WindowType;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,8 +22,14 @@ import java.util.Set;
  */
 public final class WindowChanges {
   private boolean baseStored;
-  /** Sessions counted in since the last write, still open; true for those created since (not stored yet). */
-  private final Map<Session, Boolean> touched = new LinkedHashMap<>();
+  /**
+   * Numbers the stretches between state writes. A session counted in during this one is marked with it on the
+   * session itself, negated when it was created in it (not stored yet), so that noting an event's session is a
+   * field compare rather than a map lookup, and with many users nearly every event is a different session.
+   */
+  private long writeNumber = 1;
+  /** Sessions counted in since the last write, in the order first counted; those closed since are skipped. */
+  private final List<Session> touched = new ArrayList<>();
   /** Stored sessions closed or split off since. */
   private final List<Session> removed = new ArrayList<>();
   /** The open windows at the last write, with how many of their users the stored state holds. */
@@ -61,10 +65,9 @@ public final class WindowChanges {
     if (!baseStored) {
       return;
     }
-    if (created) {
-      touched.put(s, Boolean.TRUE);
-    } else {
-      touched.putIfAbsent(s, Boolean.FALSE);
+    if (Math.abs(s.changeMark()) != writeNumber) {
+      s.changeMark(created ? -writeNumber : writeNumber);
+      touched.add(s);
     }
   }
 
@@ -73,8 +76,11 @@ public final class WindowChanges {
     if (!baseStored) {
       return;
     }
-    Boolean created = touched.remove(s);
-    if (created == null || !created) {
+    long mark = s.changeMark();
+    if (Math.abs(mark) == writeNumber) {
+      s.changeMark(0);
+    }
+    if (mark != -writeNumber) {
       removed.add(s);
     }
   }
@@ -95,8 +101,14 @@ public final class WindowChanges {
   }
 
   /** Sessions counted in since and still open, in the order they were first counted. */
-  public Collection<Session> upserts() {
-    return touched.keySet();
+  public List<Session> upserts() {
+    List<Session> open = new ArrayList<>(touched.size());
+    for (Session s : touched) {
+      if (Math.abs(s.changeMark()) == writeNumber) {
+        open.add(s);
+      }
+    }
+    return open;
   }
 
   public List<Session> removed() {
@@ -126,6 +138,7 @@ public final class WindowChanges {
    */
   public void written(List<OpenWindow> open, boolean baseStored) {
     this.baseStored = baseStored;
+    writeNumber++;
     touched.clear();
     removed.clear();
     storedUsers.clear();

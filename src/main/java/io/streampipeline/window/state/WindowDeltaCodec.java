@@ -66,8 +66,9 @@ public final class WindowDeltaCodec {
 
   /** @param expectedBytes about how large the delta will be (the last one's size), 0 when not known */
   public static byte[] encode(WindowStateView state, WindowChanges changes, long seq, int expectedBytes) {
+    List<Session> upserts = changes.upserts();
     SnapshotOutput out = new SnapshotOutput(expectedBytes, WindowSnapshotCodec.expectedStrings(state.openWindows(),
-        changes::storedUsers, changes.upserts().size() + changes.removed().size() + state.splitOff().size()));
+        changes::storedUsers, upserts.size() + changes.removed().size() + state.splitOff().size()));
     WindowSnapshotCodec.writeHeader(out, MAGIC, state.partition());
     out.writeVarLong(seq);
     out.writeZigZag(state.maxTimestamp());
@@ -94,8 +95,8 @@ public final class WindowDeltaCodec {
       out.writeString(s.userId());
       out.writeString(s.sessionId());
     }
-    out.writeVarLong(changes.upserts().size());
-    for (Session s : changes.upserts()) {
+    out.writeVarLong(upserts.size());
+    for (Session s : upserts) {
       WindowSnapshotCodec.writeSession(out, s);
     }
     out.writeVarLong(state.splitOff().size());
