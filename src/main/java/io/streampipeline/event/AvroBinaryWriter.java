@@ -4,7 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 
-/** A growable buffer that writes Avro binary primitives; reused per thread to avoid per-event garbage. */
+/**
+ * A growable buffer that writes Avro binary primitives. The event codec reuses one per thread to avoid per-event
+ * garbage; the window rows' encoder takes a fresh one per message, since lanes encode in parallel.
+ */
 public final class AvroBinaryWriter {
   private byte[] buf;
   private int pos;
