@@ -184,21 +184,7 @@ class AggregatedCodecTest {
             List.of(Arrays.copyOf(products, 10)), List.of("toys", "books"), products, counts,
             new String[] {"toys"}, new long[] {2}, 5));
     for (WindowResult w : windows) {
-      GenericRecord record = new GenericData.Record(AggregatedCodec.V2);
-      record.put("window_id", w.windowId());
-      record.put("window_type", new GenericData.EnumSymbol(AggregatedCodec.V2.getField("window_type").schema(),
-          w.type().wireName()));
-      record.put("window_start", w.windowStart());
-      record.put("window_end", w.windowEnd());
-      record.put("event_count", w.eventCount());
-      record.put("unique_users", w.uniqueUsers());
-      record.put("page_views", w.pageViews());
-      record.put("add_to_carts", w.addToCarts());
-      record.put("purchases", w.purchases());
-      record.put("total_revenue_cents", w.totalRevenueCents());
-      record.put("top_products", w.topProducts());
-      record.put("top_categories", w.topCategories());
-      record.put("emitted_at", w.emittedAt());
+      GenericRecord record = v1Fields(AggregatedCodec.V2, w);
       record.put("source_partition", w.partition());
       record.put("user_id", w.userId());
       record.put("session_id", w.sessionId());
@@ -215,21 +201,7 @@ class AggregatedCodecTest {
   }
 
   private static byte[] v1Body(WindowResult w) {
-    GenericRecord v1 = new GenericData.Record(AggregatedCodec.V1);
-    v1.put("window_id", w.windowId());
-    v1.put("window_type", new GenericData.EnumSymbol(AggregatedCodec.V1.getField("window_type").schema(),
-        w.type().wireName()));
-    v1.put("window_start", w.windowStart());
-    v1.put("window_end", w.windowEnd());
-    v1.put("event_count", w.eventCount());
-    v1.put("unique_users", w.uniqueUsers());
-    v1.put("page_views", w.pageViews());
-    v1.put("add_to_carts", w.addToCarts());
-    v1.put("purchases", w.purchases());
-    v1.put("total_revenue_cents", w.totalRevenueCents());
-    v1.put("top_products", w.topProducts());
-    v1.put("top_categories", w.topCategories());
-    v1.put("emitted_at", w.emittedAt());
+    GenericRecord v1 = v1Fields(AggregatedCodec.V1, w);
     try {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
@@ -239,5 +211,24 @@ class AggregatedCodecTest {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** A record of {@code schema} (v1 or v2) with the fields v1 has, from {@code w}. */
+  private static GenericRecord v1Fields(Schema schema, WindowResult w) {
+    GenericRecord r = new GenericData.Record(schema);
+    r.put("window_id", w.windowId());
+    r.put("window_type", new GenericData.EnumSymbol(schema.getField("window_type").schema(), w.type().wireName()));
+    r.put("window_start", w.windowStart());
+    r.put("window_end", w.windowEnd());
+    r.put("event_count", w.eventCount());
+    r.put("unique_users", w.uniqueUsers());
+    r.put("page_views", w.pageViews());
+    r.put("add_to_carts", w.addToCarts());
+    r.put("purchases", w.purchases());
+    r.put("total_revenue_cents", w.totalRevenueCents());
+    r.put("top_products", w.topProducts());
+    r.put("top_categories", w.topCategories());
+    r.put("emitted_at", w.emittedAt());
+    return r;
   }
 }
