@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * {@code --alternative=NAME}: another system's job (bench/NAME, a jar of its own) replays the pre-loaded topic in
  * place of the pipeline, for the same-hour comparison of docs/design.md#performance-targets.
  *
- * <p>The protocol (docs/performance.md#against-other-systems): the job gets the topic, a consumer group, an output
+ * <p>The protocol (bench/README.md): the job gets the topic, a consumer group, an output
  * topic, the database with the pipeline's schema and the window settings in {@code ALT_*} variables; it creates
  * {@code ALT_STARTED_FILE} when it processes its first record and writes {@code ALT_REPORT} (JSON: first record
  * and done times, records read, events stored, windows emitted) when every record's results are committed, then

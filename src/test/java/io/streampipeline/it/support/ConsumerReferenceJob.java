@@ -24,7 +24,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * The smallest job the bench's {@code --alternative} protocol can run (docs/performance.md#against-other-systems):
+ * The smallest job the bench's {@code --alternative} protocol can run (bench/README.md):
  * one Kafka consumer applying the pipeline's rules to every record, storing nothing, committing its positions at
  * the end. It stands in for Flink or Kafka Streams in the integration test of the protocol, which is about the
  * bench's side: the files, the CPU account and the checks.
