@@ -25,9 +25,11 @@ import org.apache.flink.util.OutputTag;
  * <ul>
  *   <li>events_per_minute and revenue_per_5min: tumbling event-time windows keyed by the Kafka partition (the
  *       pipeline keeps them per partition: a row carries source_partition);
- *   <li>session_summary: event-time session windows keyed by (partition, user_id, session_id). The gap is the
- *       timeout plus 1 ms, because the pipeline starts a new session only after MORE than the timeout without an
- *       event, while a Flink session window of gap g already splits at exactly g.
+ *   <li>session_summary: event-time session windows keyed by (partition, user_id, session_id), gap = the
+ *       timeout. Flink merges session windows that touch ([t, t + gap) intersects inclusively), so an event
+ *       exactly the timeout after the last one joins the session, as in the pipeline, which splits only after
+ *       more than the timeout. Flink fires a session 1 ms sooner than the pipeline closes it (when the
+ *       watermark reaches last + gap - 1): an event landing exactly on that boundary starts a new session here.
  * </ul>
  * Events arrive with their event time as the Flink timestamp and with the source's watermark (bounded
  * out-of-orderness = allowed lateness), so a window fires once the watermark passes its end and an event for a
@@ -69,7 +71,7 @@ final class WindowStage {
         .keyBy(e -> Tuple3.of(e.partition, e.userId, e.sessionId),
             new TypeHint<Tuple3<Integer, String, String>>() {
             }.getTypeInfo())
-        .window(EventTimeSessionWindows.withGap(Duration.ofMillis(timeoutMs + 1)))
+        .window(EventTimeSessionWindows.withGap(Duration.ofMillis(timeoutMs)))
         .sideOutputLateData(late)
         .aggregate(new WindowAggregate(), new SessionRows(), TypeInformation.of(WindowAcc.class),
             TypeInformation.of(WindowAcc.class), TypeInformation.of(WindowRow.class))
