@@ -14,6 +14,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -104,6 +105,8 @@ public final class FlinkBenchJob {
     conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(1));
     conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
     conf.set(StateBackendOptions.STATE_BACKEND, "hashmap");
+    // A failure ends the run (the bench reports it) instead of restarting from the last checkpoint forever.
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
     // Checkpoints in the scratch directory: the JobManager's memory is capped at a few MB per state handle,
     // and the open sessions of a large run exceed that.
     conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");

@@ -4,6 +4,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import javax.sql.XADataSource;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.jdbc.JdbcExactlyOnceOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
@@ -46,16 +47,16 @@ final class XaSinks {
   private XaSinks() {
   }
 
-  static JdbcSink<EventRow> events(JobSettings s) {
-    return build(s, INSERT_EVENT, XaSinks::bindEvent);
+  static Sink<EventRow> events(JobSettings s) {
+    return new DistinctXidSink<>(build(s, INSERT_EVENT, XaSinks::bindEvent), 1);
   }
 
-  static JdbcSink<WindowRow> windows(JobSettings s) {
-    return build(s, INSERT_WINDOW, XaSinks::bindWindow);
+  static Sink<WindowRow> windows(JobSettings s) {
+    return new DistinctXidSink<>(build(s, INSERT_WINDOW, XaSinks::bindWindow), 2);
   }
 
-  static JdbcSink<DeadLetterRow> deadLetters(JobSettings s) {
-    return build(s, INSERT_DEAD_LETTER, XaSinks::bindDeadLetter);
+  static Sink<DeadLetterRow> deadLetters(JobSettings s) {
+    return new DistinctXidSink<>(build(s, INSERT_DEAD_LETTER, XaSinks::bindDeadLetter), 3);
   }
 
   private static <T> JdbcSink<T> build(JobSettings s, String sql, JdbcStatementBuilder<T> binder) {
@@ -75,7 +76,11 @@ final class XaSinks {
         // Retries would replay a batch inside an XA branch; the connector requires 0 for exactly once.
         .withExecutionOptions(JdbcExecutionOptions.builder().withBatchSize(BATCH).withBatchIntervalMs(0)
             .withMaxRetries(0).build())
-        .buildExactlyOnce(JdbcExactlyOnceOptions.builder().withTransactionPerConnection(true).build(), dataSource);
+        .buildExactlyOnce(JdbcExactlyOnceOptions.builder().withTransactionPerConnection(true)
+            // On a restart the connector would roll back every prepared transaction PostgreSQL lists, the other
+            // sinks' too, including ones of a completed checkpoint still to be committed: off. Each writer still
+            // settles the transactions its own restored state names.
+            .withRecoveredAndRollback(false).build(), dataSource);
   }
 
   static void bindEvent(PreparedStatement ps, EventRow e) throws SQLException {
