@@ -2,6 +2,7 @@ package io.streampipeline.flinkbench;
 
 import java.io.IOException;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
@@ -14,6 +15,7 @@ import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
+import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
@@ -22,6 +24,7 @@ import org.apache.flink.api.connector.sink2.SupportsWriterState;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 import org.apache.flink.connector.jdbc.core.datastream.sink.committer.JdbcCommitable;
+import org.apache.flink.connector.jdbc.core.datastream.sink.writer.JdbcWriter;
 import org.apache.flink.connector.jdbc.core.datastream.sink.writer.JdbcWriterState;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
@@ -35,6 +38,12 @@ import org.apache.flink.util.UserCodeClassLoader;
  * checkpoint, and PostgreSQL refuses the second ("transaction identifier ... is already in use"). This wrapper
  * hands the sink's writer a job id altered by a per-sink number; everything else is the connector's own. The
  * committer needs nothing: it commits the Xids the writer recorded.
+ *
+ * <p>It also keeps the writer from failing after the end of its input: Flink 2.x calls {@code prepareCommit} once
+ * at the end of input and never again, but still snapshots the writer at every checkpoint until the whole job is
+ * done; the connector's writer opens a new transaction on each snapshot and refuses to open a second one while
+ * the first is open ("currentXid not null"). After the end of input nothing more is written, so the state of the
+ * first snapshot after it stays true and is returned again.
  */
 final class DistinctXidSink<T> implements Sink<T>, SupportsWriterState<T, JdbcWriterState>,
     SupportsCommitter<JdbcCommitable> {
@@ -50,13 +59,13 @@ final class DistinctXidSink<T> implements Sink<T>, SupportsWriterState<T, JdbcWr
 
   @Override
   public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
-    return sink.restoreWriter(new Salted(context, salt), java.util.List.of());
+    return new EndOfInputSafe<>(sink.restoreWriter(new Salted(context, salt), java.util.List.of()));
   }
 
   @Override
   public StatefulSinkWriter<T, JdbcWriterState> restoreWriter(WriterInitContext context,
       Collection<JdbcWriterState> states) throws IOException {
-    return sink.restoreWriter(new Salted(context, salt), states);
+    return new EndOfInputSafe<>(sink.restoreWriter(new Salted(context, salt), states));
   }
 
   @Override
@@ -72,6 +81,51 @@ final class DistinctXidSink<T> implements Sink<T>, SupportsWriterState<T, JdbcWr
   @Override
   public SimpleVersionedSerializer<JdbcCommitable> getCommittableSerializer() {
     return sink.getCommittableSerializer();
+  }
+
+  /** The connector's writer, snapshotted at most once after the end of its input (see the class comment). */
+  private static final class EndOfInputSafe<T> implements StatefulSinkWriter<T, JdbcWriterState>,
+      CommittingSinkWriter<T, JdbcCommitable> {
+    private final JdbcWriter<T> writer;
+    private boolean endOfInput;
+    private List<JdbcWriterState> stateAfterEnd;
+
+    EndOfInputSafe(JdbcWriter<T> writer) {
+      this.writer = writer;
+    }
+
+    @Override
+    public void write(T element, Context context) throws IOException, InterruptedException {
+      writer.write(element, context);
+    }
+
+    @Override
+    public void flush(boolean endOfInput) throws IOException, InterruptedException {
+      writer.flush(endOfInput);
+      this.endOfInput |= endOfInput;
+    }
+
+    @Override
+    public Collection<JdbcCommitable> prepareCommit() throws IOException, InterruptedException {
+      return writer.prepareCommit();
+    }
+
+    @Override
+    public List<JdbcWriterState> snapshotState(long checkpointId) throws IOException {
+      if (stateAfterEnd != null) {
+        return stateAfterEnd;
+      }
+      List<JdbcWriterState> state = writer.snapshotState(checkpointId);
+      if (endOfInput) {
+        stateAfterEnd = state;
+      }
+      return state;
+    }
+
+    @Override
+    public void close() throws Exception {
+      writer.close();
+    }
   }
 
   /** The writer's context with the job id's lower half XOR-ed with the salt; the rest passed through. */
