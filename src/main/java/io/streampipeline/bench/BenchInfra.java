@@ -106,10 +106,25 @@ final class BenchInfra implements AutoCloseable {
   boolean enableCommitTimestamps() {
     if (postgres != null && !"on".equals(setting("track_commit_timestamp"))) {
       execute(adminDatabase, "ALTER SYSTEM SET track_commit_timestamp = on");
-      postgres.close();
-      postgres = EmbeddedPostgres.start(dataDir.resolve("postgres"), embeddedPgPort);
+      restartPostgres();
     }
     return "on".equals(setting("track_commit_timestamp"));
+  }
+
+  /**
+   * For {@code --alternative}: a job writing through XA sinks prepares its transactions (two-phase commit), which
+   * PostgreSQL refuses while max_prepared_transactions is 0, its default. A server setting: embedded server only.
+   */
+  void allowPreparedTransactions() {
+    if (postgres != null && "0".equals(setting("max_prepared_transactions"))) {
+      execute(adminDatabase, "ALTER SYSTEM SET max_prepared_transactions = 64");
+      restartPostgres();
+    }
+  }
+
+  private void restartPostgres() {
+    postgres.close();
+    postgres = EmbeddedPostgres.start(dataDir.resolve("postgres"), embeddedPgPort);
   }
 
   String setting(String name) {
@@ -179,7 +194,7 @@ final class BenchInfra implements AutoCloseable {
   }
 
 
-  private static void wipe(Path dir) {
+  static void wipe(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }

@@ -28,7 +28,10 @@ import java.util.Map;
  *   <li>{@code --live-rates=1000,20000} (or {@code none}) and {@code --live-seconds=10}: the latency phases;</li>
  *   <li>{@code --copy=false}: skip the COPY ceiling; {@code --timeout-seconds=N}: give up on the replay;</li>
  *   <li>{@code --sink-forms [--sink-form-rows=200000]}: only compare INSERT forms (no replay);</li>
- *   <li>{@code --out-dir=target/bench}: result.json, logs and the bench's own data directory.</li>
+ *   <li>{@code --out-dir=target/bench}: result.json, logs and the bench's own data directory;</li>
+ *   <li>{@code --alternative=NAME [--alternative-jar=PATH]}: instead of the pipeline, another system's job replays
+ *       the same pre-loaded topic ({@link AlternativeRun}; default jar
+ *       {@code bench/NAME/target/NAME-bench.jar}), for the same-hour comparison.</li>
  * </ul>
  */
 record BenchOptions(
@@ -46,7 +49,9 @@ record BenchOptions(
     int sinkFormRows,
     Path outDir,
     boolean explicitKafkaPort,
-    boolean explicitPostgresPort) {
+    boolean explicitPostgresPort,
+    String alternative,
+    Path alternativeJar) {
 
   static final int MAX_PROCESSES = io.streampipeline.infra.Topics.EVENT_PARTITIONS;
 
@@ -78,6 +83,20 @@ record BenchOptions(
       throw new IllegalArgumentException("--warmup-events: warms the bench's in-process pipeline, so not with "
           + "--separate-jvm");
     }
+    String alternative = flags.get("ALTERNATIVE");
+    Path alternativeJar = null;
+    if (alternative != null) {
+      if (!alternative.matches("[a-z0-9][a-z0-9-]*")) {
+        throw new IllegalArgumentException("--alternative: a job's name such as flink or kafka-streams, got '"
+            + alternative + "'");
+      }
+      if (warmupEvents > 0 || processes > 1 || flags.containsKey("SEPARATE_JVM")) {
+        throw new IllegalArgumentException("--alternative: the other system replays alone, so not with "
+            + "--warmup-events, --processes or --separate-jvm");
+      }
+      alternativeJar = Path.of(flags.getOrDefault("ALTERNATIVE_JAR",
+          "bench/" + alternative + "/target/" + alternative + "-bench.jar"));
+    }
     List<Integer> rates = new ArrayList<>();
     String ratesText = flags.getOrDefault("LIVE_RATES", "1000,20000");
     if (!ratesText.equalsIgnoreCase("none") && !ratesText.isBlank()) {
@@ -96,7 +115,8 @@ record BenchOptions(
         positive("sink-form-rows", flags.getOrDefault("SINK_FORM_ROWS", "200000")),
         Path.of(flags.getOrDefault("OUT_DIR", "target/bench")),
         flags.containsKey("EMBEDDED_KAFKA_PORT") || env.containsKey("EMBEDDED_KAFKA_PORT"),
-        flags.containsKey("EMBEDDED_POSTGRES_PORT") || env.containsKey("EMBEDDED_POSTGRES_PORT"));
+        flags.containsKey("EMBEDDED_POSTGRES_PORT") || env.containsKey("EMBEDDED_POSTGRES_PORT"),
+        alternative, alternativeJar);
   }
 
   private static int positive(String flag, String value) {

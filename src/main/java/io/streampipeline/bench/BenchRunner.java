@@ -97,6 +97,9 @@ public final class BenchRunner {
     }
     try (BenchInfra infra = BenchInfra.start(config, options)) {
       boolean commitTimes = infra.enableCommitTimestamps();
+      if (options.alternative() != null) {
+        infra.allowPreparedTransactions();
+      }
       String database = infra.createDatabase("bench_" + stamp);
       String topic = id + ".events";
       Topics.ensure(infra.bootstrapServers, infra.endpoints.kafkaProperties(), Map.of(topic, PARTITIONS,
@@ -116,6 +119,9 @@ public final class BenchRunner {
           BenchReport.round1(preload.seconds()), preload.valid(), preload.bots(), preload.invalid(),
           preload.undecodable(), preload.expectedWindows());
 
+      if (options.alternative() != null) {
+        return alternative(infra, database, id, preload, WindowSettings.from(pipeline));
+      }
       ReplayRun replayRun = new ReplayRun(result, options.timeoutSeconds());
       ReplayRun.Measurement replay;
       BenchedPipeline app = null;
@@ -193,6 +199,39 @@ public final class BenchRunner {
       }
       return passed ? 0 : 1;
     }
+  }
+
+  /**
+   * {@code --alternative}: the other system's job replays the same pre-loaded topic into a database with the
+   * pipeline's schema; result.json gets its figures under "alternative" and, at the top, the events/s and
+   * "verified" the summary scripts read.
+   */
+  private int alternative(BenchInfra infra, String database, String id, Preload.Result preload,
+      WindowSettings windows) throws Exception {
+    infra.migrate(database);
+    String output = id + ".alternative-windows";
+    Topics.ensure(infra.bootstrapServers, infra.endpoints.kafkaProperties(), Map.of(output, PARTITIONS),
+        Topics.Creation.DEFAULT);
+    JsonObject figures = new AlternativeRun(infra, options)
+        .replay(database, id + ".events", output, id + "-alternative", preload, windows);
+    boolean verified = figures.getBoolean("verified", false);
+    result.put("alternative", figures).put("verified", verified).put("events", preload.events())
+        .put("events_per_second", figures.getLong("events_per_second", 0L));
+    if (options.copy() && verified) {
+      CopyCeiling.Result copy = CopyCeiling.measure(() -> infra.connect(database), options.outDir());
+      result.put("copy_rows_per_second", Math.round(copy.rowsPerSecondOneConnection()));
+    }
+    Path file = options.outDir().resolve("result.json");
+    Files.writeString(file, result.encodePrettily() + "\n");
+    System.out.printf(Locale.ROOT, "%n%s: %s events/s, job JVM %s µs/event (%s without its JIT), PostgreSQL %s "
+            + "µs/event, verified %s, other programs %s CPU s; %s%n", options.alternative(),
+        figures.getLong("events_per_second", 0L), figures.getValue("job_cpu_us_per_event"),
+        figures.getValue("job_cpu_us_per_event_without_jit"), figures.getValue("postgres_cpu_us_per_event"),
+        verified, figures.getJsonObject("cpu_seconds", new JsonObject()).getValue("other_programs"), file);
+    if (verified) {
+      infra.removeDataOnClose();
+    }
+    return verified ? 0 : 1;
   }
 
   /**

@@ -234,7 +234,7 @@ final class ReplayRun {
    * column the events determine; not the times of processing (ingested_at, failed_at, emitted_at, created_at),
    * the outbox flags, or the topic's name (new each run). The tally arrays are compared as sorted id=count lists.
    */
-  private static final String ROWS_DIGEST = "SELECT coalesce(md5(string_agg(md5((event_id, event_type, "
+  static final String ROWS_DIGEST = "SELECT coalesce(md5(string_agg(md5((event_id, event_type, "
       + "event_timestamp_ms, user_id, session_id, product_id, product_category, price_cents, quantity, revenue_cents, "
       + "search_query, page_url, referrer, user_agent, ip_address, geo_country, geo_city, event_hour, is_mobile)::text), "
       + "'' ORDER BY event_id)), '') FROM clickstream_events";
@@ -248,14 +248,14 @@ final class ReplayRun {
       + "(SELECT string_agg(c || '=' || n, ',' ORDER BY c) FROM unnest(category_names, category_counts) AS u(c, n))"
       + ")::text), '' ORDER BY window_id)), '') FROM aggregated_metrics";
 
-  private static String text(Connection db, String sql) throws SQLException {
+  static String text(Connection db, String sql) throws SQLException {
     try (PreparedStatement st = db.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
       rs.next();
       return rs.getString(1);
     }
   }
 
-  private static long count(Connection db, String sql) throws SQLException {
+  static long count(Connection db, String sql) throws SQLException {
     try (PreparedStatement st = db.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
       rs.next();
       return rs.getLong(1);

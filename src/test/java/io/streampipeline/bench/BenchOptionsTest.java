@@ -50,6 +50,25 @@ class BenchOptionsTest {
   }
 
   @Test
+  void anAlternativeJobReplaysAloneFromItsOwnJar() {
+    BenchOptions none = BenchOptions.parse(1, Map.of(), new String[] {"--roles=bench"});
+    assertNull(none.alternative());
+    assertNull(none.alternativeJar());
+    BenchOptions flink = BenchOptions.parse(2, Map.of(), new String[] {"--alternative=flink"});
+    assertEquals("flink", flink.alternative());
+    assertEquals(java.nio.file.Path.of("bench/flink/target/flink-bench.jar"), flink.alternativeJar());
+    assertEquals(2, flink.lanes(), "the job's parallelism");
+    assertEquals(java.nio.file.Path.of("/tmp/job.jar"), BenchOptions.parse(1, Map.of(),
+        new String[] {"--alternative=kafka-streams", "--alternative-jar=/tmp/job.jar"}).alternativeJar());
+    for (String[] wrong : new String[][] {{"--alternative=../flink"}, {"--alternative=flink", "--warmup-events=10"},
+        {"--alternative=flink", "--processes=2"}, {"--alternative=flink", "--separate-jvm"}}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> BenchOptions.parse(1, Map.of(), wrong), String.join(" ", wrong));
+      assertTrue(e.getMessage().startsWith("--alternative"), e.getMessage());
+    }
+  }
+
+  @Test
   void compilerAndCollectorThreadsByTheirKernelNames() {
     assertEquals("jit", CpuAccount.NativeThreads.kind("C2 CompilerThre"));
     assertEquals("jit", CpuAccount.NativeThreads.kind("C1 CompilerThre"));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.streampipeline.it.support.ConsumerReferenceJob;
 import io.streampipeline.it.support.PipelineProcess;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -74,6 +75,33 @@ class BenchSmokeIT {
     }
     assertTrue(cpu.getDouble("machine_io_wait") + cpu.getDouble("machine_busy") <= cpu.getDouble("machine_capacity"),
         "waiting for the disk is idle time, not busy time: " + cpu);
+  }
+
+  /**
+   * {@code --alternative}: another system's job replays the same pre-loaded topic; here the simplest one, a plain
+   * consumer with the pipeline's rules ({@link ConsumerReferenceJob}). The bench runs it as a JVM of its own,
+   * counts that JVM's CPU, and checks its report and its committed positions against the pre-load.
+   */
+  @Test
+  void anAlternativeJobReplaysTheSameTopic(@TempDir Path out) throws Exception {
+    Path jar = ConsumerReferenceJob.jar(out);
+    try (PipelineProcess bench = PipelineProcess.start(Map.of(), "--roles=bench", "--events=20000",
+        "--alternative=reference", "--alternative-jar=" + jar, "--live-rates=none", "--copy=false",
+        "--out-dir=" + out)) {
+      assertEquals(0, bench.waitFor(300), bench.output());
+      assertTrue(bench.output().contains("reference: "), bench.output());
+    }
+    JsonObject result = new JsonObject(Files.readString(out.resolve("result.json")));
+    JsonObject alternative = result.getJsonObject("alternative");
+    assertEquals(true, result.getBoolean("verified"), result.encodePrettily());
+    assertEquals(20000L, alternative.getLong("committed_offsets"), "the job's positions, read back from Kafka");
+    assertEquals(alternative.getLong("valid_events"), alternative.getJsonObject("report").getLong("events_stored"));
+    assertEquals(0L, alternative.getLong("rows"), "this job stores nothing");
+    assertEquals(0, alternative.getInteger("exit_code"), "the job ends once the bench closes its input");
+    assertTrue(alternative.getLong("events_per_second") > 0, alternative.encode());
+    JsonObject job = alternative.getJsonObject("cpu_seconds").getJsonArray("child_processes_each").getJsonObject(0);
+    assertTrue(job.getDouble("total") > 0, "the job JVM's own CPU: " + job);
+    assertTrue(alternative.getDouble("job_cpu_us_per_event") > 0, alternative.encode());
   }
 
   @Test
