@@ -20,7 +20,7 @@ final class Binary {
     private int size;
 
     Out(int capacity) {
-      buf = new byte[Math.max(16, capacity)];
+      buf = new byte[Math.max(1, capacity)];
     }
 
     void writeByte(int b) {
@@ -52,8 +52,15 @@ final class Binary {
       size += utf8.length;
     }
 
+    void writeBytes(byte[] src, int offset, int n) {
+      ensure(n);
+      System.arraycopy(src, offset, buf, size, n);
+      size += n;
+    }
+
+    /** The bytes written; no copy when the buffer was sized exactly. */
     byte[] toByteArray() {
-      return Arrays.copyOf(buf, size);
+      return size == buf.length ? buf : Arrays.copyOf(buf, size);
     }
 
     private void ensure(int more) {
@@ -81,6 +88,10 @@ final class Binary {
 
     long readLong() {
       return buf.getLong();
+    }
+
+    void readBytes(byte[] dst, int offset, int n) {
+      buf.get(dst, offset, n);
     }
 
     String readString() {

@@ -1,36 +1,37 @@
 package io.streampipeline.alt.ks;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
 /**
  * The running figures of one window or session, as Kafka Streams keeps them in its state store: the counts of a
- * window row, the users seen (for unique_users; sessions have one user and skip the set) and the full product and
- * category tallies (the top lists are taken from them when the window closes).
+ * window row, the users seen (for unique_users; sessions have one user and skip it) and the full product and
+ * category tallies (the top lists are taken from them when the window closes). The tallies are {@link Tally}s,
+ * kept in their serialized form, because the store deserializes and serializes the aggregate on every event.
  */
 final class WindowAggregate {
+  /** Five counts and the users flag. */
+  private static final int HEADER_BYTES = 5 * 8 + 1;
+
   long eventCount;
   long pageViews;
   long addToCarts;
   long purchases;
   long revenueCents;
-  /** Null for sessions: their unique_users is 1 by definition, and the set would only cost serialization. */
-  Set<String> users;
-  final Map<String, Long> products = new HashMap<>();
-  final Map<String, Long> categories = new HashMap<>();
+  /** Null for sessions: their unique_users is 1 by definition, and the tally would only cost bytes. */
+  Tally users;
+  Tally products = new Tally();
+  Tally categories = new Tally();
 
   static WindowAggregate tumbling() {
     WindowAggregate a = new WindowAggregate();
-    a.users = new HashSet<>();
+    a.users = new Tally();
     return a;
   }
 
   static WindowAggregate session() {
     return new WindowAggregate();
+  }
+
+  long uniqueUsers() {
+    return users == null ? 1 : users.size();
   }
 
   /** Counts one event, as the pipeline's window Aggregate does. */
@@ -45,66 +46,49 @@ final class WindowAggregate {
     }
     revenueCents += e.revenueCents();
     if (users != null) {
-      users.add(e.userId());
+      users.add(e.userId(), 1);
     }
     if (e.productId() != null) {
-      products.merge(e.productId(), 1L, Long::sum);
+      products.add(e.productId(), 1);
     }
     if (e.productCategory() != null) {
-      categories.merge(e.productCategory(), 1L, Long::sum);
+      categories.add(e.productCategory(), 1);
     }
     return this;
   }
 
   /** Two sessions of one key that an event has bridged become one (Kafka Streams' session merger). */
   static WindowAggregate merge(WindowAggregate a, WindowAggregate b) {
-    WindowAggregate m = new WindowAggregate();
-    m.eventCount = a.eventCount + b.eventCount;
-    m.pageViews = a.pageViews + b.pageViews;
-    m.addToCarts = a.addToCarts + b.addToCarts;
-    m.purchases = a.purchases + b.purchases;
-    m.revenueCents = a.revenueCents + b.revenueCents;
-    if (a.users != null || b.users != null) {
-      m.users = new HashSet<>();
-      if (a.users != null) {
-        m.users.addAll(a.users);
+    a.eventCount += b.eventCount;
+    a.pageViews += b.pageViews;
+    a.addToCarts += b.addToCarts;
+    a.purchases += b.purchases;
+    a.revenueCents += b.revenueCents;
+    if (b.users != null) {
+      if (a.users == null) {
+        a.users = new Tally();
       }
-      if (b.users != null) {
-        m.users.addAll(b.users);
-      }
+      a.users.addAll(b.users);
     }
-    m.products.putAll(a.products);
-    b.products.forEach((k, v) -> m.products.merge(k, v, Long::sum));
-    m.categories.putAll(a.categories);
-    b.categories.forEach((k, v) -> m.categories.merge(k, v, Long::sum));
-    return m;
-  }
-
-  /** The tally's entries by count descending, then id ascending (the pipeline's order of top lists). */
-  static List<Map.Entry<String, Long>> ranked(Map<String, Long> tally) {
-    List<Map.Entry<String, Long>> entries = new ArrayList<>(tally.entrySet());
-    entries.sort((x, y) -> {
-      int byCount = Long.compare(y.getValue(), x.getValue());
-      return byCount != 0 ? byCount : x.getKey().compareTo(y.getKey());
-    });
-    return entries;
+    a.products.addAll(b.products);
+    a.categories.addAll(b.categories);
+    return a;
   }
 
   byte[] toBytes() {
-    Binary.Out out = new Binary.Out(64 + 16 * (products.size() + categories.size() + (users == null ? 0 : users.size())));
+    Binary.Out out = new Binary.Out(HEADER_BYTES + (users == null ? 0 : users.serializedSize()) + products.serializedSize()
+        + categories.serializedSize());
     out.writeLong(eventCount);
     out.writeLong(pageViews);
     out.writeLong(addToCarts);
     out.writeLong(purchases);
     out.writeLong(revenueCents);
-    out.writeInt(users == null ? -1 : users.size());
+    out.writeByte(users == null ? 0 : 1);
     if (users != null) {
-      for (String u : users) {
-        out.writeString(u);
-      }
+      users.writeTo(out);
     }
-    writeTally(out, products);
-    writeTally(out, categories);
+    products.writeTo(out);
+    categories.writeTo(out);
     return out.toByteArray();
   }
 
@@ -116,31 +100,11 @@ final class WindowAggregate {
     a.addToCarts = in.readLong();
     a.purchases = in.readLong();
     a.revenueCents = in.readLong();
-    int userCount = in.readInt();
-    if (userCount >= 0) {
-      a.users = new HashSet<>(Math.max(16, userCount * 2));
-      for (int i = 0; i < userCount; i++) {
-        a.users.add(in.readString());
-      }
+    if (in.readByte() != 0) {
+      a.users = Tally.readFrom(in);
     }
-    readTally(in, a.products);
-    readTally(in, a.categories);
+    a.products = Tally.readFrom(in);
+    a.categories = Tally.readFrom(in);
     return a;
-  }
-
-  private static void writeTally(Binary.Out out, Map<String, Long> tally) {
-    out.writeInt(tally.size());
-    for (Map.Entry<String, Long> e : tally.entrySet()) {
-      out.writeString(e.getKey());
-      out.writeLong(e.getValue());
-    }
-  }
-
-  private static void readTally(Binary.In in, Map<String, Long> tally) {
-    int n = in.readInt();
-    for (int i = 0; i < n; i++) {
-      String key = in.readString();
-      tally.put(key, in.readLong());
-    }
   }
 }

@@ -21,7 +21,7 @@ final class WindowRows {
   static WindowResult tumbling(WindowType type, int partition, long start, long end, WindowAggregate a,
       long emittedAt) {
     return row(WindowIds.tumbling(type, start, partition), type, start, end, partition, null, null,
-        a.users == null ? 0 : a.users.size(), a, emittedAt);
+        a.uniqueUsers(), a, emittedAt);
   }
 
   /** A session: its window spans its first to its last event, as in the pipeline (Kafka Streams' session too). */
@@ -32,8 +32,8 @@ final class WindowRows {
 
   private static WindowResult row(String id, WindowType type, long start, long end, int partition, String userId,
       String sessionId, long uniqueUsers, WindowAggregate a, long emittedAt) {
-    List<Map.Entry<String, Long>> products = WindowAggregate.ranked(a.products);
-    List<Map.Entry<String, Long>> categories = WindowAggregate.ranked(a.categories);
+    List<Map.Entry<String, Long>> products = a.products.ranked();
+    List<Map.Entry<String, Long>> categories = a.categories.ranked();
     return new WindowResult(id, type, start, end, partition, userId, sessionId, a.eventCount, uniqueUsers,
         a.pageViews, a.addToCarts, a.purchases, a.revenueCents,
         top(products, TOP_PRODUCTS), top(categories, TOP_CATEGORIES),
