@@ -60,10 +60,12 @@ final class JobTopology {
     AggregatedCodec codec = new AggregatedCodec();
     Produced<String, byte[]> toOutput = Produced.with(TEXT, Serdes.ByteArray());
     StreamsBuilder builder = new StreamsBuilder();
+    builder.addStateStore(RecordCounts.storeBuilder());
 
     KStream<Integer, WindowEvent> stored = builder
         .stream(s.topic(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
-        .process(() -> new RulesProcessor(s.topic(), metrics, counters), Named.as("rules"));
+        .process(() -> new RulesProcessor(s.topic(), metrics, counters), Named.as("rules"),
+            RecordCounts.STORE);
 
     KGroupedStream<Integer, WindowEvent> byPartition = stored
         .repartition(Repartitioned.<Integer, WindowEvent>as("by-partition")
