@@ -76,15 +76,4 @@ final class DoneWatcher {
     }
     return repartitionPartitions;
   }
-
-  /** Sum of the committed offsets of the events topic, for a progress line. */
-  long inputCommitted() throws ExecutionException, InterruptedException {
-    long sum = 0;
-    for (var e : admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet()) {
-      if (e.getKey().topic().equals(topic) && e.getValue() != null) {
-        sum += e.getValue().offset();
-      }
-    }
-    return sum;
-  }
 }
