@@ -59,6 +59,11 @@ final class WindowAggregate {
 
   /** Two sessions of one key that an event has bridged become one (Kafka Streams' session merger). */
   static WindowAggregate merge(WindowAggregate a, WindowAggregate b) {
+    // Kafka Streams merges every event's session into a fresh, empty aggregate first: the stored session is then
+    // taken as it is, not copied tally by tally.
+    if (a.eventCount == 0) {
+      return b;
+    }
     a.eventCount += b.eventCount;
     a.pageViews += b.pageViews;
     a.addToCarts += b.addToCarts;
