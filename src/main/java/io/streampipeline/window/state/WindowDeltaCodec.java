@@ -93,7 +93,7 @@ public final class WindowDeltaCodec {
     out.writeVarLong(removed.size());
     for (Session s : removed) {
       out.writeString(s.userId());
-      out.writeStringOnce(s.sessionId());
+      out.writeString(s.sessionId());
     }
     out.writeVarLong(upserts.size());
     for (Session s : upserts) {

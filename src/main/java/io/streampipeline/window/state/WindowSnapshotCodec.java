@@ -131,15 +131,14 @@ public final class WindowSnapshotCodec {
   }
 
   /**
-   * How many strings the dictionary of a snapshot or delta of these windows and sessions may hold, at most: each
-   * session's user id (not its session id, written once), each window's users, and room for the products and
-   * categories of the tallies.
+   * How many distinct strings a snapshot or delta of these windows and sessions may hold, at most: each session's
+   * user and session id, each window's users, and room for the products and categories of the tallies.
    *
    * @param storedUsers per window, how many of its users are not written (null: all are written)
    */
   static int expectedStrings(List<OpenWindow> windows, ToIntFunction<OpenWindow> storedUsers,
       long sessions) {
-    long strings = sessions + 1024;
+    long strings = 2 * sessions + 1024;
     for (OpenWindow w : windows) {
       strings += w.users().size() - (storedUsers == null ? 0 : storedUsers.applyAsInt(w));
     }
@@ -199,7 +198,7 @@ public final class WindowSnapshotCodec {
 
   static void writeSession(SnapshotOutput out, Session s) {
     out.writeString(s.userId());
-    out.writeStringOnce(s.sessionId());
+    out.writeString(s.sessionId());
     WindowFields.SESSION.write(out, s);
   }
 
