@@ -139,9 +139,18 @@ final class AlternativeRun {
     try (Connection c = infra.connect(database)) {
       rows = ReplayRun.count(c, "SELECT count(*) FROM clickstream_events");
       windowRows = ReplayRun.count(c, "SELECT count(*) FROM aggregated_metrics");
+      // The pipeline's digests of what it stores: equal when the job stored the same rows, windows or dead letters.
+      JsonObject digests = new JsonObject();
       if (rows > 0) {
-        out.put("rows_digest", ReplayRun.text(c, ReplayRun.ROWS_DIGEST));
+        digests.put("rows", ReplayRun.text(c, ReplayRun.ROWS_DIGEST));
       }
+      if (windowRows > 0) {
+        digests.put("windows", ReplayRun.text(c, ReplayRun.WINDOWS_DIGEST));
+      }
+      if (ReplayRun.count(c, "SELECT count(*) FROM dead_letter_events") > 0) {
+        digests.put("dead_letters", ReplayRun.text(c, ReplayRun.DEAD_LETTERS_DIGEST));
+      }
+      out.put("digests", digests);
     }
     long committed = committedOffsets(topic, group);
     out.put("rows", rows).put("window_rows", windowRows).put("committed_offsets", committed)

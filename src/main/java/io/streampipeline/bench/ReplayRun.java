@@ -238,10 +238,10 @@ final class ReplayRun {
       + "event_timestamp_ms, user_id, session_id, product_id, product_category, price_cents, quantity, revenue_cents, "
       + "search_query, page_url, referrer, user_agent, ip_address, geo_country, geo_city, event_hour, is_mobile)::text), "
       + "'' ORDER BY event_id)), '') FROM clickstream_events";
-  private static final String DEAD_LETTERS_DIGEST = "SELECT coalesce(md5(string_agg(md5((source_partition, "
+  static final String DEAD_LETTERS_DIGEST = "SELECT coalesce(md5(string_agg(md5((source_partition, "
       + "source_offset, error_reason, original_payload, payload_encoding)::text), '' "
       + "ORDER BY source_partition, source_offset)), '') FROM dead_letter_events";
-  private static final String WINDOWS_DIGEST = "SELECT coalesce(md5(string_agg(md5((window_id, window_type, "
+  static final String WINDOWS_DIGEST = "SELECT coalesce(md5(string_agg(md5((window_id, window_type, "
       + "window_start, window_end, source_partition, user_id, session_id, event_count, unique_users, page_views, "
       + "add_to_carts, purchases, total_revenue_cents, top_products, top_categories, "
       + "(SELECT string_agg(i || '=' || n, ',' ORDER BY i) FROM unnest(product_ids, product_counts) AS u(i, n)), "
