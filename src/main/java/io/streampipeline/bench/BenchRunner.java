@@ -217,7 +217,7 @@ public final class BenchRunner {
     boolean verified = figures.getBoolean("verified", false);
     result.put("alternative", figures).put("verified", verified).put("events", preload.events())
         .put("events_per_second", figures.getLong("events_per_second", 0L));
-    if (options.copy() && verified) {
+    if (options.copy() && verified && figures.getLong("rows", 0L) > 0) {
       CopyCeiling.Result copy = CopyCeiling.measure(() -> infra.connect(database), options.outDir());
       result.put("copy_rows_per_second", Math.round(copy.rowsPerSecondOneConnection()));
     }
