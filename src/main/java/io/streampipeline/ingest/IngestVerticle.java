@@ -30,6 +30,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.kafka.admin.KafkaAdminClient;
+import org.apache.kafka.clients.admin.AdminClient;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
@@ -149,8 +150,9 @@ public final class IngestVerticle extends VerticleBase {
     consumer = KafkaConsumer.create(vertx, KafkaClients.consumer(endpoints,
         config.kafka().consumerGroup(), ProcessIdentity.laneClientId(lane)));
     consumer.pollTimeout(POLL_TIMEOUT);
-    admin = KafkaAdminClient.create(vertx, KafkaClients.admin(endpoints,
-        "stream-pipeline-lane-" + lane + "-" + ProcessHandle.current().pid()));
+    AdminClient kafkaAdmin = AdminClient.create(new HashMap<>(KafkaClients.admin(endpoints,
+        "stream-pipeline-lane-" + lane + "-" + ProcessHandle.current().pid())));
+    admin = KafkaAdminClient.create(vertx, kafkaAdmin);
     registry = RegistryGate.create(vertx, config.schemaRegistry(), ClickstreamCodec.V1, "ClickstreamEvent v1",
         log.name(), this::onRecords, machine::registryLookupStarted, machine::registryLookupFinished, clock);
     processor.codec().useRegistry(registry.schemas());
@@ -159,7 +161,8 @@ public final class IngestVerticle extends VerticleBase {
     restorer = new PartitionRestorer(log, vertx, config.kafka().consumerGroup(), topic, pool,
         seeker, machine, registry, metrics, processor::topicId, this::sendDown);
     watch = new LogWatch(log, vertx, topic, config.lanes().offsetOutOfRange(), config.windows().idleMs(),
-        metrics, machine, consumer, seeker, () -> consumerClosed, new WatchCalls());
+        metrics, machine, consumer, new LogEnds(kafkaAdmin, topic, context), seeker, () -> consumerClosed,
+        new WatchCalls());
     consumer.partitionsAssignedHandler(this::onAssigned);
     consumer.partitionsRevokedHandler(this::onRevoked);
     // The client reports from its own thread: the line is logged on the lane's context, so it names the lane. A

@@ -53,13 +53,16 @@ final class LogWatch {
   private final LaneStateMachine machine;
   private final PartitionLedger ledger;
   private final KafkaConsumer<byte[], byte[]> consumer;
+  private final LogEnds ends;
   private final PositionSeeker seeker;
   private final BooleanSupplier consumerClosed;
   private final Lane lane;
   private long lastTopicIdCheck;
+  /** An end-offsets question is out. */
+  private boolean endsAsked;
 
   LogWatch(LaneLog log, Vertx vertx, String topic, OffsetOutOfRange policy, long idleMs, PipelineMetrics metrics,
-      LaneStateMachine machine, KafkaConsumer<byte[], byte[]> consumer, PositionSeeker seeker,
+      LaneStateMachine machine, KafkaConsumer<byte[], byte[]> consumer, LogEnds ends, PositionSeeker seeker,
       BooleanSupplier consumerClosed, Lane lane) {
     this.log = log;
     this.vertx = vertx;
@@ -70,6 +73,7 @@ final class LogWatch {
     this.machine = machine;
     this.ledger = machine.ledger();
     this.consumer = consumer;
+    this.ends = ends;
     this.seeker = seeker;
     this.consumerClosed = consumerClosed;
     this.lane = lane;
@@ -159,9 +163,17 @@ final class LogWatch {
     // Positions taken before the end offsets are asked for: the log cannot have ended before them.
     Map<Integer, Long> nextAtRequest = new HashMap<>();
     reading.forEach(p -> nextAtRequest.put(p, ledger.next(p)));
-    consumer.endOffsets(IngestVerticle.topicPartitions(topic, reading)).onSuccess(ends -> {
-      Set<Integer> stillReading = ledger.reading();
-      ends.forEach((tp, end) -> checkEnd(tp.getPartition(), end, nextAtRequest, stillReading, now));
+    // One question at a time: a slow answer skips ticks rather than queueing more questions behind it.
+    if (endsAsked) {
+      return;
+    }
+    endsAsked = true;
+    ends.of(reading).onComplete(answer -> {
+      endsAsked = false;
+      if (answer.succeeded()) {
+        Set<Integer> stillReading = ledger.reading();
+        answer.result().forEach((p, end) -> checkEnd(p, end, nextAtRequest, stillReading, now));
+      }
     });
   }
 
