@@ -3,8 +3,10 @@ package io.streampipeline.ingest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.streampipeline.infra.Topics;
+import io.streampipeline.it.support.Await;
 import io.streampipeline.it.support.TestInfra;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -43,7 +45,8 @@ class LogEndsIT {
         producer.send(new ProducerRecord<>(topic, 0, null, new byte[] {(byte) i}));
       }
       producer.commitTransaction();
-      assertEquals(Map.of(0, 6L), end(ends), "five records and the commit marker");
+      // The commit returns before the markers are in the partition's log; the end moves once they are.
+      awaitEnd(ends, 6L, "five records and the commit marker");
 
       producer.beginTransaction();
       for (int i = 0; i < 3; i++) {
@@ -53,7 +56,7 @@ class LogEndsIT {
       assertEquals(Map.of(0, 6L), end(ends), "the open transaction's records are past the end a reader reaches");
 
       producer.commitTransaction();
-      assertEquals(Map.of(0, 10L), end(ends), "committed: its three records and marker");
+      awaitEnd(ends, 10L, "committed: its three records and marker");
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
@@ -61,5 +64,15 @@ class LogEndsIT {
 
   private static Map<Integer, Long> end(LogEnds ends) throws Exception {
     return ends.of(Set.of(0)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  private static void awaitEnd(LogEnds ends, long expected, String what) {
+    Await.until(Duration.ofSeconds(30), what, () -> {
+      try {
+        return end(ends);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }, found -> found.equals(Map.of(0, expected)));
   }
 }
