@@ -26,8 +26,8 @@ public final class DeadLetterRows {
   private DeadLetterRows() {
   }
 
-  /** [text, encoding] of a payload. */
-  static String[] payloadText(byte[] payload) {
+  /** [text, encoding] of a payload: UTF-8 text when it is text without NUL, else base64. */
+  public static String[] payloadText(byte[] payload) {
     try {
       String text = StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
