@@ -160,14 +160,14 @@ final class LogWatch {
       lastTopicIdCheck = now;
       checkTopicId();
     }
-    // Positions taken before the end offsets are asked for: the log cannot have ended before them.
-    Map<Integer, Long> nextAtRequest = new HashMap<>();
-    reading.forEach(p -> nextAtRequest.put(p, ledger.next(p)));
     // One question at a time: a slow answer skips ticks rather than queueing more questions behind it.
     if (endsAsked) {
       return;
     }
     endsAsked = true;
+    // Positions taken before the end offsets are asked for: the log cannot have ended before them.
+    Map<Integer, Long> nextAtRequest = new HashMap<>();
+    reading.forEach(p -> nextAtRequest.put(p, ledger.next(p)));
     ends.of(reading).onComplete(answer -> {
       endsAsked = false;
       if (answer.succeeded()) {
